@@ -1,0 +1,1 @@
+"""Numerics of sklr: activations, losses and stacked networks (numpy only)."""

@@ -1,0 +1,87 @@
+"""Output layers and their losses, computed stably from the output pre-activation.
+
+Each loss is paired with its canonical output activation (identity for squared
+error, exp for Poisson, softmax for multiclass log-loss, logistic for binary and
+multilabel log-loss), so that the derivative of the loss with respect to the
+output pre-activation ``Z`` is simply ``P - Y``.
+
+All functions take arrays with a leading axis of K stacked networks:
+``Z``, ``P`` and ``Y`` are ``(K, n_samples, n_outputs)`` (``Y`` may be
+``(n_samples, n_outputs)`` and is then broadcast).
+"""
+
+import numpy as np
+from scipy.special import expit, logsumexp, xlogy
+
+#: output activation of each loss
+OUT_ACTIVATIONS = {
+    "squared_error": "identity",
+    "poisson": "exp",
+    "log_loss": "softmax",
+    "binary_log_loss": "logistic",
+}
+
+
+def output(loss, Z):
+    """Return the output activation ``P = f(Z)`` of ``loss`` (a new array)."""
+    if loss == "squared_error":
+        return Z.copy()
+    if loss == "poisson":
+        return np.exp(Z)
+    if loss == "binary_log_loss":
+        return expit(Z)
+    if loss == "log_loss":
+        P = Z - Z.max(axis=-1, keepdims=True)
+        np.exp(P, out=P)
+        P /= P.sum(axis=-1, keepdims=True)
+        return P
+    raise ValueError(f"Unknown loss {loss!r}.")
+
+
+def _clipped(log_p, dtype):
+    # scikit-learn clips probabilities to [eps, 1 - eps]; in log space only the
+    # lower bound matters (log(1 - eps) differs from 0 by eps).
+    return np.maximum(log_p, np.log(np.finfo(dtype).eps), out=log_p)
+
+
+def sample_losses(loss, Y, Z, P):
+    """Per-sample loss, summed over outputs, shape ``(K, n_samples)``.
+
+    Parameters
+    ----------
+    loss : str
+        One of ``OUT_ACTIVATIONS``.
+    Y : ndarray of shape (n_samples, n_outputs) or (K, n_samples, n_outputs)
+        Targets (one-hot / indicator for log-losses).
+    Z : ndarray of shape (K, n_samples, n_outputs)
+        Output pre-activation.
+    P : ndarray of shape (K, n_samples, n_outputs)
+        Output activation, ``output(loss, Z)``.
+    """
+    dtype = Z.dtype
+    if loss == "squared_error":
+        R = P - Y
+        return 0.5 * np.einsum("kno,kno->kn", R, R)
+    if loss == "poisson":
+        # y log(y / p) - y + p with log p = z, without evaluating log(p)
+        return (xlogy(Y, Y) - Y * Z - Y + P).sum(axis=-1)
+    if loss == "log_loss":
+        log_p = _clipped(Z - logsumexp(Z, axis=-1, keepdims=True), dtype)
+        return -(Y * log_p).sum(axis=-1)
+    if loss == "binary_log_loss":
+        log_p = _clipped(-np.logaddexp(0, -Z), dtype)
+        log_1mp = _clipped(-np.logaddexp(0, Z), dtype)
+        return -(Y * log_p + (1 - Y) * log_1mp).sum(axis=-1)
+    raise ValueError(f"Unknown loss {loss!r}.")
+
+
+def report_scale(loss, n_outputs):
+    """Factor from the optimised data term to the reported loss.
+
+    scikit-learn reports the half squared error *averaged* over outputs but
+    back-propagates the gradient of its *sum* over outputs; sklr does the same so
+    that ``loss_curve_`` and the weights match scikit-learn's. The optimised
+    objective (whose gradient is exact) is the sum; the reported loss divides the
+    data term by ``n_outputs``. All other losses are summed over outputs in both.
+    """
+    return 1.0 / n_outputs if loss == "squared_error" else 1.0

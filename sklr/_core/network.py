@@ -1,0 +1,227 @@
+"""A stack of K fully connected networks: initialisation, forward, backward.
+
+Weights carry a leading axis of size K: ``coefs[i]`` is ``(K, fan_in, fan_out)``
+and ``intercepts[i]`` is ``(K, fan_out)``. All K networks see the same input
+``X`` (dense or scipy.sparse CSR, shared, never copied K times), so the first
+layer of all K networks is computed by a single matrix product.
+
+The objective of network k on a batch with sample weights ``w`` is
+
+    sum_i w_i * l(y_i, f_k(x_i)) / sum_i w_i  +  0.5 * alpha * ||W_k||^2 / sum_i w_i
+
+(scikit-learn's convention: biases are not penalised and the L2 term is divided
+by the batch's total weight).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .activations import ACTIVATIONS, DERIVATIVES
+from .losses import output, report_scale, sample_losses
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """What a stack of networks computes.
+
+    Parameters
+    ----------
+    activation : str
+        Hidden activation: ``"identity"``, ``"logistic"``, ``"tanh"`` or ``"relu"``.
+    loss : str
+        ``"squared_error"``, ``"poisson"``, ``"log_loss"`` (softmax outputs) or
+        ``"binary_log_loss"`` (logistic outputs).
+    alpha : float
+        Strength of the L2 penalty.
+    """
+
+    activation: str
+    loss: str
+    alpha: float = 0.0
+
+
+def glorot_bound(fan_in, fan_out, activation):
+    """Half-width of scikit-learn's Glorot-uniform initialisation."""
+    factor = 2.0 if activation == "logistic" else 6.0
+    return np.sqrt(factor / (fan_in + fan_out))
+
+
+def init_params(layer_units, activation, n_networks, rng, dtype, shared=True):
+    """Draw Glorot-uniform weights for a stack of networks.
+
+    Parameters
+    ----------
+    layer_units : sequence of int
+        Units per layer, input and output included.
+    activation : str
+        Hidden activation (the logistic uses a smaller bound).
+    n_networks : int
+        Size K of the stack.
+    rng : numpy.random.RandomState
+        The generator to draw from. For one network, the draws are scikit-learn's
+        (per layer: weights, then biases).
+    dtype : numpy dtype
+        Floating dtype of the weights.
+    shared : bool, default=True
+        Whether all K networks start from the same weights (one draw, copied),
+        or each from its own successive draw.
+
+    Returns
+    -------
+    coefs, intercepts : lists of ndarray
+        Shapes ``(K, fan_in, fan_out)`` and ``(K, fan_out)``.
+    """
+    draws = 1 if shared else n_networks
+    per_net = []
+    for _ in range(draws):
+        layers = []
+        for fan_in, fan_out in zip(layer_units[:-1], layer_units[1:]):
+            bound = glorot_bound(fan_in, fan_out, activation)
+            coef = rng.uniform(-bound, bound, (fan_in, fan_out))
+            intercept = rng.uniform(-bound, bound, fan_out)
+            layers.append((coef, intercept))
+        per_net.append(layers)
+    coefs, intercepts = [], []
+    for i in range(len(layer_units) - 1):
+        if shared:
+            c, b = per_net[0][i]
+            coefs.append(np.repeat(c[None].astype(dtype), n_networks, axis=0))
+            intercepts.append(np.repeat(b[None].astype(dtype), n_networks, axis=0))
+        else:
+            coefs.append(np.stack([net[i][0] for net in per_net]).astype(dtype))
+            intercepts.append(np.stack([net[i][1] for net in per_net]).astype(dtype))
+    return coefs, intercepts
+
+
+def _first_layer(X, W, b):
+    """``X @ W[k] + b[k]`` for all k with one matrix product; X may be sparse."""
+    K, n_in, n_out = W.shape
+    W_flat = W.transpose(1, 0, 2).reshape(n_in, K * n_out)
+    Z = np.asarray(X @ W_flat).reshape(X.shape[0], K, n_out).transpose(1, 0, 2)
+    Z = np.ascontiguousarray(Z) if K > 1 else Z
+    Z += b[:, None, :]
+    return Z
+
+
+def _first_layer_grad(X, delta):
+    """``X.T @ delta[k]`` for all k with one matrix product; X may be sparse."""
+    K, n, n_out = delta.shape
+    D = delta.transpose(1, 0, 2).reshape(n, K * n_out)
+    G = np.asarray(X.T @ D)
+    return G.reshape(X.shape[1], K, n_out).transpose(1, 0, 2)
+
+
+def forward(spec, coefs, intercepts, X):
+    """Forward pass of the stack.
+
+    Returns
+    -------
+    activations : list of ndarray
+        Hidden activations ``(K, n, units)`` for each hidden layer.
+    Z : ndarray of shape (K, n, n_outputs)
+        Output pre-activation.
+    """
+    hidden = ACTIVATIONS[spec.activation]
+    activations = []
+    A = X
+    n_layers = len(coefs)
+    for i in range(n_layers):
+        if i == 0:
+            Z = _first_layer(X, coefs[0], intercepts[0])
+        else:
+            Z = np.matmul(A, coefs[i])
+            Z += intercepts[i][:, None, :]
+        if i < n_layers - 1:
+            A = hidden(Z)
+            activations.append(A)
+    return activations, Z
+
+
+def predict(spec, coefs, intercepts, X):
+    """Output activation of every network, ``(K, n, n_outputs)``."""
+    _, Z = forward(spec, coefs, intercepts, X)
+    return output(spec.loss, Z)
+
+
+def penalty(spec, coefs, sw_sum):
+    """``0.5 * alpha * ||W_k||^2 / sw_sum`` for each network, shape ``(K,)``."""
+    if spec.alpha == 0:
+        return np.zeros(coefs[0].shape[0], dtype=coefs[0].dtype)
+    sq = sum(np.einsum("kij,kij->k", W, W) for W in coefs)
+    return 0.5 * spec.alpha * sq / sw_sum
+
+
+def loss(spec, coefs, intercepts, X, Y, sample_weight=None, *, reported=True):
+    """Loss of each network on ``(X, Y)``, shape ``(K,)``.
+
+    The reported loss is scikit-learn's: the data term plus the L2 penalty, with
+    squared error averaged over outputs (see ``losses.report_scale``). With
+    ``reported=False`` it is the optimised objective, whose gradient
+    ``loss_and_grad`` returns.
+    """
+    _, Z = forward(spec, coefs, intercepts, X)
+    P = output(spec.loss, Z)
+    return _loss_from_output(spec, coefs, Y, Z, P, sample_weight, reported)
+
+
+def _loss_from_output(spec, coefs, Y, Z, P, sample_weight, reported=True):
+    per_sample = sample_losses(spec.loss, Y, Z, P)
+    if sample_weight is None:
+        sw_sum = Z.shape[1]
+        data = per_sample.sum(axis=1) / sw_sum
+    else:
+        sw_sum = sample_weight.sum()
+        data = per_sample @ sample_weight / sw_sum
+    if reported:
+        data *= report_scale(spec.loss, Z.shape[2])
+    return data + penalty(spec, coefs, sw_sum)
+
+
+def loss_and_grad(spec, coefs, intercepts, X, Y, sample_weight=None):
+    """Reported loss and gradient of the objective for each network of the stack.
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+    coefs, intercepts : lists of ndarray
+        Stacked weights ``(K, fan_in, fan_out)`` and biases ``(K, fan_out)``.
+    X : ndarray or scipy.sparse matrix of shape (n, n_features)
+        A batch, shared by all networks.
+    Y : ndarray of shape (n, n_outputs)
+        Targets in the dtype of the weights (indicators for log-losses).
+    sample_weight : ndarray of shape (n,), default=None
+
+    Returns
+    -------
+    loss : ndarray of shape (K,)
+        Reported loss of each network (see ``loss``).
+    coef_grads, intercept_grads : lists of ndarray
+        Gradients of the objective, shaped like ``coefs`` and ``intercepts``.
+    """
+    activations, Z = forward(spec, coefs, intercepts, X)
+    P = output(spec.loss, Z)
+    value = _loss_from_output(spec, coefs, Y, Z, P, sample_weight)
+    sw_sum = Z.shape[1] if sample_weight is None else sample_weight.sum()
+
+    delta = P
+    delta -= Y
+    if sample_weight is not None:
+        delta *= sample_weight[:, None]
+    derivative = DERIVATIVES[spec.activation]
+    n_layers = len(coefs)
+    coef_grads = [None] * n_layers
+    intercept_grads = [None] * n_layers
+    for i in range(n_layers - 1, -1, -1):
+        if i == 0:
+            grad = _first_layer_grad(X, delta)
+        else:
+            grad = np.matmul(activations[i - 1].transpose(0, 2, 1), delta)
+        if spec.alpha:
+            grad = grad + spec.alpha * coefs[i]
+        coef_grads[i] = grad / sw_sum
+        intercept_grads[i] = delta.sum(axis=1) / sw_sum
+        if i > 0:
+            delta = np.matmul(delta, coefs[i].transpose(0, 2, 1))
+            derivative(activations[i - 1], delta)
+    return value, coef_grads, intercept_grads

@@ -1,0 +1,377 @@
+"""The training engine: the only training loop of sklr.
+
+``train`` trains a stack of K networks that differ only in their learning
+rates: every network sees the same mini-batches in the same order. Hooks
+(``sklr.callbacks``) watch the run after each batch and each epoch: they detect
+divergence, stop on plateaus, reduce rates, keep the best weights and record
+validation metrics. A network that is frozen (diverged or stopped) keeps its
+weights while the others go on; training ends when no network is active, when
+a hook asks to stop, or after ``max_iter`` epochs.
+"""
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import minimize
+
+from ._core.batching import EpochOrder, gen_batches
+from ._core.network import loss as network_loss
+from ._core.network import loss_and_grad
+
+#: reasons a network stopped training
+ACTIVE, CONVERGED, DIVERGED, STOPPED = "active", "converged", "diverged", "stopped"
+
+
+@dataclass
+class History:
+    """Per-epoch records of a run; each entry is an array of shape ``(K,)``.
+
+    ``loss`` is the mean training loss over the epoch's mini-batches (``inf``
+    where a network diverged; ``nan`` for epochs after a network stopped);
+    ``learning_rate`` is the rate of the epoch's first update; ``val_loss`` and
+    ``val_score`` are filled when a held-out split exists.
+    """
+
+    loss: list = field(default_factory=list)
+    learning_rate: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    val_score: list = field(default_factory=list)
+
+    def as_arrays(self):
+        """Return ``(loss, learning_rate, val_loss, val_score)`` as 2-D arrays."""
+        def stack(rows):
+            return np.array(rows, dtype=float) if rows else None
+
+        return tuple(
+            stack(r) for r in (self.loss, self.learning_rate, self.val_loss, self.val_score)
+        )
+
+
+@dataclass
+class Data:
+    """Training data (and an optional held-out split) in the engine's layout.
+
+    ``Y`` and ``Y_val`` are 2-D, in the dtype of the weights (indicator
+    columns for the log-losses). ``y_val`` is the held-out target as the
+    estimator's scorer expects it.
+    """
+
+    X: object
+    Y: np.ndarray
+    sample_weight: np.ndarray | None = None
+    X_val: object = None
+    Y_val: np.ndarray | None = None
+    y_val: np.ndarray | None = None
+    sample_weight_val: np.ndarray | None = None
+
+    @property
+    def n_samples(self):
+        return self.X.shape[0]
+
+    @property
+    def has_validation(self):
+        return self.X_val is not None
+
+
+@dataclass
+class Run:
+    """The mutable state of a training run, shared with the hooks.
+
+    Attributes
+    ----------
+    spec : NetworkSpec
+    coefs, intercepts : lists of ndarray, stacked over K networks
+    learning_rates : ndarray of shape (K,)
+        Base step sizes.
+    lr_scale : ndarray of shape (K,)
+        Multipliers set by plateau reductions (``Adaptive`` schedule).
+    status : ndarray of str, shape (K,)
+        ``"active"``, ``"converged"``, ``"diverged"`` or ``"stopped"``.
+    stop_epoch : ndarray of int, shape (K,)
+        Epoch (1-based) in which a network stopped training; 0 while active.
+    step : int
+        Optimiser updates done so far (the schedule's clock).
+    epoch : int
+        Epochs completed in this call.
+    """
+
+    spec: object
+    coefs: list
+    intercepts: list
+    learning_rates: np.ndarray
+    data: Data
+    lr_scale: np.ndarray
+    step: int = 0
+    epoch: int = 0
+    samples_seen: int = 0
+    history: History = field(default_factory=History)
+    status: np.ndarray = None
+    stop_epoch: np.ndarray = None
+    snapshot: tuple = None
+    messages: list = field(default_factory=list)
+
+    def __post_init__(self):
+        K = len(self.learning_rates)
+        if self.status is None:
+            self.status = np.full(K, ACTIVE, dtype=object)
+        if self.stop_epoch is None:
+            self.stop_epoch = np.zeros(K, dtype=int)
+
+    @property
+    def n_networks(self):
+        return len(self.learning_rates)
+
+    @property
+    def active(self):
+        return self.status == ACTIVE
+
+    def take_snapshot(self):
+        """Remember the current weights (those of the last completed epoch)."""
+        self.snapshot = ([c.copy() for c in self.coefs], [b.copy() for b in self.intercepts])
+
+    def restore(self, mask):
+        """Put the snapshot's weights back for the networks in ``mask``."""
+        for params, saved in zip((self.coefs, self.intercepts), self.snapshot):
+            for p, s in zip(params, saved):
+                p[mask] = s[mask]
+
+    def freeze(self, mask, reason, *, restore=False):
+        """Stop training the active networks in ``mask``, for ``reason``."""
+        mask = np.asarray(mask) & self.active
+        if restore:
+            self.restore(mask)
+        self.status[mask] = reason
+        self.stop_epoch[mask] = self.epoch + 1 if reason == DIVERGED else self.epoch
+        return mask
+
+
+@dataclass
+class TrainResult:
+    """What ``train`` returns: final weights, records and per-network outcomes."""
+
+    coefs: list
+    intercepts: list
+    history: History
+    status: np.ndarray
+    stop_epoch: np.ndarray
+    n_epochs: int
+    step: int
+    samples_seen: int
+    opt_state: object
+    lr_scale: np.ndarray
+    interrupted: bool
+    messages: list
+
+    @property
+    def diverged(self):
+        return self.status == DIVERGED
+
+
+def _apply(params, updates, active, all_active):
+    for p, u in zip(params, updates):
+        if all_active:
+            p += u
+        else:
+            p[active] += u[active]
+
+
+def _run_epoch(run, optimizer, opt_state, schedule, order, batch_size, hooks):
+    """One pass over the data; returns the optimiser state and the epoch loss."""
+    data = run.data
+    n = data.n_samples
+    total = np.zeros(run.n_networks)
+    idx_all = order.next_epoch()
+    rates = run.learning_rates * run.lr_scale * schedule(run.step)
+    run.history.learning_rate.append(np.where(run.active, rates, np.nan))
+    for batch in gen_batches(n, batch_size):
+        idx = idx_all[batch] if order.shuffle else batch
+        sw = None if data.sample_weight is None else data.sample_weight[idx]
+        batch_loss, coef_grads, intercept_grads = loss_and_grad(
+            run.spec, run.coefs, run.intercepts, data.X[idx], data.Y[idx], sw
+        )
+        total += batch_loss * (batch.stop - batch.start)
+        for hook in hooks:
+            hook.on_batch_end(run, batch_loss)
+        active = run.active
+        if not active.any():
+            break
+        rates = run.learning_rates * run.lr_scale * schedule(run.step)
+        updates, opt_state = optimizer.update(
+            coef_grads + intercept_grads, opt_state, rates
+        )
+        n_layers = len(run.coefs)
+        all_active = bool(active.all())
+        _apply(run.coefs, updates[:n_layers], active, all_active)
+        _apply(run.intercepts, updates[n_layers:], active, all_active)
+        run.step += 1
+    run.samples_seen += n
+    return opt_state, total / n
+
+
+def train(
+    spec,
+    coefs,
+    intercepts,
+    learning_rates,
+    data,
+    optimizer,
+    schedule,
+    *,
+    batch_size,
+    max_iter,
+    shuffle,
+    rng,
+    hooks=(),
+    opt_state=None,
+    step=0,
+    lr_scale=None,
+):
+    """Train a stack of K networks by mini-batch gradient descent.
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+        Hidden activation, loss and L2 strength.
+    coefs, intercepts : lists of ndarray
+        Initial stacked weights; updated in place.
+    learning_rates : array-like of shape (K,)
+        Base step size of each network.
+    data : Data
+    optimizer : sklr.optim.Optimizer
+    schedule : sklr.optim.Schedule
+        Multiplier of the rates as a function of the update count.
+    batch_size : int
+    max_iter : int
+        Maximum number of epochs.
+    shuffle : bool
+        Whether to reshuffle the samples each epoch (with ``rng``).
+    rng : numpy.random.RandomState
+        The generator of the mini-batch order.
+    hooks : sequence of callbacks.Hook
+        Called in order after each batch and each epoch.
+    opt_state : optional
+        Optimiser state to continue from (``partial_fit``); a new one otherwise.
+    step : int, default=0
+        Updates already done (the schedule's clock), when continuing.
+    lr_scale : ndarray of shape (K,), optional
+        Plateau multipliers to continue from.
+
+    Returns
+    -------
+    TrainResult
+    """
+    learning_rates = np.asarray(learning_rates, dtype=float)
+    K = len(learning_rates)
+    run = Run(
+        spec=spec,
+        coefs=coefs,
+        intercepts=intercepts,
+        learning_rates=learning_rates,
+        data=data,
+        lr_scale=np.ones(K) if lr_scale is None else np.array(lr_scale, dtype=float),
+        step=step,
+    )
+    if opt_state is None:
+        opt_state = optimizer.init(coefs + intercepts)
+    order = EpochOrder(data.n_samples, shuffle=shuffle, rng=rng)
+    for hook in hooks:
+        hook.on_train_begin(run)
+    interrupted = False
+    with np.errstate(all="ignore"):
+        try:
+            for _ in range(max_iter):
+                run.take_snapshot()
+                for hook in hooks:
+                    hook.on_epoch_begin(run)
+                was_active = run.active.copy()
+                opt_state, epoch_loss = _run_epoch(
+                    run, optimizer, opt_state, schedule, order, batch_size, hooks
+                )
+                epoch_loss = np.where(np.isfinite(epoch_loss), epoch_loss, np.inf)
+                run.history.loss.append(np.where(was_active, epoch_loss, np.nan))
+                stop = False
+                for hook in hooks:
+                    stop |= bool(hook.on_epoch_end(run, was_active))
+                run.epoch += 1
+                if stop or not run.active.any():
+                    break
+        except KeyboardInterrupt:
+            interrupted = True
+            run.restore(np.ones(K, dtype=bool))
+            for records in vars(run.history).values():
+                del records[run.epoch :]
+            warnings.warn(
+                f"Training interrupted by user after {run.epoch} complete epoch(s); "
+                "the weights of the last complete epoch are kept.",
+                UserWarning,
+                stacklevel=2,
+            )
+        for hook in hooks:
+            hook.on_train_end(run)
+    return TrainResult(
+        coefs=run.coefs,
+        intercepts=run.intercepts,
+        history=run.history,
+        status=run.status,
+        stop_epoch=run.stop_epoch,
+        n_epochs=run.epoch,
+        step=run.step,
+        samples_seen=run.samples_seen,
+        opt_state=opt_state,
+        lr_scale=run.lr_scale,
+        interrupted=interrupted,
+        messages=run.messages,
+    )
+
+
+@dataclass
+class LbfgsResult:
+    """What ``train_lbfgs`` returns."""
+
+    coefs: list
+    intercepts: list
+    loss: float
+    n_iter: int
+    converged: bool
+    message: str
+
+
+def train_lbfgs(spec, coefs, intercepts, data, *, max_iter, max_fun, tol, verbose=False):
+    """Fit one network (K = 1) with scipy's L-BFGS-B on the full batch.
+
+    The reference without a learning rate. The objective is the optimised one
+    (its gradient is exact), and the returned ``loss`` is the reported loss.
+    """
+    if coefs[0].shape[0] != 1:
+        raise ValueError("lbfgs trains a single network (K = 1).")
+    shapes = [c.shape for c in coefs] + [b.shape for b in intercepts]
+    sizes = [int(np.prod(s)) for s in shapes]
+    n_layers = len(coefs)
+    dtype = coefs[0].dtype
+
+    def unpack(theta):
+        parts = np.split(theta.astype(dtype, copy=False), np.cumsum(sizes)[:-1])
+        params = [p.reshape(s) for p, s in zip(parts, shapes)]
+        return params[:n_layers], params[n_layers:]
+
+    def objective(theta):
+        c, b = unpack(theta)
+        _, coef_grads, intercept_grads = loss_and_grad(
+            spec, c, b, data.X, data.Y, data.sample_weight
+        )
+        value = network_loss(spec, c, b, data.X, data.Y, data.sample_weight,
+                             reported=False)[0]
+        grad = np.concatenate([g.ravel() for g in coef_grads + intercept_grads])
+        return float(value), grad.astype(np.float64)
+
+    theta0 = np.concatenate([p.ravel() for p in coefs + intercepts]).astype(np.float64)
+    with np.errstate(all="ignore"):
+        res = minimize(
+            objective, theta0, method="L-BFGS-B", jac=True,
+            options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol,
+                     "iprint": 1 if verbose else -1},
+        )
+    c, b = unpack(res.x)
+    final = float(network_loss(spec, c, b, data.X, data.Y, data.sample_weight)[0])
+    return LbfgsResult(c, b, final, int(res.nit), bool(res.success), str(res.message))

@@ -1,0 +1,52 @@
+"""Small validation helpers shared by every layer (stdlib and numpy only)."""
+
+from numbers import Integral
+
+import numpy as np
+
+
+def check_hidden_layer_sizes(hidden_layer_sizes):
+    """Return ``hidden_layer_sizes`` as a list of positive ints, or raise.
+
+    Examples
+    --------
+    >>> from sklr._validation import check_hidden_layer_sizes
+    >>> check_hidden_layer_sizes(10), check_hidden_layer_sizes((5, 3))
+    ([10], [5, 3])
+    """
+    sizes = hidden_layer_sizes
+    if not hasattr(sizes, "__iter__"):
+        sizes = [sizes]
+    sizes = list(sizes)
+    if not all(isinstance(s, Integral | np.integer) for s in sizes) or any(
+        s <= 0 for s in sizes
+    ):
+        raise ValueError(
+            "The 'hidden_layer_sizes' parameter must contain positive integers only, "
+            f"got {hidden_layer_sizes!r}."
+        )
+    return [int(s) for s in sizes]
+
+
+def check_learning_rates(learning_rates, name="learning_rates", min_size=1):
+    """Return a 1-D float array of positive, finite rates, or raise ``ValueError``.
+
+    Examples
+    --------
+    >>> from sklr._validation import check_learning_rates
+    >>> check_learning_rates([0.1, 1e-3]).tolist()
+    [0.1, 0.001]
+    """
+    try:
+        rates = np.asarray(learning_rates, dtype=float).ravel()
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"The {name!r} parameter must be numbers, got {learning_rates!r}.") from exc
+    if rates.size < min_size:
+        raise ValueError(
+            f"The {name!r} parameter needs at least {min_size} value(s), got {rates.size}."
+        )
+    if not np.all(np.isfinite(rates)) or np.any(rates <= 0):
+        raise ValueError(
+            f"The {name!r} parameter must be positive and finite, got {rates.tolist()}."
+        )
+    return rates

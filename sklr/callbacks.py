@@ -1,0 +1,195 @@
+"""Hooks around the training loop: divergence, validation, plateaus, best weights.
+
+A hook is called by ``sklr._training.train`` after every mini-batch
+(``on_batch_end``) and every epoch (``on_epoch_end``, which may return True to
+stop the whole run). Hooks act on a :class:`sklr._training.Run`: they may freeze
+networks (``run.freeze``), change their rates (``run.lr_scale``) and write to
+``run.history``. They are called in the order given, so a divergence guard
+placed first freezes a diverged network before any plateau logic sees it.
+"""
+
+import numpy as np
+
+from ._core.network import loss as network_loss
+from ._training import CONVERGED, DIVERGED
+
+#: A network has diverged when its epoch loss exceeds this multiple of its loss
+#: at the initial weights (or when any mini-batch loss or weight is non-finite).
+DIVERGENCE_FACTOR = 10.0
+
+
+class Hook:
+    """Base hook: every method does nothing."""
+
+    def on_train_begin(self, run):
+        """Called once before the first epoch."""
+
+    def on_epoch_begin(self, run):
+        """Called before each epoch."""
+
+    def on_batch_end(self, run, batch_loss):
+        """Called after the loss of a mini-batch is computed, before the update."""
+
+    def on_epoch_end(self, run, was_active):
+        """Called after each epoch; return True to stop training of all networks."""
+        return False
+
+    def on_train_end(self, run):
+        """Called once after the last epoch (also after an interruption)."""
+
+
+class DivergenceGuard(Hook):
+    """Freeze networks whose loss explodes, keeping their last finite weights.
+
+    A network diverges when a mini-batch loss is non-finite, when its weights
+    become non-finite, or when its epoch loss exceeds ``factor`` times its loss
+    at the weights it started from. Its weights are reset to those of the end of
+    the last completed epoch and it is frozen with status ``"diverged"``.
+
+    Parameters
+    ----------
+    factor : float, default=DIVERGENCE_FACTOR
+        Divergence threshold, as a multiple of the initial loss.
+    reference_loss : ndarray of shape (K,), optional
+        Loss at the initial weights; computed on the training data if omitted.
+    """
+
+    def __init__(self, factor=DIVERGENCE_FACTOR, reference_loss=None):
+        self.factor = factor
+        self.reference_loss = reference_loss
+
+    def on_train_begin(self, run):
+        if self.reference_loss is None:
+            data = run.data
+            with np.errstate(all="ignore"):
+                self.reference_loss = network_loss(
+                    run.spec, run.coefs, run.intercepts, data.X, data.Y,
+                    data.sample_weight,
+                )
+
+    def on_batch_end(self, run, batch_loss):
+        bad = ~np.isfinite(batch_loss) & run.active
+        if bad.any():
+            self._diverge(run, bad)
+
+    def on_epoch_end(self, run, was_active):
+        loss = run.history.loss[-1]
+        finite_weights = np.ones(run.n_networks, dtype=bool)
+        for p in run.coefs + run.intercepts:
+            finite_weights &= np.isfinite(p.reshape(run.n_networks, -1)).all(axis=1)
+        with np.errstate(invalid="ignore"):
+            exploded = ~(loss <= self.factor * np.maximum(self.reference_loss, 0))
+        bad = run.active & (~finite_weights | exploded)
+        if bad.any():
+            self._diverge(run, bad)
+        return False
+
+    def _diverge(self, run, mask):
+        mask = run.freeze(mask, DIVERGED, restore=True)
+        for k in np.flatnonzero(mask):
+            run.messages.append(
+                (DIVERGED, k, run.epoch + 1, float(run.learning_rates[k] * run.lr_scale[k]))
+            )
+
+
+class ValidationMonitor(Hook):
+    """Record the held-out loss and score of every network after each epoch.
+
+    Parameters
+    ----------
+    score_fn : callable ``(coefs, intercepts) -> ndarray (K,)``
+        Score on the held-out split (higher is better), e.g. accuracy or R^2.
+    """
+
+    def __init__(self, score_fn):
+        self.score_fn = score_fn
+
+    def on_epoch_end(self, run, was_active):
+        data = run.data
+        val_loss = network_loss(
+            run.spec, run.coefs, run.intercepts, data.X_val, data.Y_val,
+            data.sample_weight_val,
+        )
+        score = np.asarray(self.score_fn(run.coefs, run.intercepts), dtype=float)
+        run.history.val_loss.append(np.where(was_active, val_loss, np.nan))
+        run.history.val_score.append(np.where(was_active, score, np.nan))
+        return False
+
+
+class Plateau(Hook):
+    """scikit-learn's ``tol`` / ``n_iter_no_change`` rule, per network.
+
+    Monitors the training loss (lower is better), or the held-out score (higher
+    is better) when ``monitor="val_score"``. A network whose monitored quantity
+    has not improved by ``tol`` for more than ``n_iter_no_change`` consecutive
+    epochs either has its rate multiplied by ``schedule.plateau_factor`` (when
+    the schedule ``reduces_on_plateau`` and the rate is above its
+    ``min_learning_rate``) or stops with status ``"converged"``. NaN and inf are
+    never improvements, and a diverged network is never reduced. With
+    ``restore_best=True``, each network ends with its weights of the epoch of
+    its best held-out score.
+
+    The best values and counters persist across calls to ``train`` with the
+    same hook (``partial_fit``).
+    """
+
+    def __init__(self, *, tol, n_iter_no_change, monitor="loss", schedule=None,
+                 restore_best=False):
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.monitor = monitor
+        self.schedule = schedule
+        self.restore_best = restore_best
+        self.best = None
+        self.count = None
+        self.best_params = None
+
+    def on_train_begin(self, run):
+        if self.best is None or len(self.best) != run.n_networks:
+            self.best = np.full(run.n_networks, np.inf if self.monitor == "loss" else -np.inf)
+            self.count = np.zeros(run.n_networks, dtype=int)
+        if self.restore_best:
+            self.best_params = ([c.copy() for c in run.coefs], [b.copy() for b in run.intercepts])
+
+    def on_epoch_end(self, run, was_active):
+        active = run.active
+        if self.monitor == "loss":
+            value = run.history.loss[-1]
+            stalled = ~(value <= self.best - self.tol)
+            improved = value < self.best
+        else:
+            value = run.history.val_score[-1]
+            stalled = ~(value >= self.best + self.tol)
+            improved = value > self.best
+        stalled &= active
+        improved &= active
+        self.count = np.where(stalled, self.count + 1, np.where(active, 0, self.count))
+        self.best = np.where(improved, value, self.best)
+        if self.restore_best and improved.any():
+            for params, best in zip((run.coefs, run.intercepts), self.best_params):
+                for p, b in zip(params, best):
+                    b[improved] = p[improved]
+        plateau = active & (self.count > self.n_iter_no_change)
+        if plateau.any():
+            self._on_plateau(run, plateau)
+        return False
+
+    def _on_plateau(self, run, plateau):
+        schedule = self.schedule
+        if schedule is not None and schedule.reduces_on_plateau:
+            rates = run.learning_rates * run.lr_scale
+            reduce = plateau & (rates > schedule.min_learning_rate)
+            run.lr_scale[reduce] *= schedule.plateau_factor
+            self.count[reduce] = 0
+            plateau = plateau & ~reduce
+        if plateau.any():
+            run.freeze(plateau, CONVERGED)
+            for k in np.flatnonzero(plateau):
+                run.messages.append((CONVERGED, k, run.epoch + 1, self.monitor))
+
+    def on_train_end(self, run):
+        if self.restore_best and self.best_params is not None:
+            keep = np.isfinite(self.best)
+            for params, best in zip((run.coefs, run.intercepts), self.best_params):
+                for p, b in zip(params, best):
+                    p[keep] = b[keep]

@@ -1,0 +1,37 @@
+"""Optimisers (``init`` / ``update`` with explicit state) and learning-rate schedules."""
+
+from .optimizers import SGD, Adam, Optimizer
+from .schedules import (
+    Adaptive,
+    Constant,
+    Cosine,
+    Cyclic,
+    Exponential,
+    InverseScaling,
+    Join,
+    LinearWarmup,
+    OneCycle,
+    Schedule,
+    StepDecay,
+    get_schedule,
+    warmup,
+)
+
+__all__ = [
+    "SGD",
+    "Adam",
+    "Adaptive",
+    "Constant",
+    "Cosine",
+    "Cyclic",
+    "Exponential",
+    "InverseScaling",
+    "Join",
+    "LinearWarmup",
+    "OneCycle",
+    "Optimizer",
+    "Schedule",
+    "StepDecay",
+    "get_schedule",
+    "warmup",
+]

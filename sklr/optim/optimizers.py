@@ -1,0 +1,144 @@
+"""Gradient-based optimisers for stacks of networks, in the style of optax.
+
+An optimiser holds only hyperparameters. Its state is explicit::
+
+    state = opt.init(params)
+    updates, state = opt.update(grads, state, learning_rates)
+    params = [p + u for p, u in zip(params, updates)]
+
+``params`` and ``grads`` are lists of arrays with a leading axis of K stacked
+networks; ``learning_rates`` is a vector of K step sizes (one per network).
+"""
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+
+def _per_network(lr, p):
+    """Broadcast a vector of K rates against an array ``(K, ...)``."""
+    return np.asarray(lr, dtype=p.dtype).reshape((-1,) + (1,) * (p.ndim - 1))
+
+
+class SGDState(NamedTuple):
+    """State of :class:`SGD`: one velocity per parameter array."""
+
+    velocities: tuple
+
+
+class AdamState(NamedTuple):
+    """State of :class:`Adam`: step count and first and second moments."""
+
+    count: int
+    mu: tuple
+    nu: tuple
+
+
+class Optimizer:
+    """Interface of an optimiser: ``init(params)`` and ``update(grads, state, lr)``."""
+
+    def init(self, params):  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def update(self, grads, state, learning_rates):  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class SGD(Optimizer):
+    """Stochastic gradient descent with (Nesterov) momentum, as scikit-learn's.
+
+    ``v <- momentum * v - lr * g``; the update is ``v`` (classical momentum) or
+    ``momentum * v - lr * g`` with the new ``v`` (Nesterov).
+
+    Parameters
+    ----------
+    momentum : float, default=0.0
+        Momentum in [0, 1].
+    nesterov : bool, default=False
+        Use Nesterov's momentum.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklr.optim import SGD
+    >>> opt = SGD(momentum=0.9)
+    >>> params = [np.zeros((2, 1))]          # K = 2 networks, one weight each
+    >>> state = opt.init(params)
+    >>> updates, state = opt.update([np.ones((2, 1))], state, np.array([0.1, 1.0]))
+    >>> updates[0].ravel().tolist()
+    [-0.1, -1.0]
+    >>> updates, state = opt.update([np.ones((2, 1))], state, np.array([0.1, 1.0]))
+    >>> np.round(updates[0].ravel(), 6).tolist()
+    [-0.19, -1.9]
+    """
+
+    momentum: float = 0.0
+    nesterov: bool = False
+
+    def init(self, params):
+        return SGDState(tuple(np.zeros_like(p) for p in params))
+
+    def update(self, grads, state, learning_rates):
+        mu = self.momentum
+        velocities = tuple(
+            mu * v - _per_network(learning_rates, g) * g
+            for v, g in zip(state.velocities, grads)
+        )
+        if self.nesterov:
+            updates = [
+                mu * v - _per_network(learning_rates, g) * g
+                for v, g in zip(velocities, grads)
+            ]
+        else:
+            updates = list(velocities)
+        return updates, SGDState(velocities)
+
+
+@dataclass(frozen=True)
+class Adam(Optimizer):
+    """Adam (Kingma and Ba, 2014), with scikit-learn's bias correction.
+
+    ``m <- b1 m + (1 - b1) g``, ``v <- b2 v + (1 - b2) g^2``, and the update is
+    ``-lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + epsilon)``.
+
+    Parameters
+    ----------
+    beta_1, beta_2 : float, default=0.9, 0.999
+        Decay rates of the moment estimates, in [0, 1).
+    epsilon : float, default=1e-8
+        Added to the denominator for numerical stability.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklr.optim import Adam
+    >>> opt = Adam()
+    >>> state = opt.init([np.zeros((1, 3))])
+    >>> updates, state = opt.update([np.array([[2.0, -1.0, 0.0]])], state, [0.01])
+    >>> np.round(updates[0], 6).tolist()   # first step: -lr * sign(g)
+    [[-0.01, 0.01, -0.0]]
+    >>> state.count
+    1
+    """
+
+    beta_1: float = 0.9
+    beta_2: float = 0.999
+    epsilon: float = 1e-8
+
+    def init(self, params):
+        zeros = tuple(np.zeros_like(p) for p in params)
+        return AdamState(0, zeros, tuple(np.zeros_like(p) for p in params))
+
+    def update(self, grads, state, learning_rates):
+        b1, b2 = self.beta_1, self.beta_2
+        t = state.count + 1
+        mu = tuple(b1 * m + (1 - b1) * g for m, g in zip(state.mu, grads))
+        nu = tuple(b2 * v + (1 - b2) * g**2 for v, g in zip(state.nu, grads))
+        correction = np.sqrt(1 - b2**t) / (1 - b1**t)
+        updates = [
+            -(_per_network(learning_rates, m) * correction) * m / (np.sqrt(v) + self.epsilon)
+            for m, v in zip(mu, nu)
+        ]
+        return updates, AdamState(t, mu, nu)
