@@ -478,6 +478,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
                 f"partial_fit is only available for stochastic optimizers; "
                 f"{self.solver!r} is not stochastic."
             )
+        if self.early_stopping:
+            raise AttributeError(
+                "partial_fit is not available with early_stopping=True: one epoch "
+                "per call leaves no held-out split to stop on."
+            )
         return True
 
     def __sklearn_tags__(self):

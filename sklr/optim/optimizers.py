@@ -136,7 +136,7 @@ class Adam(Optimizer):
         t = state.count + 1
         mu = tuple(b1 * m + (1 - b1) * g for m, g in zip(state.mu, grads))
         nu = tuple(b2 * v + (1 - b2) * g**2 for v, g in zip(state.nu, grads))
-        correction = np.sqrt(1 - b2**t) / (1 - b1**t)
+        correction = float(np.sqrt(1 - b2**t) / (1 - b1**t))
         updates = [
             -(_per_network(learning_rates, m) * correction) * m / (np.sqrt(v) + self.epsilon)
             for m, v in zip(mu, nu)

@@ -1,0 +1,177 @@
+import itertools
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from sklr._core.losses import output, sample_losses
+from sklr._core.network import (
+    NetworkSpec,
+    glorot_bound,
+    init_params,
+    loss,
+    loss_and_grad,
+    predict,
+)
+
+ACTIVATIONS = ["identity", "logistic", "tanh", "relu"]
+LOSSES = ["squared_error", "poisson", "log_loss", "binary_log_loss"]
+K = 3
+
+
+def _problem(loss_name, rng, n=7, n_features=4, n_outputs=3):
+    X = rng.normal(size=(n, n_features))
+    if loss_name == "log_loss":
+        Y = np.eye(n_outputs)[rng.randint(n_outputs, size=n)]
+    elif loss_name == "binary_log_loss":
+        Y = (rng.rand(n, n_outputs) > 0.5).astype(float)
+    elif loss_name == "poisson":
+        Y = rng.poisson(2.0, size=(n, n_outputs)).astype(float)
+    else:
+        Y = rng.normal(size=(n, n_outputs))
+    return X, Y
+
+
+def _numerical_grad(f, params, eps=1e-6):
+    grads = []
+    for p in params:
+        g = np.zeros_like(p)
+        for idx in np.ndindex(p.shape):
+            old = p[idx]
+            p[idx] = old + eps
+            up = f()
+            p[idx] = old - eps
+            down = f()
+            p[idx] = old
+            g[idx] = (up[idx[0]] - down[idx[0]]) / (2 * eps)
+        grads.append(g)
+    return grads
+
+
+@pytest.mark.parametrize(
+    "activation, loss_name, alpha, weighted",
+    [
+        (a, lo, alpha, w)
+        for a, lo in itertools.product(ACTIVATIONS, LOSSES)
+        for alpha, w in [(0.0, False), (0.3, True)]
+    ],
+)
+def test_gradient_matches_finite_differences(activation, loss_name, alpha, weighted):
+    """Every activation x loss, with/without alpha and sample weights, on K=3 nets."""
+    rng = np.random.RandomState(0)
+    X, Y = _problem(loss_name, rng)
+    sw = rng.uniform(0.5, 2.0, size=X.shape[0]) if weighted else None
+    spec = NetworkSpec(activation, loss_name, alpha)
+    coefs, intercepts = init_params([4, 5, 3, 3], activation, K, rng, np.float64,
+                                    shared=False)
+    if activation == "relu":  # keep pre-activations away from the kink
+        for b in intercepts[:-1]:
+            b += 0.3
+
+    def objective():
+        return loss(spec, coefs, intercepts, X, Y, sw, reported=False)
+
+    _, coef_grads, intercept_grads = loss_and_grad(spec, coefs, intercepts, X, Y, sw)
+    numeric = _numerical_grad(objective, coefs + intercepts)
+    for analytic, num in zip(coef_grads + intercept_grads, numeric):
+        assert analytic.shape == num.shape
+        np.testing.assert_allclose(analytic, num, rtol=1e-5, atol=1e-8)
+
+
+def test_gradient_with_sparse_input_equals_dense():
+    rng = np.random.RandomState(1)
+    X = sp.random(20, 6, density=0.3, format="csr", random_state=rng)
+    Y = np.eye(3)[rng.randint(3, size=20)]
+    spec = NetworkSpec("tanh", "log_loss", 0.1)
+    coefs, intercepts = init_params([6, 4, 3], "tanh", K, rng, np.float64, shared=False)
+    dense = loss_and_grad(spec, coefs, intercepts, X.toarray(), Y)
+    sparse = loss_and_grad(spec, coefs, intercepts, X, Y)
+    np.testing.assert_allclose(dense[0], sparse[0], rtol=1e-12)
+    for a, b in zip(dense[1] + dense[2], sparse[1] + sparse[2]):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+
+
+def test_stacked_networks_are_independent():
+    """Network k of a stack computes what it computes alone."""
+    rng = np.random.RandomState(2)
+    X, Y = _problem("log_loss", rng)
+    spec = NetworkSpec("relu", "log_loss", 0.01)
+    coefs, intercepts = init_params([4, 6, 3], "relu", K, rng, np.float64, shared=False)
+    stacked = loss_and_grad(spec, coefs, intercepts, X, Y)
+    for k in range(K):
+        alone = loss_and_grad(spec, [c[k:k + 1] for c in coefs],
+                              [b[k:k + 1] for b in intercepts], X, Y)
+        np.testing.assert_allclose(stacked[0][k], alone[0][0], rtol=1e-13)
+        for s, a in zip(stacked[1] + stacked[2], alone[1] + alone[2]):
+            np.testing.assert_allclose(s[k], a[0], rtol=1e-12, atol=1e-15)
+
+
+def test_init_params_bounds_shapes_and_sharing():
+    rng = np.random.RandomState(0)
+    coefs, intercepts = init_params([10, 20, 3], "logistic", 4, rng, np.float32)
+    assert [c.shape for c in coefs] == [(4, 10, 20), (4, 20, 3)]
+    assert [b.shape for b in intercepts] == [(4, 20), (4, 3)]
+    assert coefs[0].dtype == np.float32
+    assert np.all(coefs[0] == coefs[0][0])  # shared initial weights
+    bound = glorot_bound(10, 20, "logistic")
+    assert bound == pytest.approx(np.sqrt(2 / 30))
+    assert np.abs(coefs[0]).max() <= bound
+    separate, _ = init_params([10, 20, 3], "relu", 2, np.random.RandomState(0), np.float64,
+                              shared=False)
+    assert not np.allclose(separate[0][0], separate[0][1])
+
+
+def test_single_network_init_matches_scikit_learn_draws():
+    from sklearn.neural_network import MLPClassifier
+
+    X = np.random.RandomState(0).normal(size=(30, 4))
+    y = np.arange(30) % 3
+    ref = MLPClassifier(hidden_layer_sizes=(5,), max_iter=1, random_state=7)
+    ref._random_state = np.random.RandomState(7)
+    expected = [ref._init_coef(4, 5, np.float64), ref._init_coef(5, 3, np.float64)]
+    coefs, intercepts = init_params([4, 5, 3], "relu", 1, np.random.RandomState(7),
+                                    np.float64)
+    for (c, b), c2, b2 in zip(expected, coefs, intercepts):
+        np.testing.assert_array_equal(c, c2[0])
+        np.testing.assert_array_equal(b, b2[0])
+    assert X.shape == (30, 4) and y.shape == (30,)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dtype_is_preserved(dtype):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(8, 3)).astype(dtype)
+    Y = np.eye(2)[rng.randint(2, size=8)].astype(dtype)
+    spec = NetworkSpec("relu", "log_loss")
+    coefs, intercepts = init_params([3, 4, 2], "relu", 2, rng, dtype)
+    value, cg, ig = loss_and_grad(spec, coefs, intercepts, X, Y)
+    assert value.dtype == dtype
+    assert all(g.dtype == dtype for g in cg + ig)
+    assert predict(spec, coefs, intercepts, X).dtype == dtype
+
+
+def test_log_losses_are_finite_for_huge_logits():
+    """log-sum-exp and clipped logs: no inf/NaN for saturated outputs."""
+    Z = np.array([[[1000.0, -1000.0, 0.0], [-800.0, 800.0, 5.0]]])
+    Y = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+    for name in ["log_loss", "binary_log_loss"]:
+        values = sample_losses(name, Y, Z, output(name, Z))
+        assert np.all(np.isfinite(values))
+        # the clipped log: each wrong output costs at most -log(eps)
+        assert np.all(values <= 3 * -np.log(np.finfo(float).eps) + 1e-9)
+        assert np.all(values > 30)
+    P = output("log_loss", Z)
+    np.testing.assert_allclose(P.sum(axis=-1), 1.0)
+
+
+def test_loss_values_match_closed_forms():
+    Z = np.array([[[0.3, -0.2]]])
+    Y = np.array([[1.0, 0.0]])
+    se = sample_losses("squared_error", Y, Z, Z.copy())
+    assert se[0, 0] == pytest.approx(0.5 * (0.7**2 + 0.2**2))
+    ll = sample_losses("log_loss", Y, Z, output("log_loss", Z))
+    assert ll[0, 0] == pytest.approx(-np.log(np.exp(0.3) / (np.exp(0.3) + np.exp(-0.2))))
+    Yp = np.array([[2.0, 0.0]])
+    po = sample_losses("poisson", Yp, Z, np.exp(Z))
+    expected = (2 * np.log(2 / np.exp(0.3)) - 2 + np.exp(0.3)) + np.exp(-0.2)
+    assert po[0, 0] == pytest.approx(expected)
