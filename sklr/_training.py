@@ -369,9 +369,10 @@ def train_lbfgs(spec, coefs, intercepts, data, *, max_iter, max_fun, tol, verbos
     with np.errstate(all="ignore"):
         res = minimize(
             objective, theta0, method="L-BFGS-B", jac=True,
-            options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol,
-                     "iprint": 1 if verbose else -1},
+            options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
         )
+    if verbose:
+        print(f"lbfgs: {res.nit} iterations, loss = {res.fun:.8f}, {res.message}")
     c, b = unpack(res.x)
     final = float(network_loss(spec, c, b, data.X, data.Y, data.sample_weight)[0])
     return LbfgsResult(c, b, final, int(res.nit), bool(res.success), str(res.message))

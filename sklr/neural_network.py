@@ -244,6 +244,28 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
 
     # ---------------------------------------------------------------------- fit
     def _fit(self, X, y, sample_weight=None, incremental=False):
+        X, y_checked, Y, sample_weight, rng = self._prepare(X, y, sample_weight, incremental)
+        metadata = {} if sample_weight is None else {"sample_weight": sample_weight}
+        callback_ctx = self._init_callback_context(
+            max_subtasks=1 if incremental else self.max_iter
+        )
+        callback_ctx.call_on_fit_task_begin(
+            estimator=self, X=X, y=y_checked, metadata=metadata
+        )
+        if self.solver == "lbfgs":
+            self._fit_lbfgs(X, Y, sample_weight)
+        else:
+            hook = _SklearnCallbacks(self, callback_ctx, X, y_checked, sample_weight)
+            result = self._fit_stochastic(
+                X, y_checked, Y, sample_weight, rng, incremental, [self.learning_rate],
+                extra_hooks=[hook],
+            )
+            self._store_result(result, incremental)
+        callback_ctx.call_on_fit_task_end(estimator=self, X=X, y=y_checked)
+        return self
+
+    def _prepare(self, X, y, sample_weight, incremental):
+        """Validate the data, and initialise the network on a first fit."""
         hidden = check_hidden_layer_sizes(self.hidden_layer_sizes)
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         X, y_checked, Y = self._validate_input(X, y, incremental, reset=first_pass)
@@ -255,21 +277,25 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             self._initialize(Y, layer_units, X.dtype, rng)
         else:
             self._check_warm_start_shapes(layer_units)
+        return X, y_checked, Y, sample_weight, rng
 
-        callback_ctx = self._init_callback_context(
-            max_subtasks=1 if incremental else self.max_iter
-        )
-        callback_ctx.call_on_fit_task_begin(
-            estimator=self, X=X, y=y_checked,
-            metadata={} if sample_weight is None else {"sample_weight": sample_weight},
-        )
+    def _fit_learning_rates(self, X, y, learning_rates, sample_weight=None):
+        """Train one network per learning rate, stacked, in a paired design.
+
+        All networks start from the weights a ``fit`` with this
+        ``random_state`` would start from, and see the same mini-batches in the
+        same order: network k ends with the weights of
+        ``clone(self).set_params(learning_rate=learning_rates[k]).fit(X, y)``.
+        The estimator itself keeps its initial weights; the stacked outcome is
+        returned (a ``sklr._training.TrainResult``). sgd and adam only.
+        """
         if self.solver == "lbfgs":
-            self._fit_lbfgs(X, Y, sample_weight)
-        else:
-            hook = _SklearnCallbacks(self, callback_ctx, X, y_checked, sample_weight)
-            self._fit_stochastic(X, y_checked, Y, sample_weight, rng, incremental, hook)
-        callback_ctx.call_on_fit_task_end(estimator=self, X=X, y=y_checked)
-        return self
+            raise ValueError("solver='lbfgs' has no learning rate to vary.")
+        self._validate_params()
+        X, y_checked, Y, sample_weight, rng = self._prepare(X, y, sample_weight, False)
+        return self._fit_stochastic(
+            X, y_checked, Y, sample_weight, rng, False, list(learning_rates)
+        )
 
     def _check_warm_start_shapes(self, layer_units):
         expected = [(a, b) for a, b in zip(layer_units[:-1], layer_units[1:])]
@@ -315,7 +341,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
 
         return score
 
-    def _fit_stochastic(self, X, y, Y, sample_weight, rng, incremental, callback_hook):
+    def _fit_stochastic(self, X, y, Y, sample_weight, rng, incremental, learning_rates,
+                        extra_hooks=()):
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True.")
         if self.early_stopping:
@@ -347,12 +374,16 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         if data.has_validation:
             hooks.append(ValidationMonitor(self._score_stack(data.X_val, data.y_val,
                                                              data.sample_weight_val)))
-        hooks += [self._plateau, callback_hook]
+        hooks += [self._plateau, *extra_hooks]
         if self.verbose:
             hooks.append(_VerboseHook())
+        K = len(learning_rates)
         coefs, intercepts = self._stacked_params(X.dtype)
+        if K > 1:
+            coefs = [np.repeat(c, K, axis=0) for c in coefs]
+            intercepts = [np.repeat(b, K, axis=0) for b in intercepts]
         result = train(
-            self._spec, coefs, intercepts, [self.learning_rate], data,
+            self._spec, coefs, intercepts, learning_rates, data,
             self._optimizer(), schedule,
             batch_size=batch_size,
             max_iter=1 if incremental else self.max_iter,
@@ -364,7 +395,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             lr_scale=self._lr_scale,
         )
         self._reference_loss = guard.reference_loss
-        self._store_result(result, incremental)
+        return result
 
     def _store_result(self, result, incremental):
         self.coefs_ = [c[0] for c in result.coefs]
