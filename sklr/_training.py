@@ -40,11 +40,13 @@ class History:
 
     def as_arrays(self):
         """Return ``(loss, learning_rate, val_loss, val_score)`` as 2-D arrays."""
+
         def stack(rows):
             return np.array(rows, dtype=float) if rows else None
 
         return tuple(
-            stack(r) for r in (self.loss, self.learning_rate, self.val_loss, self.val_score)
+            stack(r)
+            for r in (self.loss, self.learning_rate, self.val_loss, self.val_score)
         )
 
 
@@ -128,7 +130,10 @@ class Run:
 
     def take_snapshot(self):
         """Remember the current weights (those of the last completed epoch)."""
-        self.snapshot = ([c.copy() for c in self.coefs], [b.copy() for b in self.intercepts])
+        self.snapshot = (
+            [c.copy() for c in self.coefs],
+            [b.copy() for b in self.intercepts],
+        )
 
     def restore(self, mask):
         """Put the snapshot's weights back for the networks in ``mask``."""
@@ -337,7 +342,9 @@ class LbfgsResult:
     message: str
 
 
-def train_lbfgs(spec, coefs, intercepts, data, *, max_iter, max_fun, tol, verbose=False):
+def train_lbfgs(
+    spec, coefs, intercepts, data, *, max_iter, max_fun, tol, verbose=False
+):
     """Fit one network (K = 1) with scipy's L-BFGS-B on the full batch.
 
     The reference without a learning rate. The objective is the optimised one
@@ -360,15 +367,19 @@ def train_lbfgs(spec, coefs, intercepts, data, *, max_iter, max_fun, tol, verbos
         _, coef_grads, intercept_grads = loss_and_grad(
             spec, c, b, data.X, data.Y, data.sample_weight
         )
-        value = network_loss(spec, c, b, data.X, data.Y, data.sample_weight,
-                             reported=False)[0]
+        value = network_loss(
+            spec, c, b, data.X, data.Y, data.sample_weight, reported=False
+        )[0]
         grad = np.concatenate([g.ravel() for g in coef_grads + intercept_grads])
         return float(value), grad.astype(np.float64)
 
     theta0 = np.concatenate([p.ravel() for p in coefs + intercepts]).astype(np.float64)
     with np.errstate(all="ignore"):
         res = minimize(
-            objective, theta0, method="L-BFGS-B", jac=True,
+            objective,
+            theta0,
+            method="L-BFGS-B",
+            jac=True,
             options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
         )
     if verbose:

@@ -40,10 +40,13 @@ def check_learning_rates(learning_rates, name="learning_rates", min_size=1):
     try:
         rates = np.asarray(learning_rates, dtype=float).ravel()
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"The {name!r} parameter must be numbers, got {learning_rates!r}.") from exc
+        raise ValueError(
+            f"The {name!r} parameter must be numbers, got {learning_rates!r}."
+        ) from exc
     if rates.size < min_size:
         raise ValueError(
-            f"The {name!r} parameter needs at least {min_size} value(s), got {rates.size}."
+            f"The {name!r} parameter needs at least {min_size} value(s), "
+            f"got {rates.size}."
         )
     if not np.all(np.isfinite(rates)) or np.any(rates <= 0):
         raise ValueError(

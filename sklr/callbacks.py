@@ -63,7 +63,11 @@ class DivergenceGuard(Hook):
             data = run.data
             with np.errstate(all="ignore"):
                 self.reference_loss = network_loss(
-                    run.spec, run.coefs, run.intercepts, data.X, data.Y,
+                    run.spec,
+                    run.coefs,
+                    run.intercepts,
+                    data.X,
+                    data.Y,
                     data.sample_weight,
                 )
 
@@ -88,7 +92,12 @@ class DivergenceGuard(Hook):
         mask = run.freeze(mask, DIVERGED, restore=True)
         for k in np.flatnonzero(mask):
             run.messages.append(
-                (DIVERGED, k, run.epoch + 1, float(run.learning_rates[k] * run.lr_scale[k]))
+                (
+                    DIVERGED,
+                    k,
+                    run.epoch + 1,
+                    float(run.learning_rates[k] * run.lr_scale[k]),
+                )
             )
 
 
@@ -107,7 +116,11 @@ class ValidationMonitor(Hook):
     def on_epoch_end(self, run, was_active):
         data = run.data
         val_loss = network_loss(
-            run.spec, run.coefs, run.intercepts, data.X_val, data.Y_val,
+            run.spec,
+            run.coefs,
+            run.intercepts,
+            data.X_val,
+            data.Y_val,
             data.sample_weight_val,
         )
         score = np.asarray(self.score_fn(run.coefs, run.intercepts), dtype=float)
@@ -133,8 +146,15 @@ class Plateau(Hook):
     same hook (``partial_fit``).
     """
 
-    def __init__(self, *, tol, n_iter_no_change, monitor="loss", schedule=None,
-                 restore_best=False):
+    def __init__(
+        self,
+        *,
+        tol,
+        n_iter_no_change,
+        monitor="loss",
+        schedule=None,
+        restore_best=False,
+    ):
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.monitor = monitor
@@ -146,10 +166,15 @@ class Plateau(Hook):
 
     def on_train_begin(self, run):
         if self.best is None or len(self.best) != run.n_networks:
-            self.best = np.full(run.n_networks, np.inf if self.monitor == "loss" else -np.inf)
+            self.best = np.full(
+                run.n_networks, np.inf if self.monitor == "loss" else -np.inf
+            )
             self.count = np.zeros(run.n_networks, dtype=int)
         if self.restore_best:
-            self.best_params = ([c.copy() for c in run.coefs], [b.copy() for b in run.intercepts])
+            self.best_params = (
+                [c.copy() for c in run.coefs],
+                [b.copy() for b in run.intercepts],
+            )
 
     def on_epoch_end(self, run, was_active):
         active = run.active

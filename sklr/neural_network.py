@@ -12,7 +12,6 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.callback import CallbackSupportMixin, with_callbacks
 from sklearn.exceptions import ConvergenceWarning
@@ -69,7 +68,9 @@ class _SklearnCallbacks(Hook):
         self.estimator = estimator
         self.context = context
         self.X, self.y = X, y
-        self.metadata = {} if sample_weight is None else {"sample_weight": sample_weight}
+        self.metadata = (
+            {} if sample_weight is None else {"sample_weight": sample_weight}
+        )
         self.epoch_context = None
 
     def on_epoch_begin(self, run):
@@ -185,7 +186,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
     @property
     def _spec(self):
         loss = self._loss_name()
-        return NetworkSpec(activation=self.activation, loss=loss, alpha=float(self.alpha))
+        return NetworkSpec(
+            activation=self.activation, loss=loss, alpha=float(self.alpha)
+        )
 
     def _stacked_params(self, dtype):
         """The current weights as a stack of one network, in ``dtype`` (copies)."""
@@ -244,7 +247,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
 
     # ---------------------------------------------------------------------- fit
     def _fit(self, X, y, sample_weight=None, incremental=False):
-        X, y_checked, Y, sample_weight, rng = self._prepare(X, y, sample_weight, incremental)
+        X, y_checked, Y, sample_weight, rng = self._prepare(
+            X, y, sample_weight, incremental
+        )
         metadata = {} if sample_weight is None else {"sample_weight": sample_weight}
         callback_ctx = self._init_callback_context(
             max_subtasks=1 if incremental else self.max_iter
@@ -257,7 +262,13 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         else:
             hook = _SklearnCallbacks(self, callback_ctx, X, y_checked, sample_weight)
             result = self._fit_stochastic(
-                X, y_checked, Y, sample_weight, rng, incremental, [self.learning_rate],
+                X,
+                y_checked,
+                Y,
+                sample_weight,
+                rng,
+                incremental,
+                [self.learning_rate],
                 extra_hooks=[hook],
             )
             self._store_result(result, incremental)
@@ -267,7 +278,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
     def _prepare(self, X, y, sample_weight, incremental):
         """Validate the data, and initialise the network on a first fit."""
         hidden = check_hidden_layer_sizes(self.hidden_layer_sizes)
-        first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
+        first_pass = not hasattr(self, "coefs_") or (
+            not self.warm_start and not incremental
+        )
         X, y_checked, Y = self._validate_input(X, y, incremental, reset=first_pass)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
@@ -320,10 +333,15 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         stratify = Y if isinstance(self, ClassifierMixin) and Y.shape[1] == 1 else None
         arrays = [X, y, Y] + ([] if sample_weight is None else [sample_weight])
         parts = train_test_split(
-            *arrays, random_state=rng, test_size=self.validation_fraction, stratify=stratify
+            *arrays,
+            random_state=rng,
+            test_size=self.validation_fraction,
+            stratify=stratify,
         )
         X_tr, X_val, y_tr, y_val, Y_tr, Y_val = parts[:6]
-        sw_tr, sw_val = (parts[6], parts[7]) if sample_weight is not None else (None, None)
+        sw_tr, sw_val = (
+            (parts[6], parts[7]) if sample_weight is not None else (None, None)
+        )
         if X_val.shape[0] < 2:
             raise ValueError(
                 "The validation set is too small: increase 'validation_fraction' or "
@@ -341,8 +359,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
 
         return score
 
-    def _fit_stochastic(self, X, y, Y, sample_weight, rng, incremental, learning_rates,
-                        extra_hooks=()):
+    def _fit_stochastic(
+        self, X, y, Y, sample_weight, rng, incremental, learning_rates, extra_hooks=()
+    ):
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True.")
         if self.early_stopping:
@@ -372,8 +391,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         guard = DivergenceGuard(reference_loss=self._reference_loss)
         hooks = [guard]
         if data.has_validation:
-            hooks.append(ValidationMonitor(self._score_stack(data.X_val, data.y_val,
-                                                             data.sample_weight_val)))
+            hooks.append(
+                ValidationMonitor(
+                    self._score_stack(data.X_val, data.y_val, data.sample_weight_val)
+                )
+            )
         hooks += [self._plateau, *extra_hooks]
         if self.verbose:
             hooks.append(_VerboseHook())
@@ -383,8 +405,13 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             coefs = [np.repeat(c, K, axis=0) for c in coefs]
             intercepts = [np.repeat(b, K, axis=0) for b in intercepts]
         result = train(
-            self._spec, coefs, intercepts, learning_rates, data,
-            self._optimizer(), schedule,
+            self._spec,
+            coefs,
+            intercepts,
+            learning_rates,
+            data,
+            self._optimizer(),
+            schedule,
             batch_size=batch_size,
             max_iter=1 if incremental else self.max_iter,
             shuffle=self.shuffle,
@@ -401,7 +428,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         self.coefs_ = [c[0] for c in result.coefs]
         self.intercepts_ = [b[0] for b in result.intercepts]
         self._opt_state, self._step, self._lr_scale = (
-            result.opt_state, result.step, result.lr_scale,
+            result.opt_state,
+            result.step,
+            result.lr_scale,
         )
         loss, rates, val_loss, val_score = result.history.as_arrays()
         n_epochs = 0 if loss is None else len(loss)
@@ -414,7 +443,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         finite = [v for v in self.loss_curve_ if np.isfinite(v)]
         if self.early_stopping:
             self.validation_scores_.extend(val_score[:, 0].tolist() if n_epochs else [])
-            self.validation_loss_curve_.extend(val_loss[:, 0].tolist() if n_epochs else [])
+            self.validation_loss_curve_.extend(
+                val_loss[:, 0].tolist() if n_epochs else []
+            )
             scores = [s for s in self.validation_scores_ if np.isfinite(s)]
             self.best_validation_score_ = max(scores) if scores else -np.inf
         else:
@@ -428,7 +459,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         for kind, _, epoch, detail in result.messages:
             if kind == DIVERGED:
                 warnings.warn(
-                    f"Training diverged in epoch {epoch} with learning rate {detail:.4g}: "
+                    f"Training diverged in epoch {epoch} with learning rate "
+                    f"{detail:.4g}: "
                     "the loss became non-finite or exceeded 10 times its initial "
                     "value. The weights of the last complete epoch are kept; use a "
                     "smaller learning_rate.",
@@ -442,8 +474,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
                     f"{self.n_iter_no_change} consecutive epochs. Stopping."
                 )
         active = result.status[0] == "active"
-        if (not incremental and active and not result.interrupted
-                and result.n_epochs == self.max_iter):
+        if (
+            not incremental
+            and active
+            and not result.interrupted
+            and result.n_epochs == self.max_iter
+        ):
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
                 "and the optimization hasn't converged yet.",
@@ -454,8 +490,13 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
     def _fit_lbfgs(self, X, Y, sample_weight):
         coefs, intercepts = self._stacked_params(X.dtype)
         res = train_lbfgs(
-            self._spec, coefs, intercepts, Data(X, Y, sample_weight),
-            max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol,
+            self._spec,
+            coefs,
+            intercepts,
+            Data(X, Y, sample_weight),
+            max_iter=self.max_iter,
+            max_fun=self.max_fun,
+            tol=self.tol,
             verbose=self.verbose,
         )
         self.coefs_ = [c[0] for c in res.coefs]
@@ -475,7 +516,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
     def _loss_value(self, X, Y, sample_weight=None):
         """Reported loss of the fitted network on ``(X, Y)`` (a float)."""
         coefs, intercepts = self._stacked_params(X.dtype)
-        return float(network_loss(self._spec, coefs, intercepts, X, Y, sample_weight)[0])
+        return float(
+            network_loss(self._spec, coefs, intercepts, X, Y, sample_weight)[0]
+        )
 
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)
@@ -689,11 +732,14 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     Examples
     --------
     >>> from sklearn.datasets import load_iris
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
     >>> from sklr import MLPClassifier
     >>> X, y = load_iris(return_X_y=True)
     >>> clf = MLPClassifier(hidden_layer_sizes=(16,), learning_rate=0.05,
-    ...                     max_iter=300, random_state=0).fit(X, y)
-    >>> clf.score(X, y) > 0.95
+    ...                     max_iter=300, random_state=0)
+    >>> model = make_pipeline(StandardScaler(), clf).fit(X, y)
+    >>> model.score(X, y) > 0.95
     True
     >>> len(clf.loss_curve_) == clf.n_iter_, clf.diverged_
     (True, False)
@@ -709,8 +755,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(
-            self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
-            dtype=(np.float64, np.float32), reset=reset,
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
@@ -759,8 +810,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             The predicted classes.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False,
-                          dtype=(np.float64, np.float32))
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            reset=False,
+            dtype=(np.float64, np.float32),
+        )
         return self._labels(self._forward_output(X))
 
     def predict_proba(self, X):
@@ -777,8 +833,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             Probability of each class, in the order of ``classes_``.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False,
-                          dtype=(np.float64, np.float32))
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            reset=False,
+            dtype=(np.float64, np.float32),
+        )
         P = self._forward_output(X)
         if self.n_outputs_ == 1:
             P = P.ravel()
@@ -944,8 +1005,14 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     def _validate_input(self, X, y, incremental, reset):
         X, y = validate_data(
-            self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
-            y_numeric=True, dtype=(np.float64, np.float32), reset=reset,
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
@@ -978,8 +1045,13 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             The predicted values.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False,
-                          dtype=(np.float64, np.float32))
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            reset=False,
+            dtype=(np.float64, np.float32),
+        )
         P = self._forward_output(X)
         return P.ravel() if P.shape[1] == 1 else P
 
@@ -1007,4 +1079,3 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             The trained model.
         """
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
-

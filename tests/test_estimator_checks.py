@@ -7,10 +7,23 @@ from sklr import MLPClassifier, MLPRegressor
 ESTIMATORS = [
     MLPClassifier(max_iter=100, random_state=0),
     MLPRegressor(max_iter=100, random_state=0),
-    MLPClassifier(solver="adam", learning_rate=1e-3, early_stopping=True, validation_fraction=0.2,
-                  max_iter=100, random_state=0),
-    MLPRegressor(solver="adam", learning_rate=1e-3, early_stopping=True, validation_fraction=0.2,
-                 max_iter=100, lr_schedule="cosine", random_state=0),
+    MLPClassifier(
+        solver="adam",
+        learning_rate=1e-3,
+        early_stopping=True,
+        validation_fraction=0.2,
+        max_iter=100,
+        random_state=0,
+    ),
+    MLPRegressor(
+        solver="adam",
+        learning_rate=1e-3,
+        early_stopping=True,
+        validation_fraction=0.2,
+        max_iter=100,
+        lr_schedule="cosine",
+        random_state=0,
+    ),
     MLPClassifier(solver="lbfgs", max_iter=100, random_state=0),
 ]
 

@@ -58,9 +58,15 @@ def est_data(request, iris, diabetes):
 @pytest.mark.parametrize(
     "params, match",
     [
-        (dict(learning_rate=-0.1), "'learning_rate' parameter .* must be a float in the range \\(0.0, inf\\)"),
+        (
+            dict(learning_rate=-0.1),
+            "'learning_rate' parameter .* must be a float in the range \\(0.0, inf\\)",
+        ),
         (dict(learning_rate=0.0), "'learning_rate' parameter"),
-        (dict(hidden_layer_sizes=(0,)), "'hidden_layer_sizes' parameter must contain positive"),
+        (
+            dict(hidden_layer_sizes=(0,)),
+            "'hidden_layer_sizes' parameter must contain positive",
+        ),
         (dict(hidden_layer_sizes=(10, -1)), "'hidden_layer_sizes'"),
         (dict(lr_schedule="warp"), "'lr_schedule' parameter"),
         (dict(batch_size=0), "'batch_size' parameter"),
@@ -80,7 +86,9 @@ def test_bad_parameters_raise_before_any_work(est_data, params, match):
 
 def test_constructor_stores_parameters_untouched():
     schedule = warmup(3, Cosine(n_steps=10))
-    est = MLPClassifier(hidden_layer_sizes=[5, 4], learning_rate=0.3, lr_schedule=schedule)
+    est = MLPClassifier(
+        hidden_layer_sizes=[5, 4], learning_rate=0.3, lr_schedule=schedule
+    )
     assert est.hidden_layer_sizes == [5, 4]
     assert est.lr_schedule is schedule
     assert clone(est).get_params()["learning_rate"] == 0.3
@@ -118,19 +126,32 @@ def test_fitted_attributes(est_data):
 def test_learning_rate_is_the_step_size(iris):
     """Doubling the rate of plain SGD doubles the first update."""
     X, y = iris
-    p = dict(hidden_layer_sizes=(4,), max_iter=1, batch_size=150, momentum=0.0,
-             random_state=0, alpha=0.0)
+    p = dict(
+        hidden_layer_sizes=(4,),
+        max_iter=1,
+        batch_size=150,
+        momentum=0.0,
+        random_state=0,
+        alpha=0.0,
+    )
     init = MLPClassifier(learning_rate=1e-300, **p).fit(X, y)
     a = MLPClassifier(learning_rate=1e-3, **p).fit(X, y)
     b = MLPClassifier(learning_rate=2e-3, **p).fit(X, y)
-    np.testing.assert_allclose(b.coefs_[1] - init.coefs_[1], 2 * (a.coefs_[1] - init.coefs_[1]),
-                               rtol=1e-9)
+    np.testing.assert_allclose(
+        b.coefs_[1] - init.coefs_[1], 2 * (a.coefs_[1] - init.coefs_[1]), rtol=1e-9
+    )
 
 
 def test_schedule_changes_learning_rate_curve(iris):
     X, y = iris
-    est = MLPClassifier(lr_schedule="cosine", batch_size=50, learning_rate=0.1, tol=0.0,
-                        n_iter_no_change=1000, **SMALL).fit(X, y)
+    est = MLPClassifier(
+        lr_schedule="cosine",
+        batch_size=50,
+        learning_rate=0.1,
+        tol=0.0,
+        n_iter_no_change=1000,
+        **SMALL,
+    ).fit(X, y)
     steps = np.arange(30) * 3  # 3 updates per epoch
     expected = 0.1 * 0.5 * (1 + np.cos(np.pi * steps / 90))
     np.testing.assert_allclose(est.learning_rate_curve_, expected)
@@ -138,9 +159,15 @@ def test_schedule_changes_learning_rate_curve(iris):
 
 def test_adaptive_schedule_divides_rate_by_five_on_plateau(iris):
     X, y = iris
-    est = MLPClassifier(lr_schedule="adaptive", learning_rate=0.05, tol=1.0,
-                        n_iter_no_change=2, hidden_layer_sizes=(5,), max_iter=12,
-                        random_state=0).fit(X, y)
+    est = MLPClassifier(
+        lr_schedule="adaptive",
+        learning_rate=0.05,
+        tol=1.0,
+        n_iter_no_change=2,
+        hidden_layer_sizes=(5,),
+        max_iter=12,
+        random_state=0,
+    ).fit(X, y)
     rates = np.array(est.learning_rate_curve_)
     assert rates[0] == 0.05
     ratios = rates[1:] / rates[:-1]
@@ -150,8 +177,9 @@ def test_adaptive_schedule_divides_rate_by_five_on_plateau(iris):
 
 def test_early_stopping_records_and_restores_best(est_data):
     Est, X, y = est_data
-    est = Est(early_stopping=True, validation_fraction=0.2, n_iter_no_change=3,
-              **SMALL).fit(X, y)
+    est = Est(
+        early_stopping=True, validation_fraction=0.2, n_iter_no_change=3, **SMALL
+    ).fit(X, y)
     assert len(est.validation_scores_) == len(est.validation_loss_curve_) == est.n_iter_
     assert est.best_validation_score_ == max(est.validation_scores_)
     assert est.best_loss_ is None
@@ -165,8 +193,14 @@ def test_partial_fit_continues_optimizer_state(est_data):
     est.partial_fit(X, y)
     assert est.n_iter_ == 2 and len(est.loss_curve_) == 2
     assert est._opt_state.count == 2 * int(np.ceil(X.shape[0] / min(200, X.shape[0])))
-    full = Est(hidden_layer_sizes=(8,), shuffle=False, random_state=0, solver="adam",
-               max_iter=2, tol=0.0)
+    full = Est(
+        hidden_layer_sizes=(8,),
+        shuffle=False,
+        random_state=0,
+        solver="adam",
+        max_iter=2,
+        tol=0.0,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         full.fit(X, y)
@@ -187,8 +221,13 @@ def test_partial_fit_unavailable_for_lbfgs_and_early_stopping():
 
 def test_warm_start_uses_assigned_weights(iris):
     X, y = iris
-    est = MLPClassifier(hidden_layer_sizes=(3,), max_iter=1, warm_start=True,
-                        learning_rate=1e-300, random_state=0).fit(X, y)
+    est = MLPClassifier(
+        hidden_layer_sizes=(3,),
+        max_iter=1,
+        warm_start=True,
+        learning_rate=1e-300,
+        random_state=0,
+    ).fit(X, y)
     est.coefs_ = [np.full_like(c, 0.01) for c in est.coefs_]
     est.fit(X, y)
     np.testing.assert_allclose(est.coefs_[0], 0.01)
@@ -199,8 +238,9 @@ def test_warm_start_uses_assigned_weights(iris):
 
 def test_lbfgs_reference(iris):
     X, y = iris
-    est = MLPClassifier(solver="lbfgs", hidden_layer_sizes=(10,), random_state=0,
-                        max_iter=500).fit(X, y)
+    est = MLPClassifier(
+        solver="lbfgs", hidden_layer_sizes=(10,), random_state=0, max_iter=500
+    ).fit(X, y)
     assert est.score(X, y) > 0.97
     assert not hasattr(est, "loss_curve_")
     assert est.loss_ < 0.1
@@ -211,15 +251,30 @@ def test_linear_network_trained_to_convergence_matches_least_squares():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(200, 4))
     y = X @ np.array([1.0, -2.0, 0.5, 3.0]) + 0.7 + 0.1 * rng.normal(size=200)
-    est = MLPRegressor(hidden_layer_sizes=(), activation="identity", alpha=0.0,
-                       solver="lbfgs", tol=1e-12, max_iter=1000).fit(X, y)
+    est = MLPRegressor(
+        hidden_layer_sizes=(),
+        activation="identity",
+        alpha=0.0,
+        solver="lbfgs",
+        tol=1e-12,
+        max_iter=1000,
+    ).fit(X, y)
     A = np.c_[X, np.ones(200)]
     beta = np.linalg.lstsq(A, y, rcond=None)[0]
     np.testing.assert_allclose(est.coefs_[0].ravel(), beta[:4], rtol=1e-5)
     np.testing.assert_allclose(est.intercepts_[0], beta[4:], rtol=1e-5)
-    sgd = MLPRegressor(hidden_layer_sizes=(), activation="identity", alpha=0.0,
-                       learning_rate=0.01, batch_size=200, momentum=0.9, max_iter=2000,
-                       tol=1e-12, n_iter_no_change=50, random_state=0).fit(X, y)
+    sgd = MLPRegressor(
+        hidden_layer_sizes=(),
+        activation="identity",
+        alpha=0.0,
+        learning_rate=0.01,
+        batch_size=200,
+        momentum=0.9,
+        max_iter=2000,
+        tol=1e-12,
+        n_iter_no_change=50,
+        random_state=0,
+    ).fit(X, y)
     np.testing.assert_allclose(sgd.coefs_[0].ravel(), beta[:4], rtol=1e-5)
 
 
@@ -238,7 +293,9 @@ def test_sparse_input_equals_dense(iris):
     sparse = MLPClassifier(**SMALL).fit(sp.csr_matrix(X), y)
     for a, b in zip(dense.coefs_, sparse.coefs_):
         np.testing.assert_allclose(a, b, rtol=1e-9)
-    np.testing.assert_allclose(dense.predict_proba(X), sparse.predict_proba(sp.csr_matrix(X)))
+    np.testing.assert_allclose(
+        dense.predict_proba(X), sparse.predict_proba(sp.csr_matrix(X))
+    )
 
 
 def test_predict_proba_and_log_proba(iris):
@@ -269,8 +326,9 @@ def test_reproducible_for_fixed_random_state(est_data):
 
 def test_verbose_prints_each_epoch(iris, capsys):
     X, y = iris
-    est = MLPClassifier(verbose=True, hidden_layer_sizes=(5,), max_iter=3, random_state=0,
-                        tol=0.0)
+    est = MLPClassifier(
+        verbose=True, hidden_layer_sizes=(5,), max_iter=3, random_state=0, tol=0.0
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         est.fit(X, y)
@@ -288,7 +346,9 @@ def test_max_iter_warns_convergence(iris):
 def test_pipeline_grid_search_over_learning_rate(iris):
     X, y = iris
     pipe = make_pipeline(StandardScaler(), MLPClassifier(**SMALL))
-    grid = GridSearchCV(pipe, {"mlpclassifier__learning_rate": [1e-4, 1e-2, 1e-1]}, cv=3)
+    grid = GridSearchCV(
+        pipe, {"mlpclassifier__learning_rate": [1e-4, 1e-2, 1e-1]}, cv=3
+    )
     grid.fit(X, y)
     assert grid.best_params_["mlpclassifier__learning_rate"] in (1e-2, 1e-1)
     scores = grid.cv_results_["mean_test_score"]
@@ -297,9 +357,13 @@ def test_pipeline_grid_search_over_learning_rate(iris):
 
 def test_randomized_search_with_loguniform(diabetes):
     X, y = diabetes
-    search = RandomizedSearchCV(MLPRegressor(**SMALL),
-                                {"learning_rate": loguniform(1e-4, 1e-1)},
-                                n_iter=3, cv=2, random_state=0).fit(X, y)
+    search = RandomizedSearchCV(
+        MLPRegressor(**SMALL),
+        {"learning_rate": loguniform(1e-4, 1e-1)},
+        n_iter=3,
+        cv=2,
+        random_state=0,
+    ).fit(X, y)
     rates = search.cv_results_["param_learning_rate"]
     assert all(1e-4 <= r <= 1e-1 for r in rates)
 
@@ -307,8 +371,14 @@ def test_randomized_search_with_loguniform(diabetes):
 def test_validation_curve_over_learning_rate(iris):
     X, y = iris
     rates = [1e-5, 1e-2]
-    train, test = validation_curve(MLPClassifier(**SMALL), X, y, param_name="learning_rate",
-                                   param_range=rates, cv=3)
+    train, test = validation_curve(
+        MLPClassifier(**SMALL),
+        X,
+        y,
+        param_name="learning_rate",
+        param_range=rates,
+        cv=3,
+    )
     assert train.shape == test.shape == (2, 3)
     assert test[1].mean() > test[0].mean()
 
@@ -317,8 +387,13 @@ def test_halving_grid_search_with_max_iter_resource(iris):
     X, y = iris
     search = HalvingGridSearchCV(
         MLPClassifier(hidden_layer_sizes=(8,), random_state=0),
-        {"learning_rate": [1e-3, 1e-2, 1e-1]}, resource="max_iter", min_resources=5,
-        max_resources=40, cv=3, factor=2, random_state=0,
+        {"learning_rate": [1e-3, 1e-2, 1e-1]},
+        resource="max_iter",
+        min_resources=5,
+        max_resources=40,
+        cv=3,
+        factor=2,
+        random_state=0,
     ).fit(X, y)
     assert search.n_resources_[-1] <= 40
     assert search.best_params_["learning_rate"] in (1e-2, 1e-1)
@@ -388,13 +463,16 @@ class _StopAfter:
 
 def test_callback_can_stop_training(iris):
     X, y = iris
-    est = MLPClassifier(max_iter=50, tol=0.0, random_state=0).set_callbacks(_StopAfter(3))
+    est = MLPClassifier(max_iter=50, tol=0.0, random_state=0).set_callbacks(
+        _StopAfter(3)
+    )
     est.fit(X, y)
     assert est.n_iter_ == 3 and len(est.loss_curve_) == 3
 
 
 def test_import_sklr_does_not_import_matplotlib():
     code = "import sys, sklr; print('matplotlib' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "False"

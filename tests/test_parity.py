@@ -34,8 +34,15 @@ def _fit_pair(kind, params, sample_weight):
     SkCls = sk.MLPClassifier if is_clf else sk.MLPRegressor
     LrCls = sklr.MLPClassifier if is_clf else sklr.MLPRegressor
     lr = params.pop("lr")
-    common = dict(hidden_layer_sizes=(6, 4), shuffle=False, tol=0.0, max_iter=N_EPOCHS,
-                  warm_start=True, random_state=0, **params)
+    common = dict(
+        hidden_layer_sizes=(6, 4),
+        shuffle=False,
+        tol=0.0,
+        max_iter=N_EPOCHS,
+        warm_start=True,
+        random_state=0,
+        **params,
+    )
     ours = LrCls(learning_rate=lr, **common).fit(X[::6], y[::6])  # sets shapes, classes
     theirs = SkCls(learning_rate_init=lr, **common).fit(X[::6], y[::6])
     rng = np.random.RandomState(42)
@@ -51,8 +58,17 @@ def _fit_pair(kind, params, sample_weight):
 CASES = [
     ("multiclass", dict(lr=0.1, solver="sgd", momentum=0.0)),
     ("multiclass", dict(lr=0.1, solver="sgd", momentum=0.9, nesterovs_momentum=False)),
-    ("multiclass", dict(lr=0.1, solver="sgd", momentum=0.9, nesterovs_momentum=True,
-                        batch_size=32, activation="tanh")),
+    (
+        "multiclass",
+        dict(
+            lr=0.1,
+            solver="sgd",
+            momentum=0.9,
+            nesterovs_momentum=True,
+            batch_size=32,
+            activation="tanh",
+        ),
+    ),
     ("multiclass", dict(lr=0.01, solver="adam", batch_size=16, alpha=0.01)),
     ("binary", dict(lr=0.1, solver="sgd", batch_size=16, activation="logistic")),
     ("multilabel", dict(lr=0.05, solver="sgd", batch_size=16)),
@@ -69,16 +85,23 @@ def test_same_weights_and_loss_curve_as_scikit_learn(kind, params, sample_weight
     ours, theirs = _fit_pair(kind, dict(params), sample_weight)
     for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(ours.loss_curve_[-N_EPOCHS:], theirs.loss_curve_[-N_EPOCHS:],
-                               rtol=1e-9)
+    np.testing.assert_allclose(
+        ours.loss_curve_[-N_EPOCHS:], theirs.loss_curve_[-N_EPOCHS:], rtol=1e-9
+    )
     assert ours.n_iter_ == theirs.n_iter_ == N_EPOCHS
 
 
 def test_same_random_state_gives_scikit_learns_fit_with_shuffling():
     """Same seed: same initial draws and mini-batch order as scikit-learn."""
     X, y = _data("multiclass")
-    params = dict(hidden_layer_sizes=(8,), max_iter=8, batch_size=20, tol=0.0, random_state=3,
-                  solver="sgd")
+    params = dict(
+        hidden_layer_sizes=(8,),
+        max_iter=8,
+        batch_size=20,
+        tol=0.0,
+        random_state=3,
+        solver="sgd",
+    )
     ours = sklr.MLPClassifier(learning_rate=0.05, **params).fit(X, y)
     theirs = sk.MLPClassifier(learning_rate_init=0.05, **params).fit(X, y)
     np.testing.assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-9)

@@ -26,24 +26,35 @@ def test_stacked_equals_separate_fits(digits, solver):
     """K rates trained stacked give, per network, the weights of K separate fits."""
     X, y = digits
     rates = [1e-3, 1e-2, 1e-1]
-    est = MLPClassifier(hidden_layer_sizes=(12,), solver=solver, max_iter=15, batch_size=50,
-                        random_state=0, n_iter_no_change=3, tol=1e-3)
+    est = MLPClassifier(
+        hidden_layer_sizes=(12,),
+        solver=solver,
+        max_iter=15,
+        batch_size=50,
+        random_state=0,
+        n_iter_no_change=3,
+        tol=1e-3,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = est._fit_learning_rates(X, y, rates)
         for k, lr in enumerate(rates):
             alone = MLPClassifier(**{**est.get_params(), "learning_rate": lr}).fit(X, y)
-            for stacked, single in zip(result.coefs + result.intercepts,
-                                       alone.coefs_ + alone.intercepts_):
+            for stacked, single in zip(
+                result.coefs + result.intercepts, alone.coefs_ + alone.intercepts_
+            ):
                 np.testing.assert_allclose(stacked[k], single, rtol=1e-10, atol=1e-13)
             loss = result.history.as_arrays()[0][:, k]
-            np.testing.assert_allclose(loss[~np.isnan(loss)], alone.loss_curve_, rtol=1e-10)
+            np.testing.assert_allclose(
+                loss[~np.isnan(loss)], alone.loss_curve_, rtol=1e-10
+            )
 
 
 def test_diverged_network_is_frozen_while_others_continue(digits):
     X, y = digits
-    est = MLPClassifier(hidden_layer_sizes=(12,), max_iter=6, momentum=0.0, random_state=0,
-                        tol=0.0)
+    est = MLPClassifier(
+        hidden_layer_sizes=(12,), max_iter=6, momentum=0.0, random_state=0, tol=0.0
+    )
     result = est._fit_learning_rates(X, y, [1e-2, 1e3])
     assert result.status.tolist() == ["active", DIVERGED]
     loss = result.history.as_arrays()[0]
@@ -69,9 +80,20 @@ def test_divergence_threshold_is_relative_to_initial_loss():
         def on_epoch_end(self, run, was_active):
             run.history.loss[-1] = np.array([9.0, 11.0])
 
-    result = train(spec, coefs, intercepts, [1e-3, 1e-3], Data(X, Y), SGD(), Constant(),
-                   batch_size=50, max_iter=2, shuffle=False, rng=rng,
-                   hooks=[FakeLoss(), guard])
+    result = train(
+        spec,
+        coefs,
+        intercepts,
+        [1e-3, 1e-3],
+        Data(X, Y),
+        SGD(),
+        Constant(),
+        batch_size=50,
+        max_iter=2,
+        shuffle=False,
+        rng=rng,
+        hooks=[FakeLoss(), guard],
+    )
     assert result.status.tolist() == ["active", DIVERGED]
 
 
@@ -82,8 +104,20 @@ def test_plateau_stops_each_network_on_its_own():
     spec = NetworkSpec("identity", "squared_error")
     coefs, intercepts = init_params([3, 1], "identity", 2, rng, np.float64)
     plateau = Plateau(tol=1e-3, n_iter_no_change=2)
-    result = train(spec, coefs, intercepts, [0.1, 1e-9], Data(X, Y), SGD(), Constant(),
-                   batch_size=10, max_iter=200, shuffle=False, rng=rng, hooks=[plateau])
+    result = train(
+        spec,
+        coefs,
+        intercepts,
+        [0.1, 1e-9],
+        Data(X, Y),
+        SGD(),
+        Constant(),
+        batch_size=10,
+        max_iter=200,
+        shuffle=False,
+        rng=rng,
+        hooks=[plateau],
+    )
     assert result.status.tolist() == [CONVERGED, CONVERGED]
     # the tiny rate makes no progress: it stops after n_iter_no_change + 1 epochs
     assert result.stop_epoch[1] == 3
@@ -103,15 +137,27 @@ def test_keyboard_interrupt_keeps_last_complete_epoch():
             if run.epoch == 2 and self.calls > 25:
                 raise KeyboardInterrupt
 
-    two_epochs = MLPRegressor(hidden_layer_sizes=(5,), batch_size=10, max_iter=2,
-                              random_state=0, tol=0.0).fit(X, y)
+    two_epochs = MLPRegressor(
+        hidden_layer_sizes=(5,), batch_size=10, max_iter=2, random_state=0, tol=0.0
+    ).fit(X, y)
     rng = np.random.RandomState(0)
     coefs, intercepts = init_params([4, 5, 1], "relu", 1, rng, np.float64)
     spec = NetworkSpec("relu", "squared_error", 1e-4)
     with pytest.warns(UserWarning, match="interrupted by user after 2 complete epoch"):
-        result = train(spec, coefs, intercepts, [0.01], Data(X, y.reshape(-1, 1)),
-                       SGD(momentum=0.9, nesterov=True), Constant(), batch_size=10,
-                       max_iter=3, shuffle=True, rng=rng, hooks=[Interrupt()])
+        result = train(
+            spec,
+            coefs,
+            intercepts,
+            [0.01],
+            Data(X, y.reshape(-1, 1)),
+            SGD(momentum=0.9, nesterov=True),
+            Constant(),
+            batch_size=10,
+            max_iter=3,
+            shuffle=True,
+            rng=rng,
+            hooks=[Interrupt()],
+        )
     assert result.interrupted and result.n_epochs == 2
     assert len(result.history.loss) == 2
     np.testing.assert_allclose(result.coefs[0][0], two_epochs.coefs_[0], rtol=1e-12)
@@ -120,7 +166,9 @@ def test_keyboard_interrupt_keeps_last_complete_epoch():
 def test_estimator_divergence_on_digits_warns_and_predicts_finite(digits):
     X, y = digits
     est = MLPClassifier(learning_rate=1e3, momentum=0.0, max_iter=20, random_state=0)
-    with pytest.warns(DivergenceWarning, match=r"diverged in epoch \d+ with learning rate 1000"):
+    with pytest.warns(
+        DivergenceWarning, match=r"diverged in epoch \d+ with learning rate 1000"
+    ):
         est.fit(X, y)
     assert est.diverged_ is True
     assert not est.loss_curve_[-1] <= 10 * est.loss_curve_[0]

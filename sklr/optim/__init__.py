@@ -1,4 +1,4 @@
-"""Optimisers (``init`` / ``update`` with explicit state) and learning-rate schedules."""
+"""Optimisers (``init`` / ``update``, explicit state) and learning-rate schedules."""
 
 from .optimizers import SGD, Adam, Optimizer
 from .schedules import (

@@ -138,7 +138,9 @@ class Adam(Optimizer):
         nu = tuple(b2 * v + (1 - b2) * g**2 for v, g in zip(state.nu, grads))
         correction = float(np.sqrt(1 - b2**t) / (1 - b1**t))
         updates = [
-            -(_per_network(learning_rates, m) * correction) * m / (np.sqrt(v) + self.epsilon)
+            -(_per_network(learning_rates, m) * correction)
+            * m
+            / (np.sqrt(v) + self.epsilon)
             for m, v in zip(mu, nu)
         ]
         return updates, AdamState(t, mu, nu)

@@ -226,7 +226,8 @@ class Join(Schedule):
         if len(self.boundaries) != len(self.schedules) - 1:
             raise ValueError(
                 "Join needs len(schedules) - 1 boundaries, got "
-                f"{len(self.schedules)} schedules and {len(self.boundaries)} boundaries."
+                f"{len(self.schedules)} schedules and "
+                f"{len(self.boundaries)} boundaries."
             )
         if list(self.boundaries) != sorted(self.boundaries):
             raise ValueError(f"Join boundaries must increase, got {self.boundaries}.")
@@ -277,7 +278,7 @@ class OneCycle(Schedule):
     --------
     >>> from sklr.optim import OneCycle
     >>> v = OneCycle(n_steps=10, pct_start=0.5).values(11)
-    >>> float(v[0]), float(v.max()), int(v.argmax()), bool(v[-1] < v[0])
+    >>> round(float(v[0]), 6), float(v.max()), int(v.argmax()), bool(v[-1] < v[0])
     (0.04, 1.0, 5, True)
     """
 
@@ -390,4 +391,3 @@ def get_schedule(spec, *, n_steps: int, steps_per_epoch: int = 1, power_t=0.5):
             f"{sorted(builders)} or a sklr.optim.Schedule instance."
         )
     return builders[spec]()
-

@@ -62,8 +62,9 @@ def test_gradient_matches_finite_differences(activation, loss_name, alpha, weigh
     X, Y = _problem(loss_name, rng)
     sw = rng.uniform(0.5, 2.0, size=X.shape[0]) if weighted else None
     spec = NetworkSpec(activation, loss_name, alpha)
-    coefs, intercepts = init_params([4, 5, 3, 3], activation, K, rng, np.float64,
-                                    shared=False)
+    coefs, intercepts = init_params(
+        [4, 5, 3, 3], activation, K, rng, np.float64, shared=False
+    )
     if activation == "relu":  # keep pre-activations away from the kink
         for b in intercepts[:-1]:
             b += 0.3
@@ -99,8 +100,13 @@ def test_stacked_networks_are_independent():
     coefs, intercepts = init_params([4, 6, 3], "relu", K, rng, np.float64, shared=False)
     stacked = loss_and_grad(spec, coefs, intercepts, X, Y)
     for k in range(K):
-        alone = loss_and_grad(spec, [c[k:k + 1] for c in coefs],
-                              [b[k:k + 1] for b in intercepts], X, Y)
+        alone = loss_and_grad(
+            spec,
+            [c[k : k + 1] for c in coefs],
+            [b[k : k + 1] for b in intercepts],
+            X,
+            Y,
+        )
         np.testing.assert_allclose(stacked[0][k], alone[0][0], rtol=1e-13)
         for s, a in zip(stacked[1] + stacked[2], alone[1] + alone[2]):
             np.testing.assert_allclose(s[k], a[0], rtol=1e-12, atol=1e-15)
@@ -116,8 +122,9 @@ def test_init_params_bounds_shapes_and_sharing():
     bound = glorot_bound(10, 20, "logistic")
     assert bound == pytest.approx(np.sqrt(2 / 30))
     assert np.abs(coefs[0]).max() <= bound
-    separate, _ = init_params([10, 20, 3], "relu", 2, np.random.RandomState(0), np.float64,
-                              shared=False)
+    separate, _ = init_params(
+        [10, 20, 3], "relu", 2, np.random.RandomState(0), np.float64, shared=False
+    )
     assert not np.allclose(separate[0][0], separate[0][1])
 
 
@@ -129,8 +136,9 @@ def test_single_network_init_matches_scikit_learn_draws():
     ref = MLPClassifier(hidden_layer_sizes=(5,), max_iter=1, random_state=7)
     ref._random_state = np.random.RandomState(7)
     expected = [ref._init_coef(4, 5, np.float64), ref._init_coef(5, 3, np.float64)]
-    coefs, intercepts = init_params([4, 5, 3], "relu", 1, np.random.RandomState(7),
-                                    np.float64)
+    coefs, intercepts = init_params(
+        [4, 5, 3], "relu", 1, np.random.RandomState(7), np.float64
+    )
     for (c, b), c2, b2 in zip(expected, coefs, intercepts):
         np.testing.assert_array_equal(c, c2[0])
         np.testing.assert_array_equal(b, b2[0])
@@ -170,7 +178,9 @@ def test_loss_values_match_closed_forms():
     se = sample_losses("squared_error", Y, Z, Z.copy())
     assert se[0, 0] == pytest.approx(0.5 * (0.7**2 + 0.2**2))
     ll = sample_losses("log_loss", Y, Z, output("log_loss", Z))
-    assert ll[0, 0] == pytest.approx(-np.log(np.exp(0.3) / (np.exp(0.3) + np.exp(-0.2))))
+    assert ll[0, 0] == pytest.approx(
+        -np.log(np.exp(0.3) / (np.exp(0.3) + np.exp(-0.2)))
+    )
     Yp = np.array([[2.0, 0.0]])
     po = sample_losses("poisson", Yp, Z, np.exp(Z))
     expected = (2 * np.log(2 / np.exp(0.3)) - 2 + np.exp(0.3)) + np.exp(-0.2)

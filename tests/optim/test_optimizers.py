@@ -63,6 +63,7 @@ def test_state_is_explicit_and_optimizer_is_immutable():
 def test_updates_keep_dtype(dtype):
     for opt in (SGD(momentum=0.9, nesterov=True), Adam()):
         params = [np.zeros((2, 3), dtype=dtype)]
-        updates, _ = opt.update([np.ones((2, 3), dtype=dtype)], opt.init(params),
-                                np.array([0.1, 0.2]))
+        updates, _ = opt.update(
+            [np.ones((2, 3), dtype=dtype)], opt.init(params), np.array([0.1, 0.2])
+        )
         assert updates[0].dtype == dtype

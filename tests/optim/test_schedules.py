@@ -61,7 +61,9 @@ def test_one_step_is_one_update_and_schedules_start_at_one():
 
 
 def test_onecycle_shape():
-    v = OneCycle(n_steps=100, pct_start=0.3, div_factor=25, final_div_factor=1e4).values(101)
+    v = OneCycle(
+        n_steps=100, pct_start=0.3, div_factor=25, final_div_factor=1e4
+    ).values(101)
     assert v[0] == pytest.approx(1 / 25)
     assert int(np.argmax(v)) == 30 and v.max() == pytest.approx(1.0)
     assert v[100] == pytest.approx(1 / 25 / 1e4)

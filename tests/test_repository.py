@@ -1,0 +1,41 @@
+"""Repository-level checks run with the tests: style, and the layers of DESIGN.md."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(*cmd):
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+
+
+@pytest.mark.skipif(shutil.which("lint-imports") is None, reason="import-linter absent")
+def test_import_layers_contract():
+    out = _run("lint-imports", "--config", str(ROOT / "pyproject.toml"))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "broken" not in out.stdout.split("Contracts:")[-1].replace("0 broken", "")
+
+
+@pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff absent")
+def test_ruff_lint_and_format():
+    lint = _run("ruff", "check", "sklr", "tests", "examples")
+    assert lint.returncode == 0, lint.stdout
+    fmt = _run("ruff", "format", "--check", "sklr", "tests", "examples")
+    assert fmt.returncode == 0, fmt.stdout
+
+
+def test_quickstart_example_runs():
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "quickstart.py")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "learning_rate=0.01" in out.stdout
+    assert "DIVERGED" in out.stdout  # the rate of 10 diverges, and says so
