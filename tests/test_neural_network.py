@@ -476,3 +476,66 @@ def test_import_sklr_does_not_import_matplotlib():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+class _RecordTasks:
+    """An auto-propagated callback recording every task that ends."""
+
+    max_propagation_depth = None
+
+    def __init__(self):
+        self.ended = []
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context):
+        pass
+
+    def on_fit_task_end(self, estimator, context):
+        self.ended.append((context.estimator_name, context.task_name))
+
+
+def test_callbacks_propagate_epochs_through_grid_search(iris):
+    X, y = iris
+    recorder = _RecordTasks()
+    grid = GridSearchCV(
+        MLPClassifier(hidden_layer_sizes=(4,), max_iter=3, tol=0.0, random_state=0),
+        {"learning_rate": [0.01, 0.1]},
+        cv=2,
+    )
+    grid.set_callbacks(recorder)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        grid.fit(X, y)
+    epochs = [t for t in recorder.ended if t == ("MLPClassifier", "epoch")]
+    assert len(epochs) == 3 * (2 * 2 + 1)  # 3 epochs x (4 CV fits + refit)
+
+
+def test_progress_bar_in_grid_search(iris):
+    pytest.importorskip("rich")
+    from sklearn.callback import ProgressBar
+
+    X, y = iris
+    grid = GridSearchCV(
+        MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0),
+        {"learning_rate": [0.01, 0.1]},
+        cv=2,
+    ).set_callbacks(ProgressBar())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        grid.fit(X, y)
+    assert grid.best_estimator_.n_iter_ == 2
+
+
+def test_same_results_whatever_n_jobs(diabetes):
+    X, y = diabetes
+    est = MLPRegressor(**SMALL)
+    one = cross_validate(est, X, y, cv=3, n_jobs=1, return_estimator=True)
+    two = cross_validate(est, X, y, cv=3, n_jobs=2, return_estimator=True)
+    np.testing.assert_array_equal(one["test_score"], two["test_score"])
+    for a, b in zip(one["estimator"], two["estimator"]):
+        assert a.loss_curve_ == b.loss_curve_
