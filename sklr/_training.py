@@ -161,12 +161,10 @@ class TrainResult:
     status: np.ndarray
     stop_epoch: np.ndarray
     n_epochs: int
-    step: int
     samples_seen: int
-    opt_state: object
-    lr_scale: np.ndarray
     interrupted: bool
     messages: list
+    resume: "Resume"
 
     @property
     def diverged(self):
@@ -214,6 +212,15 @@ def _run_epoch(run, optimizer, opt_state, schedule, order, batch_size, hooks):
     return opt_state, total / n
 
 
+@dataclass(frozen=True)
+class Resume:
+    """Optimiser state to continue from (``partial_fit``): what a run ended with."""
+
+    opt_state: object
+    step: int
+    lr_scale: np.ndarray
+
+
 def train(
     spec,
     coefs,
@@ -228,9 +235,7 @@ def train(
     shuffle,
     rng,
     hooks=(),
-    opt_state=None,
-    step=0,
-    lr_scale=None,
+    resume=None,
 ):
     """Train a stack of K networks by mini-batch gradient descent.
 
@@ -239,79 +244,56 @@ def train(
     spec : NetworkSpec
         Hidden activation, loss and L2 strength.
     coefs, intercepts : lists of ndarray
-        Initial stacked weights; updated in place.
+        Initial stacked weights ``(K, fan_in, fan_out)`` / ``(K, fan_out)``;
+        updated in place.
     learning_rates : array-like of shape (K,)
         Base step size of each network.
     data : Data
     optimizer : sklr.optim.Optimizer
     schedule : sklr.optim.Schedule
         Multiplier of the rates as a function of the update count.
-    batch_size : int
-    max_iter : int
-        Maximum number of epochs.
+    batch_size, max_iter : int
+        Mini-batch size, and maximum number of epochs.
     shuffle : bool
         Whether to reshuffle the samples each epoch (with ``rng``).
     rng : numpy.random.RandomState
         The generator of the mini-batch order.
     hooks : sequence of callbacks.Hook
         Called in order after each batch and each epoch.
-    opt_state : optional
-        Optimiser state to continue from (``partial_fit``); a new one otherwise.
-    step : int, default=0
-        Updates already done (the schedule's clock), when continuing.
-    lr_scale : ndarray of shape (K,), optional
-        Plateau multipliers to continue from.
+    resume : Resume, optional
+        Optimiser state, update count and plateau multipliers to continue from.
 
     Returns
     -------
     TrainResult
     """
     learning_rates = np.asarray(learning_rates, dtype=float)
-    K = len(learning_rates)
+    if resume is None:
+        ones = np.ones(len(learning_rates))
+        resume = Resume(optimizer.init(coefs + intercepts), 0, ones)
     run = Run(
-        spec=spec,
-        coefs=coefs,
-        intercepts=intercepts,
-        learning_rates=learning_rates,
-        data=data,
-        lr_scale=np.ones(K) if lr_scale is None else np.array(lr_scale, dtype=float),
-        step=step,
+        spec,
+        coefs,
+        intercepts,
+        learning_rates,
+        data,
+        lr_scale=np.array(resume.lr_scale, dtype=float),
+        step=resume.step,
     )
-    if opt_state is None:
-        opt_state = optimizer.init(coefs + intercepts)
     order = EpochOrder(data.n_samples, shuffle=shuffle, rng=rng)
     for hook in hooks:
         hook.on_train_begin(run)
-    interrupted = False
     with np.errstate(all="ignore"):
-        try:
-            for _ in range(max_iter):
-                run.take_snapshot()
-                for hook in hooks:
-                    hook.on_epoch_begin(run)
-                was_active = run.active.copy()
-                opt_state, epoch_loss = _run_epoch(
-                    run, optimizer, opt_state, schedule, order, batch_size, hooks
-                )
-                epoch_loss = np.where(np.isfinite(epoch_loss), epoch_loss, np.inf)
-                run.history.loss.append(np.where(was_active, epoch_loss, np.nan))
-                stop = False
-                for hook in hooks:
-                    stop |= bool(hook.on_epoch_end(run, was_active))
-                run.epoch += 1
-                if stop or not run.active.any():
-                    break
-        except KeyboardInterrupt:
-            interrupted = True
-            run.restore(np.ones(K, dtype=bool))
-            for records in vars(run.history).values():
-                del records[run.epoch :]
-            warnings.warn(
-                f"Training interrupted by user after {run.epoch} complete epoch(s); "
-                "the weights of the last complete epoch are kept.",
-                UserWarning,
-                stacklevel=2,
-            )
+        opt_state, interrupted = _epochs(
+            run,
+            optimizer,
+            resume.opt_state,
+            schedule,
+            order,
+            batch_size,
+            max_iter,
+            hooks,
+        )
         for hook in hooks:
             hook.on_train_end(run)
     return TrainResult(
@@ -321,13 +303,44 @@ def train(
         status=run.status,
         stop_epoch=run.stop_epoch,
         n_epochs=run.epoch,
-        step=run.step,
         samples_seen=run.samples_seen,
-        opt_state=opt_state,
-        lr_scale=run.lr_scale,
         interrupted=interrupted,
         messages=run.messages,
+        resume=Resume(opt_state, run.step, run.lr_scale),
     )
+
+
+def _epochs(run, optimizer, opt_state, schedule, order, batch_size, max_iter, hooks):
+    """The epoch loop; returns the optimiser state and whether it was interrupted."""
+    try:
+        for _ in range(max_iter):
+            run.take_snapshot()
+            for hook in hooks:
+                hook.on_epoch_begin(run)
+            was_active = run.active.copy()
+            opt_state, epoch_loss = _run_epoch(
+                run, optimizer, opt_state, schedule, order, batch_size, hooks
+            )
+            epoch_loss = np.where(np.isfinite(epoch_loss), epoch_loss, np.inf)
+            run.history.loss.append(np.where(was_active, epoch_loss, np.nan))
+            stop = False
+            for hook in hooks:  # every hook runs, even after one asked to stop
+                stop |= bool(hook.on_epoch_end(run, was_active))
+            run.epoch += 1
+            if stop or not run.active.any():
+                break
+    except KeyboardInterrupt:
+        run.restore(np.ones(run.n_networks, dtype=bool))
+        for records in vars(run.history).values():
+            del records[run.epoch :]
+        warnings.warn(
+            f"Training interrupted by user after {run.epoch} complete epoch(s); "
+            "the weights of the last complete epoch are kept.",
+            UserWarning,
+            stacklevel=3,
+        )
+        return opt_state, True
+    return opt_state, False
 
 
 @dataclass

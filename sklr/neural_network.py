@@ -231,6 +231,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         self.intercepts_ = [b[0] for b in intercepts]
         self.diverged_ = False
         self._plateau = None
+        self._resume = None
         self._reference_loss = None
         if self.solver in _STOCHASTIC_SOLVERS:
             self.loss_curve_ = []
@@ -376,9 +377,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             steps_per_epoch=steps_per_epoch,
             power_t=self.power_t,
         )
-        continuing = incremental and getattr(self, "_opt_state", None) is not None
-        if not continuing:
-            self._opt_state, self._step, self._lr_scale = None, 0, None
+        if not (incremental and getattr(self, "_resume", None) is not None):
+            self._resume = None
             self._plateau = Plateau(
                 tol=self.tol,
                 n_iter_no_change=self.n_iter_no_change,
@@ -389,25 +389,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             if not incremental:
                 self._reference_loss = None
         guard = DivergenceGuard(reference_loss=self._reference_loss)
-        hooks = [guard]
-        if data.has_validation:
-            hooks.append(
-                ValidationMonitor(
-                    self._score_stack(data.X_val, data.y_val, data.sample_weight_val)
-                )
-            )
-        hooks += [self._plateau, *extra_hooks]
-        if self.verbose:
-            hooks.append(_VerboseHook())
         K = len(learning_rates)
         coefs, intercepts = self._stacked_params(X.dtype)
-        if K > 1:
-            coefs = [np.repeat(c, K, axis=0) for c in coefs]
-            intercepts = [np.repeat(b, K, axis=0) for b in intercepts]
         result = train(
             self._spec,
-            coefs,
-            intercepts,
+            [np.repeat(c, K, axis=0) for c in coefs],
+            [np.repeat(b, K, axis=0) for b in intercepts],
             learning_rates,
             data,
             self._optimizer(),
@@ -416,22 +403,25 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             max_iter=1 if incremental else self.max_iter,
             shuffle=self.shuffle,
             rng=rng,
-            hooks=hooks,
-            opt_state=self._opt_state,
-            step=self._step,
-            lr_scale=self._lr_scale,
+            hooks=[guard, *self._monitors(data), self._plateau, *extra_hooks],
+            resume=self._resume,
         )
         self._reference_loss = guard.reference_loss
         return result
 
+    def _monitors(self, data):
+        hooks = []
+        if data.has_validation:
+            score = self._score_stack(data.X_val, data.y_val, data.sample_weight_val)
+            hooks.append(ValidationMonitor(score))
+        if self.verbose:
+            hooks.append(_VerboseHook())
+        return hooks
+
     def _store_result(self, result, incremental):
         self.coefs_ = [c[0] for c in result.coefs]
         self.intercepts_ = [b[0] for b in result.intercepts]
-        self._opt_state, self._step, self._lr_scale = (
-            result.opt_state,
-            result.step,
-            result.lr_scale,
-        )
+        self._resume = result.resume
         loss, rates, val_loss, val_score = result.history.as_arrays()
         n_epochs = 0 if loss is None else len(loss)
         self.n_iter_ = (self.n_iter_ if incremental else 0) + n_epochs

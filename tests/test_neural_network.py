@@ -192,7 +192,9 @@ def test_partial_fit_continues_optimizer_state(est_data):
     est.partial_fit(X, y, **kw)
     est.partial_fit(X, y)
     assert est.n_iter_ == 2 and len(est.loss_curve_) == 2
-    assert est._opt_state.count == 2 * int(np.ceil(X.shape[0] / min(200, X.shape[0])))
+    assert est._resume.opt_state.count == 2 * int(
+        np.ceil(X.shape[0] / min(200, X.shape[0]))
+    )
     full = Est(
         hidden_layer_sizes=(8,),
         shuffle=False,
