@@ -8,7 +8,14 @@ networks differing only in their learning rate.
 
 from .exceptions import DivergenceWarning
 from .neural_network import MLPClassifier, MLPRegressor
+from .search import LearningRateSearchCV
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["DivergenceWarning", "MLPClassifier", "MLPRegressor", "__version__"]
+__all__ = [
+    "DivergenceWarning",
+    "LearningRateSearchCV",
+    "MLPClassifier",
+    "MLPRegressor",
+    "__version__",
+]

@@ -165,6 +165,7 @@ class TrainResult:
     interrupted: bool
     messages: list
     resume: "Resume"
+    learning_rates: np.ndarray
 
     @property
     def diverged(self):
@@ -307,6 +308,7 @@ def train(
         interrupted=interrupted,
         messages=run.messages,
         resume=Resume(opt_state, run.step, run.lr_scale),
+        learning_rates=run.learning_rates,
     )
 
 

@@ -218,3 +218,25 @@ class Plateau(Hook):
             for params, best in zip((run.coefs, run.intercepts), self.best_params):
                 for p, b in zip(params, best):
                     p[keep] = b[keep]
+
+
+class HeldOutLoss(Hook):
+    """Record every network's loss on a fixed held-out set after each epoch.
+
+    Unlike :class:`ValidationMonitor` it never drives stopping: the learning-rate
+    search uses it to draw held-out loss curves on each cross-validation fold.
+    ``values`` holds one array of shape ``(K,)`` per epoch (NaN once a network
+    stopped training).
+    """
+
+    def __init__(self, X, Y, sample_weight=None):
+        self.X, self.Y, self.sample_weight = X, Y, sample_weight
+        self.values = []
+
+    def on_epoch_end(self, run, was_active):
+        value = network_loss(
+            run.spec, run.coefs, run.intercepts, self.X, self.Y, self.sample_weight
+        )
+        value = np.where(np.isfinite(value), value, np.inf)
+        self.values.append(np.where(was_active, value, np.nan))
+        return False

@@ -8,6 +8,7 @@ user switches by changing the import and ``learning_rate_init=`` to
 in the learning-rate analyses.
 """
 
+import copy
 import warnings
 from numbers import Integral, Real
 
@@ -39,7 +40,7 @@ from ._core.network import loss as network_loss
 from ._core.network import predict as network_predict
 from ._training import DIVERGED, Data, train, train_lbfgs
 from ._validation import check_hidden_layer_sizes
-from .callbacks import DivergenceGuard, Hook, Plateau, ValidationMonitor
+from .callbacks import DivergenceGuard, HeldOutLoss, Hook, Plateau, ValidationMonitor
 from .exceptions import DivergenceWarning
 from .optim import SGD, Adam
 from .optim.schedules import SCHEDULE_NAMES, Schedule, get_schedule
@@ -81,6 +82,8 @@ class _SklearnCallbacks(Hook):
 
     def on_epoch_end(self, run, was_active):
         def attributes():
+            if run.n_networks > 1:  # a stack is not one fitted estimator
+                return None
             return {
                 "coefs_": [c[0].copy() for c in run.coefs],
                 "intercepts_": [b[0].copy() for b in run.intercepts],
@@ -293,23 +296,58 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             self._check_warm_start_shapes(layer_units)
         return X, y_checked, Y, sample_weight, rng
 
-    def _fit_learning_rates(self, X, y, learning_rates, sample_weight=None):
+    @with_callbacks
+    def _fit_learning_rates(
+        self, X, y, learning_rates, sample_weight=None, X_held_out=None, y_held_out=None
+    ):
         """Train one network per learning rate, stacked, in a paired design.
 
         All networks start from the weights a ``fit`` with this
         ``random_state`` would start from, and see the same mini-batches in the
         same order: network k ends with the weights of
         ``clone(self).set_params(learning_rate=learning_rates[k]).fit(X, y)``.
-        The estimator itself keeps its initial weights; the stacked outcome is
-        returned (a ``sklr._training.TrainResult``). sgd and adam only.
+        The estimator itself keeps its initial weights. sgd and adam only.
+
+        Returns the stacked outcome (a ``sklr._training.TrainResult``) and, when
+        ``X_held_out`` is given, the held-out loss of each network per epoch
+        (an array ``(n_epochs, K)``, else None).
         """
         if self.solver == "lbfgs":
             raise ValueError("solver='lbfgs' has no learning rate to vary.")
         self._validate_params()
         X, y_checked, Y, sample_weight, rng = self._prepare(X, y, sample_weight, False)
-        return self._fit_stochastic(
-            X, y_checked, Y, sample_weight, rng, False, list(learning_rates)
+        context = self._init_callback_context(max_subtasks=self.max_iter)
+        context.call_on_fit_task_begin(estimator=self, X=X, y=y_checked)
+        hooks = [_SklearnCallbacks(self, context, X, y_checked, sample_weight)]
+        if X_held_out is not None:
+            X_ho = validate_data(
+                self,
+                X_held_out,
+                accept_sparse=["csr", "csc"],
+                reset=False,
+                dtype=X.dtype,
+            )
+            hooks.append(HeldOutLoss(X_ho, self._encode(y_held_out, X.dtype)))
+        result = self._fit_stochastic(
+            X, y_checked, Y, sample_weight, rng, False, list(learning_rates), hooks
         )
+        context.call_on_fit_task_end(estimator=self, X=X, y=y_checked)
+        held_out = np.array(hooks[1].values, dtype=float) if len(hooks) > 1 else None
+        return result, held_out
+
+    def _network(self, result, k):
+        """A fitted copy of this estimator holding network ``k`` of ``result``."""
+        est = copy.copy(self)
+        est.coefs_ = [c[k].copy() for c in result.coefs]
+        est.intercepts_ = [b[k].copy() for b in result.intercepts]
+        loss = result.history.as_arrays()[0]
+        curve = [] if loss is None else loss[:, k]
+        est.loss_curve_ = [float(v) for v in curve if not np.isnan(v)]
+        est.n_iter_ = len(est.loss_curve_)
+        est.loss_ = est.loss_curve_[-1] if est.loss_curve_ else np.nan
+        est.learning_rate = float(result.learning_rates[k])
+        est.diverged_ = bool(result.status[k] == DIVERGED)
+        return est
 
     def _check_warm_start_shapes(self, layer_units):
         expected = [(a, b) for a, b in zip(layer_units[:-1], layer_units[1:])]
@@ -776,6 +814,10 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         Y = self._label_binarizer.transform(y).astype(X.dtype)
         return X, y, Y
 
+    def _encode(self, y, dtype):
+        """Targets as the network's output columns (class indicators)."""
+        return self._label_binarizer.transform(y).astype(dtype)
+
     def _score_output(self, P, y, sample_weight):
         if not np.isfinite(P).all():
             return np.nan
@@ -1014,6 +1056,11 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         Y = np.asarray(y, dtype=X.dtype)
         Y = Y.reshape(-1, 1) if Y.ndim == 1 else Y
         return X, y, Y
+
+    def _encode(self, y, dtype):
+        """Targets as a 2-D array of the network's dtype."""
+        Y = np.asarray(y, dtype=dtype)
+        return Y.reshape(-1, 1) if Y.ndim == 1 else Y
 
     def _score_output(self, P, y, sample_weight):
         if not np.isfinite(P).all():

@@ -37,7 +37,7 @@ def test_stacked_equals_separate_fits(digits, solver):
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = est._fit_learning_rates(X, y, rates)
+        result, _ = est._fit_learning_rates(X, y, rates)
         for k, lr in enumerate(rates):
             alone = MLPClassifier(**{**est.get_params(), "learning_rate": lr}).fit(X, y)
             for stacked, single in zip(
@@ -55,7 +55,7 @@ def test_diverged_network_is_frozen_while_others_continue(digits):
     est = MLPClassifier(
         hidden_layer_sizes=(12,), max_iter=6, momentum=0.0, random_state=0, tol=0.0
     )
-    result = est._fit_learning_rates(X, y, [1e-2, 1e3])
+    result, _ = est._fit_learning_rates(X, y, [1e-2, 1e3])
     assert result.status.tolist() == ["active", DIVERGED]
     loss = result.history.as_arrays()[0]
     assert loss.shape == (6, 2)

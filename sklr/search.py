@@ -1,0 +1,781 @@
+"""The learning-rate sensitivity analysis: every rate of a fold trained at once.
+
+:class:`LearningRateSearchCV` cross-validates an sklr MLP (or a Pipeline ending
+in one) over a grid of learning rates, optionally crossed with a grid of other
+parameters. Each task — one fold, one point of ``param_grid``, and all its
+rates (or a chunk of them) — trains a stack of networks that share the initial
+weights and the mini-batch order (a paired design), so that rates are compared
+on equal terms and the Python overhead of a mini-batch is paid once for all of
+them. Tasks run through ``joblib.Parallel``: ``n_jobs`` and any active joblib
+backend (loky, threading, Dask, Ray) apply, and the results are the same bits
+whatever the backend, because every task runs its BLAS on one thread.
+"""
+
+import time
+import warnings
+from dataclasses import dataclass
+from numbers import Integral, Real
+
+import numpy as np
+from joblib import Parallel, delayed, effective_n_jobs
+from scipy import stats
+from scipy.stats import rankdata
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
+from sklearn.callback import CallbackSupportMixin, with_callbacks
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import ParameterGrid, check_cv
+from sklearn.pipeline import Pipeline
+from sklearn.utils import check_random_state
+from sklearn.utils._indexing import _safe_indexing
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted, indexable
+from threadpoolctl import threadpool_limits
+
+from ._validation import check_learning_rates
+from .exceptions import DivergenceWarning
+from .neural_network import BaseMLP
+
+#: Default grid: 1e-5 to 10, two points per decade (13 rates). Plain SGD on
+#: standardised inputs learns somewhere in 1e-4 .. 1; the grid reaches a decade
+#: beyond on each side so that both arms of the U are visible.
+DEFAULT_LEARNING_RATES = np.logspace(-5, 1, 13)
+
+#: Diagnoses, in the order the rules are applied.
+DIAGNOSES = ("diverged", "oscillating", "good", "too_low")
+
+#: Significance level of the one-sided paired t-test behind ``good_range_``.
+GOOD_RANGE_ALPHA = 0.05
+
+#: A training loss "rises" in an epoch when it grows by more than this fraction.
+RISE_TOLERANCE = 1e-3
+
+#: A rate "oscillates" when its loss rises in at least this fraction of epochs.
+OSCILLATION_FRACTION = 0.2
+
+
+def _final_step(estimator):
+    """The sklr MLP of ``estimator`` and the prefix of its parameter names."""
+    if isinstance(estimator, Pipeline):
+        name, last = estimator.steps[-1]
+        if isinstance(last, BaseMLP):
+            return last, f"{name}__"
+    elif isinstance(estimator, BaseMLP):
+        return estimator, ""
+    raise TypeError(
+        "The 'estimator' parameter must be an sklr MLPClassifier / MLPRegressor or a "
+        f"Pipeline whose last step is one, got {type(estimator).__name__}."
+    )
+
+
+@dataclass
+class _TaskResult:
+    """What one task (fold x param_grid point x rate chunk) returns."""
+
+    point: int
+    fold: int
+    rates_index: np.ndarray
+    test_scores: list
+    train_scores: list | None
+    loss: np.ndarray
+    held_out_loss: np.ndarray
+    diverged: np.ndarray
+    diverged_epoch: np.ndarray
+    fit_time: float
+    score_time: float
+
+
+def _score(scorer, estimator, X, y, multimetric, error_score):
+    try:
+        value = scorer(estimator, X, y)
+    except Exception:
+        if error_score == "raise":
+            raise
+        value = np.nan
+    if multimetric:
+        return {k: float(v) for k, v in value.items()}
+    return float(value)
+
+
+def _fit_task(
+    task,
+    estimator,
+    X,
+    y,
+    scorer,
+    multimetric,
+    return_train_score,
+    error_score,
+    fit_params,
+    context,
+    caller,
+):
+    """Train a stack of rates on one fold and score every network."""
+    point, fold, train, test, rates_index, rates, params = task
+    with threadpool_limits(limits=1, user_api="blas"):
+        start = time.perf_counter()
+        est = clone(estimator).set_params(**params)
+        mlp, _ = _final_step(est)
+        X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
+        X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
+        sw = fit_params.get("sample_weight")
+        sw_train = None if sw is None else _safe_indexing(sw, train)
+        if isinstance(est, Pipeline) and len(est.steps) > 1:
+            pre = est[:-1]
+            X_train = pre.fit_transform(X_train, y_train)
+            X_test = pre.transform(X_test)
+        with context.propagate_callback_context(mlp), warnings.catch_warnings():
+            context.call_on_fit_task_begin(estimator=caller, X=X_train, y=y_train)
+            warnings.simplefilter("ignore", DivergenceWarning)
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            result, held_out = mlp._fit_learning_rates(
+                X_train,
+                y_train,
+                rates,
+                sample_weight=sw_train,
+                X_held_out=X_test,
+                y_held_out=y_test,
+            )
+        fit_time = time.perf_counter() - start
+        start = time.perf_counter()
+        test_scores, train_scores = [], [] if return_train_score else None
+        for k in range(len(rates)):
+            network = mlp._network(result, k)
+            test_scores.append(
+                _score(scorer, network, X_test, y_test, multimetric, error_score)
+            )
+            if return_train_score:
+                train_scores.append(
+                    _score(scorer, network, X_train, y_train, multimetric, error_score)
+                )
+        score_time = time.perf_counter() - start
+    context.call_on_fit_task_end(estimator=caller, X=X_train, y=y_train)
+    diverged = result.diverged
+    return _TaskResult(
+        point,
+        fold,
+        rates_index,
+        test_scores,
+        train_scores,
+        result.history.as_arrays()[0],
+        held_out,
+        diverged,
+        np.where(diverged, result.stop_epoch, 0),
+        fit_time,
+        score_time,
+    )
+
+
+class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
+    """Cross-validated learning-rate sensitivity analysis, all rates trained at once.
+
+    For each fold (and each point of ``param_grid``), all learning rates are
+    trained together as a stack of networks sharing the initial weights and the
+    mini-batch order. Preprocessing steps of a Pipeline are fitted once per fold
+    and shared by all rates. Diverging rates are frozen and recorded, never
+    errors. The result has the layout of ``GridSearchCV`` plus what a grid search
+    does not give: the best order of magnitude (``good_range_``), loss curves
+    per rate, divergence records and a diagnosis of each rate.
+
+    Parameters
+    ----------
+    estimator : MLPClassifier, MLPRegressor or Pipeline
+        An sklr MLP, or a Pipeline whose last step is one (the rate is that
+        step's ``learning_rate``). Solvers 'sgd' and 'adam'.
+
+    learning_rates : array-like of float, default=None
+        The grid of rates (positive, finite, at least 2). None means
+        ``DEFAULT_LEARNING_RATES``: 1e-5 to 10 with two points per decade.
+
+    param_grid : dict or list of dicts, default=None
+        A grid over other parameters of ``estimator`` (e.g. ``batch_size``,
+        ``momentum``, ``max_iter``; Pipeline names with ``step__``). Each point
+        gets the whole learning-rate stack.
+
+    scoring : str, callable, list, tuple or dict, default=None
+        As in ``GridSearchCV``; None is the estimator's ``score``.
+
+    cv : int, cross-validation generator or iterable, default=5
+        As in ``GridSearchCV``.
+
+    n_jobs : int, default=None
+        Number of parallel tasks (joblib); -1 means all processors. Any active
+        joblib backend applies, e.g. ``joblib.parallel_backend("dask")``.
+
+    refit : bool, str or callable, default=True
+        Refit the best candidate on the whole data (``best_estimator_``). With
+        several metrics, the name of the one that chooses the best.
+
+    return_train_score : bool, default=False
+        Also score every candidate on its training folds.
+
+    verbose : int, default=0
+        joblib's verbosity.
+
+    error_score : 'raise' or float, default=np.nan
+        Score given to a diverged network, and to a fit or scoring that fails
+        ('raise' re-raises such failures; a diverged network then gets NaN).
+
+    refine : bool, default=False
+        After the grid, evaluate ``refine_points`` more rates spread
+        log-uniformly over the decade centred on the best rate, and add them to
+        the results.
+
+    refine_points : int, default=6
+        Number of rates of the refinement.
+
+    Attributes
+    ----------
+    cv_results_ : dict of ndarray
+        ``GridSearchCV``'s layout (``params``, ``param_*``,
+        ``split{k}_test_score``, ``mean_test_score``, ``std_test_score``,
+        ``rank_test_score``, fit and score times, train scores when asked; with
+        several metrics, one set per metric), plus ``diagnosis`` and
+        ``diverged_fraction``. One candidate per (param_grid point, rate); the fit
+        time of a candidate is its task's time shared equally among its rates.
+    best_index_, best_params_, best_score_ : int, dict, float
+        The best candidate, as in ``GridSearchCV``.
+    best_learning_rate_ : float
+        The learning rate of the best candidate.
+    best_estimator_ : estimator
+        The best candidate refitted on all the data (when ``refit``).
+    good_range_ : tuple of float
+        ``(low, high)``: the contiguous run of rates, around the best one, whose
+        test scores (for the best candidate's ``param_grid`` point) are not
+        significantly worse than the best's: a one-sided paired t-test over the
+        folds at level ``GOOD_RANGE_ALPHA`` (5%) does not reject equality.
+        Diverged rates are never in it.
+    diagnosis_ : ndarray of str, shape (n_candidates,)
+        For each candidate, the first rule that applies, within its
+        ``param_grid`` point: ``"diverged"`` if it diverged on at least half of
+        the folds; ``"oscillating"`` if its mean training loss rises (by more
+        than 0.1%) in at least 20% of the epochs, or if its rate lies above the
+        good range; ``"good"`` if its rate lies in the good range;
+        ``"too_low"`` otherwise (below the good range: learning too slowly).
+    loss_curves_ : ndarray of shape (n_candidates, n_splits, n_epochs)
+        Training loss per epoch; NaN after a network stopped, ``inf`` or a value
+        above the divergence threshold where it diverged.
+    validation_loss_curves_ : ndarray of shape (n_candidates, n_splits, n_epochs)
+        Loss on the test fold after each epoch.
+    diverged_ : ndarray of bool, shape (n_candidates, n_splits)
+        Whether each fit diverged.
+    diverged_epoch_ : ndarray of int, shape (n_candidates, n_splits)
+        The epoch (1-based) in which it diverged; 0 if it did not.
+    learning_rates_ : ndarray
+        The rates evaluated (grid, then refinement).
+    n_splits_ : int
+    scorer_ : callable or dict
+    multimetric_ : bool
+    refit_time_ : float
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklr import LearningRateSearchCV, MLPClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> pipe = make_pipeline(StandardScaler(),
+    ...                      MLPClassifier(hidden_layer_sizes=(8,), max_iter=50,
+    ...                                    random_state=0))
+    >>> search = LearningRateSearchCV(pipe, [1e-4, 1e-2, 1e-1, 1e3], cv=3).fit(X, y)
+    >>> search.best_learning_rate_
+    0.1
+    >>> search.diagnosis_.tolist()
+    ['too_low', 'good', 'good', 'diverged']
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "get_params"])],
+        "learning_rates": ["array-like", None],
+        "param_grid": [dict, list, None],
+        "scoring": [StrOptions(set()), str, callable, list, tuple, dict, None],
+        "cv": ["cv_object"],
+        "n_jobs": [Integral, None],
+        "refit": ["boolean", str, callable],
+        "return_train_score": ["boolean"],
+        "verbose": ["verbose"],
+        "error_score": [StrOptions({"raise"}), Real],
+        "refine": ["boolean"],
+        "refine_points": [Interval(Integral, 2, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        learning_rates=None,
+        *,
+        param_grid=None,
+        scoring=None,
+        cv=5,
+        n_jobs=None,
+        refit=True,
+        return_train_score=False,
+        verbose=0,
+        error_score=np.nan,
+        refine=False,
+        refine_points=6,
+    ):
+        self.estimator = estimator
+        self.learning_rates = learning_rates
+        self.param_grid = param_grid
+        self.scoring = scoring
+        self.cv = cv
+        self.n_jobs = n_jobs
+        self.refit = refit
+        self.return_train_score = return_train_score
+        self.verbose = verbose
+        self.error_score = error_score
+        self.refine = refine
+        self.refine_points = refine_points
+
+    # ------------------------------------------------------------------ fitting
+    def _prepare_estimator(self):
+        mlp, prefix = _final_step(self.estimator)
+        if mlp.solver == "lbfgs":
+            raise ValueError(
+                "LearningRateSearchCV needs solver='sgd' or 'adam': 'lbfgs' has no "
+                "learning rate."
+            )
+        estimator = clone(self.estimator)
+        if mlp.random_state is None:
+            # one seed for every task and the refit: the paired design needs the
+            # same initial weights and mini-batches in every task
+            seed = check_random_state(None).randint(np.iinfo(np.int32).max)
+            estimator.set_params(**{prefix + "random_state": seed})
+        return estimator, prefix
+
+    def _param_points(self, prefix):
+        if self.param_grid is None:
+            return [{}]
+        points = list(ParameterGrid(self.param_grid))
+        for point in points:
+            if prefix + "learning_rate" in point or "learning_rate" in point:
+                raise ValueError(
+                    "The 'param_grid' parameter must not contain the learning rate: "
+                    "give the rates as 'learning_rates'."
+                )
+        return points
+
+    def _tasks(self, points, splits, rates, offset):
+        n_tasks = len(points) * len(splits)
+        workers = effective_n_jobs(self.n_jobs)
+        n_chunks = 1
+        if n_tasks < workers:  # split the rates so that every worker has work
+            n_chunks = min(len(rates), -(-workers // n_tasks))
+        chunks = np.array_split(np.arange(len(rates)), n_chunks)
+        return [
+            (p, f, train, test, chunk + offset, rates[chunk], point)
+            for p, point in enumerate(points)
+            for f, (train, test) in enumerate(splits)
+            for chunk in chunks
+        ]
+
+    def _run_tasks(
+        self, tasks, estimator, X, y, scorer, multimetric, fit_params, context
+    ):
+        contexts = [context.subcontext(task_name="fold-rates") for _ in tasks]
+        parallel = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)
+        return parallel(
+            delayed(_fit_task)(
+                task,
+                estimator,
+                X,
+                y,
+                scorer,
+                multimetric,
+                self.return_train_score,
+                self.error_score,
+                fit_params,
+                ctx,
+                self,
+            )
+            for task, ctx in zip(tasks, contexts)
+        )
+
+    @with_callbacks
+    def fit(self, X, y=None, *, groups=None, sample_weight=None):
+        """Train every learning rate on every fold and choose the best.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        groups : array-like of shape (n_samples,), default=None
+            Group labels for group-aware ``cv`` splitters.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights, passed to the MLP (not to preprocessing steps).
+
+        Returns
+        -------
+        self : LearningRateSearchCV
+            The fitted search.
+        """
+        self._validate_params()
+        estimator, prefix = self._prepare_estimator()
+        grid = (
+            DEFAULT_LEARNING_RATES
+            if self.learning_rates is None
+            else (self.learning_rates)
+        )
+        rates = check_learning_rates(grid, "learning_rates", min_size=2)
+        points = self._param_points(prefix)
+        X, y, groups = indexable(X, y, groups)
+        fit_params = (
+            {}
+            if sample_weight is None
+            else {"sample_weight": np.asarray(sample_weight)}
+        )
+        cv = check_cv(self.cv, y, classifier=is_classifier(estimator))
+        splits = list(cv.split(X, y, groups))
+        self.n_splits_ = len(splits)
+        self.multimetric_ = isinstance(self.scoring, list | tuple | dict)
+        scorer = check_scoring(estimator, self.scoring)
+        self._check_refit()
+        context = self._init_callback_context(max_subtasks=None).call_on_fit_task_begin(
+            estimator=self, X=X, y=y
+        )
+
+        run = (estimator, X, y, scorer, self.multimetric_, fit_params, context)
+        outputs = self._run_tasks(self._tasks(points, splits, rates, 0), *run)
+        if self.refine:
+            best_rate = self._collect(outputs, points, rates, prefix)
+            extra = self._refinement(best_rate, rates)
+            if len(extra):
+                outputs += self._run_tasks(
+                    self._tasks(points, splits, extra, len(rates)), *run
+                )
+                rates = np.concatenate([rates, extra])
+        self._collect(outputs, points, rates, prefix)
+        self.scorer_ = getattr(scorer, "_scorers", scorer)
+        if self.refit:
+            self._refit(estimator, X, y, prefix, fit_params, context)
+        context.call_on_fit_task_end(estimator=self, X=X, y=y)
+        return self
+
+    def _check_refit(self):
+        if self.multimetric_ and self.refit is not False and not callable(self.refit):
+            names = (
+                list(self.scoring)
+                if not isinstance(self.scoring, dict)
+                else list(self.scoring.keys())
+            )
+            if not isinstance(self.refit, str) or self.refit not in names:
+                raise ValueError(
+                    "With several metrics in 'scoring', the 'refit' parameter must be "
+                    f"False, a callable or one of {names}; got {self.refit!r}."
+                )
+
+    def _refinement(self, best_rate, rates):
+        if not np.isfinite(best_rate):
+            return np.array([])
+        candidates = np.logspace(
+            np.log10(best_rate) - 0.5, np.log10(best_rate) + 0.5, self.refine_points
+        )
+        known = np.isclose(candidates[:, None], rates[None, :], rtol=1e-9).any(axis=1)
+        return candidates[~known]
+
+    def _refit(self, estimator, X, y, prefix, fit_params, context):
+        self.best_estimator_ = clone(estimator).set_params(
+            **clone(self.best_params_, safe=False)
+        )
+        routed = {prefix + k: v for k, v in fit_params.items()}
+        subcontext = context.subcontext(task_name="refit-with-best-params")
+        with subcontext.propagate_callback_context(self.best_estimator_):
+            subcontext.call_on_fit_task_begin(estimator=self, X=X, y=y)
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                self.best_estimator_.fit(X, y, **routed)
+            self.refit_time_ = time.perf_counter() - start
+        subcontext.call_on_fit_task_end(estimator=self, X=X, y=y)
+        if hasattr(self.best_estimator_, "feature_names_in_"):
+            self.feature_names_in_ = self.best_estimator_.feature_names_in_
+
+    # --------------------------------------------------------------- results
+    def _collect(self, outputs, points, rates, prefix):
+        """Turn task outputs into the fitted attributes; return the best rate."""
+        P, R, F = len(points), len(rates), self.n_splits_
+        metrics = self._metric_names(outputs)
+        test = {m: np.full((P, R, F), np.nan) for m in metrics}
+        train = {m: np.full((P, R, F), np.nan) for m in metrics}
+        fit_time, score_time = np.zeros((P, R, F)), np.zeros((P, R, F))
+        diverged = np.zeros((P, R, F), dtype=bool)
+        diverged_epoch = np.zeros((P, R, F), dtype=int)
+        n_epochs = max(len(o.loss) if o.loss is not None else 0 for o in outputs)
+        loss = np.full((P, R, F, n_epochs), np.nan)
+        held_out = np.full((P, R, F, n_epochs), np.nan)
+        failed = np.nan if self.error_score == "raise" else float(self.error_score)
+        for o in outputs:
+            idx = (o.point, o.rates_index, o.fold)
+            diverged[idx] = o.diverged
+            diverged_epoch[idx] = o.diverged_epoch
+            fit_time[idx] = o.fit_time / len(o.rates_index)
+            score_time[idx] = o.score_time / len(o.rates_index)
+            if o.loss is not None:
+                loss[o.point, o.rates_index, o.fold, : len(o.loss)] = o.loss.T
+                held_out[o.point, o.rates_index, o.fold, : len(o.loss)] = (
+                    o.held_out_loss.T
+                )
+            for m in metrics:
+                scores = [s[m] if self.multimetric_ else s for s in o.test_scores]
+                test[m][idx] = np.where(o.diverged, failed, scores)
+                if o.train_scores is not None:
+                    scores = [s[m] if self.multimetric_ else s for s in o.train_scores]
+                    train[m][idx] = np.where(o.diverged, failed, scores)
+
+        key = self._refit_metric(metrics)
+        self.learning_rates_ = rates
+        self.diverged_ = diverged.reshape(P * R, F)
+        self.diverged_epoch_ = diverged_epoch.reshape(P * R, F)
+        self.loss_curves_ = loss.reshape(P * R, F, n_epochs)
+        self.validation_loss_curves_ = held_out.reshape(P * R, F, n_epochs)
+        ranges, diagnosis = zip(
+            *(_diagnose(rates, test[key][p], diverged[p], loss[p]) for p in range(P))
+        )
+        self.diagnosis_ = np.concatenate(diagnosis)
+        self.cv_results_ = self._format_results(
+            points, rates, prefix, test, train, fit_time, score_time, diverged
+        )
+        self.cv_results_["diagnosis"] = self.diagnosis_
+        self.cv_results_["diverged_fraction"] = self.diverged_.mean(axis=1)
+        self._choose_best(key)
+        best_point = self.best_index_ // R if hasattr(self, "best_index_") else 0
+        self.good_range_ = ranges[best_point]
+        return self.best_learning_rate_ if hasattr(self, "best_index_") else np.nan
+
+    def _metric_names(self, outputs):
+        if not self.multimetric_:
+            return ["score"]
+        return list(outputs[0].test_scores[0].keys())
+
+    def _refit_metric(self, metrics):
+        if self.multimetric_ and isinstance(self.refit, str):
+            return self.refit
+        return metrics[0]
+
+    def _format_results(
+        self, points, rates, prefix, test, train, fit_time, score_time, diverged
+    ):
+        P, R, F = len(points), len(rates), self.n_splits_
+        params = [
+            {**point, prefix + "learning_rate": float(rate)}
+            for point in points
+            for rate in rates
+        ]
+        results = {}
+        for name, times in (("fit_time", fit_time), ("score_time", score_time)):
+            flat = times.reshape(P * R, F)
+            results[f"mean_{name}"] = flat.mean(axis=1)
+            results[f"std_{name}"] = flat.std(axis=1)
+        for key in sorted({k for p in params for k in p}):
+            values = [p.get(key) for p in params]
+            mask = [key not in p for p in params]
+            try:
+                arr = np.array(
+                    values, dtype=float if key.endswith("learning_rate") else None
+                )
+                if arr.ndim != 1 or arr.dtype.kind not in "biuf":
+                    raise ValueError
+            except (ValueError, TypeError):
+                arr = np.empty(len(values), dtype=object)
+                arr[:] = values
+            results[f"param_{key}"] = np.ma.MaskedArray(arr, mask=mask)
+        results["params"] = params
+        for split_name, scores in (("test", test), ("train", train)):
+            if split_name == "train" and not self.return_train_score:
+                continue
+            for metric, values in scores.items():
+                suffix = "score" if not self.multimetric_ else metric
+                flat = values.reshape(P * R, F)
+                for f in range(F):
+                    results[f"split{f}_{split_name}_{suffix}"] = flat[:, f]
+                results[f"mean_{split_name}_{suffix}"] = flat.mean(axis=1)
+                results[f"std_{split_name}_{suffix}"] = flat.std(axis=1)
+                if split_name == "test":
+                    results[f"rank_test_{suffix}"] = _rank(flat.mean(axis=1))
+        return results
+
+    def _choose_best(self, key):
+        suffix = "score" if not self.multimetric_ else key
+        if callable(self.refit):
+            self.best_index_ = int(self.refit(self.cv_results_))
+        elif self.refit is not False or not self.multimetric_:
+            self.best_index_ = int(np.argmin(self.cv_results_[f"rank_test_{suffix}"]))
+        else:
+            return
+        self.best_params_ = self.cv_results_["params"][self.best_index_]
+        self.best_score_ = float(
+            self.cv_results_[f"mean_test_{suffix}"][self.best_index_]
+        )
+        self.best_learning_rate_ = float(
+            self.cv_results_["params"][self.best_index_][
+                next(k for k in self.best_params_ if k.endswith("learning_rate"))
+            ]
+        )
+
+    # ------------------------------------------------------------ delegation
+    def _check_refitted(self):
+        check_is_fitted(self, "best_estimator_")
+        return True
+
+    @available_if(lambda self: self._estimator_has("predict"))
+    def predict(self, X):
+        """Predict with the refitted best estimator.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray
+        """
+        self._check_refitted()
+        return self.best_estimator_.predict(X)
+
+    @available_if(lambda self: self._estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities from the refitted best estimator.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_prob : ndarray of shape (n_samples, n_classes)
+        """
+        self._check_refitted()
+        return self.best_estimator_.predict_proba(X)
+
+    @available_if(lambda self: self._estimator_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """Log class probabilities from the refitted best estimator.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_prob : ndarray of shape (n_samples, n_classes)
+        """
+        self._check_refitted()
+        return self.best_estimator_.predict_log_proba(X)
+
+    def score(self, X, y=None):
+        """Score of the refitted best estimator with the refit metric.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+
+        Returns
+        -------
+        score : float
+        """
+        self._check_refitted()
+        scorer = self.scorer_
+        if self.multimetric_:
+            scorer = scorer[self.refit]
+        return scorer(self.best_estimator_, X, y)
+
+    @property
+    def classes_(self):
+        """Class labels of the refitted best estimator."""
+        self._check_refitted()
+        return self.best_estimator_.classes_
+
+    def _estimator_has(self, attr):
+        if hasattr(self, "best_estimator_"):
+            return hasattr(self.best_estimator_, attr)
+        return hasattr(self.estimator, attr)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        sub = self.estimator.__sklearn_tags__()
+        tags.estimator_type = sub.estimator_type
+        tags.classifier_tags = sub.classifier_tags
+        tags.regressor_tags = sub.regressor_tags
+        tags.input_tags.sparse = sub.input_tags.sparse
+        return tags
+
+
+def _rank(means):
+    """GridSearchCV's ranking: 1 is best; NaN ranks last."""
+    if np.isnan(means).all():
+        return np.ones(len(means), dtype=np.int32)
+    filled = np.nan_to_num(means, nan=np.nanmin(means) - 1)
+    return rankdata(-filled, method="min").astype(np.int32)
+
+
+def _indistinguishable(scores, best):
+    """Rates whose fold scores are not significantly below those of ``best``.
+
+    One-sided paired t-test over folds at level ``GOOD_RANGE_ALPHA``; a rate with
+    any NaN score (diverged or failed) is never indistinguishable.
+    """
+    R, F = scores.shape
+    out = np.zeros(R, dtype=bool)
+    for r in range(R):
+        if np.isnan(scores[r]).any():
+            continue
+        d = scores[best] - scores[r]
+        sd = d.std(ddof=1) if F > 1 else 0.0
+        if sd == 0:
+            out[r] = d.mean() <= 0
+        else:
+            t = d.mean() / (sd / np.sqrt(F))
+            out[r] = stats.t.sf(t, F - 1) >= GOOD_RANGE_ALPHA
+    return out
+
+
+def _rise_fraction(curves):
+    """Mean over folds of the fraction of epochs in which the loss rises."""
+    fractions = []
+    for curve in curves:
+        values = curve[~np.isnan(curve)]
+        if len(values) < 2:
+            continue
+        with np.errstate(invalid="ignore"):
+            rises = values[1:] > values[:-1] + RISE_TOLERANCE * np.abs(values[:-1])
+        fractions.append(rises.mean())
+    return float(np.mean(fractions)) if fractions else 0.0
+
+
+def _diagnose(rates, scores, diverged, loss):
+    """Good range and diagnosis of every rate of one ``param_grid`` point.
+
+    ``scores`` and ``diverged`` are ``(R, F)``; ``loss`` is ``(R, F, n_epochs)``.
+    """
+    means = scores.mean(axis=1)
+    R = len(rates)
+    if np.isnan(means).all():
+        low = high = np.nan
+    else:
+        best = int(np.nanargmax(means))
+        ok = _indistinguishable(scores, best)
+        order = np.argsort(rates)
+        pos = int(np.flatnonzero(order == best)[0])
+        lo = hi = pos
+        while lo > 0 and ok[order[lo - 1]]:
+            lo -= 1
+        while hi < R - 1 and ok[order[hi + 1]]:
+            hi += 1
+        low, high = float(rates[order[lo]]), float(rates[order[hi]])
+    diagnosis = np.empty(R, dtype=object)
+    for r in range(R):
+        if diverged[r].mean() >= 0.5:
+            diagnosis[r] = "diverged"
+        elif _rise_fraction(loss[r]) >= OSCILLATION_FRACTION or rates[r] > high:
+            diagnosis[r] = "oscillating"
+        elif low <= rates[r] <= high:
+            diagnosis[r] = "good"
+        else:
+            diagnosis[r] = "too_low"
+    return (low, high), diagnosis.astype(str)
