@@ -8,7 +8,7 @@ networks differing only in their learning rate.
 
 from .exceptions import DivergenceWarning
 from .neural_network import MLPClassifier, MLPRegressor
-from .search import LearningRateSearchCV
+from .search import LearningRateSearchCV, learning_rate_curve
 
 __version__ = "0.1.0.dev0"
 
@@ -18,4 +18,5 @@ __all__ = [
     "MLPClassifier",
     "MLPRegressor",
     "__version__",
+    "learning_rate_curve",
 ]

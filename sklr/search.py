@@ -779,3 +779,76 @@ def _diagnose(rates, scores, diverged, loss):
         else:
             diagnosis[r] = "too_low"
     return (low, high), diagnosis.astype(str)
+
+
+def learning_rate_curve(
+    estimator,
+    X,
+    y,
+    learning_rates=None,
+    *,
+    groups=None,
+    cv=5,
+    scoring=None,
+    n_jobs=None,
+    verbose=0,
+    error_score=np.nan,
+    sample_weight=None,
+):
+    """Train and test scores for a range of learning rates, computed stacked.
+
+    The learning-rate counterpart of ``sklearn.model_selection.validation_curve``
+    (``param_name="learning_rate"``): same inputs, same outputs, but every rate
+    of a fold is trained at once on the stacked engine, and a diverged rate gets
+    ``error_score`` instead of an error.
+
+    Parameters
+    ----------
+    estimator : MLPClassifier, MLPRegressor or Pipeline ending in one
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+    learning_rates : array-like of float, default=None
+        None means ``DEFAULT_LEARNING_RATES`` (1e-5 to 10, two per decade).
+    groups : array-like, default=None
+    cv : int, cross-validation generator or iterable, default=5
+    scoring : str or callable, default=None
+    n_jobs : int, default=None
+    verbose : int, default=0
+    error_score : 'raise' or float, default=np.nan
+    sample_weight : array-like of shape (n_samples,), default=None
+
+    Returns
+    -------
+    train_scores : ndarray of shape (n_rates, n_splits)
+    test_scores : ndarray of shape (n_rates, n_splits)
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklr import MLPClassifier, learning_rate_curve
+    >>> X, y = load_iris(return_X_y=True)
+    >>> train, test = learning_rate_curve(
+    ...     MLPClassifier(hidden_layer_sizes=(8,), max_iter=20, random_state=0),
+    ...     X, y, [1e-4, 1e-2], cv=3)
+    >>> test.shape
+    (2, 3)
+    >>> bool(test[1].mean() > test[0].mean())
+    True
+    """
+    search = LearningRateSearchCV(
+        estimator,
+        learning_rates,
+        scoring=scoring,
+        cv=cv,
+        n_jobs=n_jobs,
+        refit=False,
+        return_train_score=True,
+        verbose=verbose,
+        error_score=error_score,
+    )
+    search.fit(X, y, groups=groups, sample_weight=sample_weight)
+    results = search.cv_results_
+    splits = range(search.n_splits_)
+    train = np.column_stack([results[f"split{k}_train_score"] for k in splits])
+    test = np.column_stack([results[f"split{k}_test_score"] for k in splits])
+    return train, test

@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.datasets import load_diabetes, load_digits, load_iris
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold
+from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -324,3 +323,70 @@ def test_diagnosis_rules():
         "oscillating",
         "diverged",
     ]
+
+
+def test_learning_rate_curve_matches_validation_curve(iris):
+    from sklearn.model_selection import validation_curve
+
+    from sklr import learning_rate_curve
+
+    X, y = iris
+    rates = [1e-3, 1e-1, 1e3]
+    est = _pipe(max_iter=10)
+    train, test = learning_rate_curve(est, X, y, rates, cv=3)
+    assert train.shape == test.shape == (3, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref_train, ref_test = validation_curve(
+            est,
+            X,
+            y,
+            param_name="mlpclassifier__learning_rate",
+            param_range=rates[:2],
+            cv=3,
+        )
+    np.testing.assert_allclose(test[:2], ref_test, rtol=1e-10)
+    np.testing.assert_allclose(train[:2], ref_train, rtol=1e-10)
+    assert np.isnan(test[2]).all()  # 1e3 diverges: error_score, not an exception
+
+
+class _Recorder:
+    max_propagation_depth = None
+
+    def __init__(self):
+        self.ended = []
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context):
+        pass
+
+    def on_fit_task_end(self, estimator, context):
+        self.ended.append((context.estimator_name, context.task_name))
+
+
+def test_callbacks_see_folds_and_epochs(iris):
+    X, y = iris
+    recorder = _Recorder()
+    search = LearningRateSearchCV(_pipe(max_iter=4), [1e-2, 1e-1], cv=3)
+    search.set_callbacks(recorder)
+    search.fit(X, y)
+    # each fold's task merges with the stacked MLP fit it runs (3), plus the refit
+    assert recorder.ended.count(("MLPClassifier", "fit")) == 3 + 1
+    # 4 epochs in each of the 3 stacked fits, and in the refit
+    assert recorder.ended.count(("MLPClassifier", "epoch")) == 4 * 3 + 4
+    assert recorder.ended[-1] == ("LearningRateSearchCV", "fit")
+
+
+def test_progress_bar(iris):
+    pytest.importorskip("rich")
+    from sklearn.callback import ProgressBar
+
+    X, y = iris
+    search = LearningRateSearchCV(_pipe(max_iter=3), [1e-2, 1e-1], cv=2, n_jobs=2)
+    search.set_callbacks(ProgressBar()).fit(X, y)
+    assert search.best_estimator_[-1].n_iter_ == 3
