@@ -180,6 +180,40 @@ def _apply(params, updates, active, all_active):
             p[active] += u[active]
 
 
+def _loss_and_grad_active(run, X, Y, sw):
+    """Loss and gradients, computed only for the networks still training.
+
+    Frozen networks cost nothing: their weights are gathered out, and they get
+    a NaN loss and zero gradients (their updates are masked anyway).
+    """
+    active = run.active
+    if active.all():
+        return loss_and_grad(run.spec, run.coefs, run.intercepts, X, Y, sw)
+    idx = np.flatnonzero(active)
+    loss, coef_grads, intercept_grads = loss_and_grad(
+        run.spec,
+        [c[idx] for c in run.coefs],
+        [b[idx] for b in run.intercepts],
+        X,
+        Y,
+        sw,
+    )
+    full_loss = np.full(run.n_networks, np.nan)
+    full_loss[idx] = loss
+
+    def scatter(grads, params):
+        out = [np.zeros_like(p) for p in params]
+        for o, g in zip(out, grads):
+            o[idx] = g
+        return out
+
+    return (
+        full_loss,
+        scatter(coef_grads, run.coefs),
+        scatter(intercept_grads, run.intercepts),
+    )
+
+
 def _run_epoch(run, optimizer, opt_state, schedule, order, batch_size, hooks):
     """One pass over the data; returns the optimiser state and the epoch loss."""
     data = run.data
@@ -188,11 +222,12 @@ def _run_epoch(run, optimizer, opt_state, schedule, order, batch_size, hooks):
     idx_all = order.next_epoch()
     rates = run.learning_rates * run.lr_scale * schedule(run.step)
     run.history.learning_rate.append(np.where(run.active, rates, np.nan))
+    n_layers = len(run.coefs)
     for batch in gen_batches(n, batch_size):
         idx = idx_all[batch] if order.shuffle else batch
         sw = None if data.sample_weight is None else data.sample_weight[idx]
-        batch_loss, coef_grads, intercept_grads = loss_and_grad(
-            run.spec, run.coefs, run.intercepts, data.X[idx], data.Y[idx], sw
+        batch_loss, coef_grads, intercept_grads = _loss_and_grad_active(
+            run, data.X[idx], data.Y[idx], sw
         )
         total += batch_loss * (batch.stop - batch.start)
         for hook in hooks:
@@ -204,7 +239,6 @@ def _run_epoch(run, optimizer, opt_state, schedule, order, batch_size, hooks):
         updates, opt_state = optimizer.update(
             coef_grads + intercept_grads, opt_state, rates
         )
-        n_layers = len(run.coefs)
         all_active = bool(active.all())
         _apply(run.coefs, updates[:n_layers], active, all_active)
         _apply(run.intercepts, updates[n_layers:], active, all_active)

@@ -362,8 +362,8 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
         n_tasks = len(points) * len(splits)
         workers = effective_n_jobs(self.n_jobs)
         n_chunks = 1
-        if n_tasks < workers:  # split the rates so that every worker has work
-            n_chunks = min(len(rates), -(-workers // n_tasks))
+        if n_tasks < 2 * workers:  # split the rates: at least two tasks per worker
+            n_chunks = min(len(rates), -(-2 * workers // n_tasks))
         chunks = np.array_split(np.arange(len(rates)), n_chunks)
         return [
             (p, f, train, test, chunk + offset, rates[chunk], point)

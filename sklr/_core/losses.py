@@ -11,7 +11,7 @@ All functions take arrays with a leading axis of K stacked networks:
 """
 
 import numpy as np
-from scipy.special import expit, logsumexp, xlogy
+from scipy.special import expit, xlogy
 
 #: output activation of each loss
 OUT_ACTIVATIONS = {
@@ -24,17 +24,27 @@ OUT_ACTIVATIONS = {
 
 def output(loss, Z):
     """Return the output activation ``P = f(Z)`` of ``loss`` (a new array)."""
+    return output_and_log(loss, Z)[0]
+
+
+def output_and_log(loss, Z):
+    """``P = f(Z)`` and, for the softmax, ``log P`` from the same log-sum-exp.
+
+    The second item is None for the other losses.
+    """
     if loss == "squared_error":
-        return Z.copy()
+        return Z.copy(), None
     if loss == "poisson":
-        return np.exp(Z)
+        return np.exp(Z), None
     if loss == "binary_log_loss":
-        return expit(Z)
+        return expit(Z), None
     if loss == "log_loss":
-        P = Z - Z.max(axis=-1, keepdims=True)
-        np.exp(P, out=P)
-        P /= P.sum(axis=-1, keepdims=True)
-        return P
+        shifted = Z - Z.max(axis=-1, keepdims=True)
+        P = np.exp(shifted)
+        total = P.sum(axis=-1, keepdims=True)
+        P /= total
+        shifted -= np.log(total)
+        return P, shifted
     raise ValueError(f"Unknown loss {loss!r}.")
 
 
@@ -44,7 +54,7 @@ def _clipped(log_p, dtype):
     return np.maximum(log_p, np.log(np.finfo(dtype).eps), out=log_p)
 
 
-def sample_losses(loss, Y, Z, P):
+def sample_losses(loss, Y, Z, P, log_P=None):
     """Per-sample loss, summed over outputs, shape ``(K, n_samples)``.
 
     Parameters
@@ -57,6 +67,8 @@ def sample_losses(loss, Y, Z, P):
         Output pre-activation.
     P : ndarray of shape (K, n_samples, n_outputs)
         Output activation, ``output(loss, Z)``.
+    log_P : ndarray, optional
+        ``log P`` for the softmax (from ``output_and_log``), computed if omitted.
     """
     dtype = Z.dtype
     if loss == "squared_error":
@@ -66,8 +78,10 @@ def sample_losses(loss, Y, Z, P):
         # y log(y / p) - y + p with log p = z, without evaluating log(p)
         return (xlogy(Y, Y) - Y * Z - Y + P).sum(axis=-1)
     if loss == "log_loss":
-        log_p = _clipped(Z - logsumexp(Z, axis=-1, keepdims=True), dtype)
-        return -(Y * log_p).sum(axis=-1)
+        if log_P is None:
+            log_P = output_and_log(loss, Z)[1]
+        log_p = _clipped(log_P.copy(), dtype)
+        return -np.einsum("...no,kno->kn", Y, log_p)
     if loss == "binary_log_loss":
         log_p = _clipped(-np.logaddexp(0, -Z), dtype)
         log_1mp = _clipped(-np.logaddexp(0, Z), dtype)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import ACTIVATIONS, DERIVATIVES
-from .losses import output, report_scale, sample_losses
+from .losses import output, output_and_log, report_scale, sample_losses
 
 
 @dataclass(frozen=True)
@@ -161,12 +161,12 @@ def loss(spec, coefs, intercepts, X, Y, sample_weight=None, *, reported=True):
     ``loss_and_grad`` returns.
     """
     _, Z = forward(spec, coefs, intercepts, X)
-    P = output(spec.loss, Z)
-    return _loss_from_output(spec, coefs, Y, Z, P, sample_weight, reported)
+    P, log_P = output_and_log(spec.loss, Z)
+    return _loss_from_output(spec, coefs, Y, Z, P, sample_weight, reported, log_P)
 
 
-def _loss_from_output(spec, coefs, Y, Z, P, sample_weight, reported=True):
-    per_sample = sample_losses(spec.loss, Y, Z, P)
+def _loss_from_output(spec, coefs, Y, Z, P, sample_weight, reported=True, log_P=None):
+    per_sample = sample_losses(spec.loss, Y, Z, P, log_P)
     if sample_weight is None:
         sw_sum = Z.shape[1]
         data = per_sample.sum(axis=1) / sw_sum
@@ -200,8 +200,8 @@ def loss_and_grad(spec, coefs, intercepts, X, Y, sample_weight=None):
         Gradients of the objective, shaped like ``coefs`` and ``intercepts``.
     """
     activations, Z = forward(spec, coefs, intercepts, X)
-    P = output(spec.loss, Z)
-    value = _loss_from_output(spec, coefs, Y, Z, P, sample_weight)
+    P, log_P = output_and_log(spec.loss, Z)
+    value = _loss_from_output(spec, coefs, Y, Z, P, sample_weight, log_P=log_P)
     sw_sum = Z.shape[1] if sample_weight is None else sample_weight.sum()
 
     delta = P
