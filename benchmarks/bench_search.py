@@ -88,11 +88,13 @@ def main():
     t_stack, s_stack = _time(stacked, X, y, args.repeat)
     t_sklr, s_sklr = _time(grid_sklr, X, y, args.repeat)
     t_sk, s_sk = _time(grid_sklearn, X, y, args.repeat)
-    same = np.allclose(
-        s_stack.cv_results_["mean_test_score"],
-        s_sklr.cv_results_["mean_test_score"],
-        rtol=1e-10,
-        equal_nan=True,
+    # diverged rates score NaN (error_score) in the search, not in GridSearchCV;
+    # at the edge of stability training is chaotic and rounding differences
+    # between one stacked product and K separate ones grow: report the gap
+    ok = ~np.isnan(s_stack.cv_results_["mean_test_score"])
+    gap = np.abs(
+        s_stack.cv_results_["mean_test_score"][ok]
+        - s_sklr.cv_results_["mean_test_score"][ok]
     )
     result = {
         "setup": {
@@ -108,7 +110,8 @@ def main():
         },
         "ratio_vs_grid_sklr": t_stack / t_sklr,
         "ratio_vs_grid_sklearn": t_stack / t_sk,
-        "same_scores_as_grid_sklr": bool(same),
+        "max_score_gap_vs_grid_sklr": float(gap.max()),
+        "rates_with_score_gap_above_1e-10": rates[ok][gap > 1e-10].tolist(),
         "best_rate": {
             "LearningRateSearchCV": s_stack.best_learning_rate_,
             "GridSearchCV(sklr)": s_sklr.best_params_["learning_rate"],
@@ -135,7 +138,8 @@ def main():
     )
     (RESULTS / "search.md").write_text(table)
     print(table)
-    print(json.dumps(result["best_rate"]), "same scores:", same)
+    print(json.dumps(result["best_rate"]))
+    print("score gaps above 1e-10 at rates", result["rates_with_score_gap_above_1e-10"])
 
 
 if __name__ == "__main__":

@@ -359,12 +359,24 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
         return points
 
     def _tasks(self, points, splits, rates, offset):
+        """One task per (param_grid point, fold), its rates split in chunks when
+        that balances the workers better.
+
+        Chunks interleave the rates (every n-th rate), so that fast-diverging
+        and slow-learning rates are spread evenly; the stacked computation of a
+        network does not depend on its chunk, so neither do the results.
+        """
         n_tasks = len(points) * len(splits)
         workers = effective_n_jobs(self.n_jobs)
         n_chunks = 1
-        if n_tasks < 2 * workers:  # split the rates: at least two tasks per worker
-            n_chunks = min(len(rates), -(-2 * workers // n_tasks))
-        chunks = np.array_split(np.arange(len(rates)), n_chunks)
+        if workers > 1 and n_tasks % workers:
+            # fewest chunks that give every worker the same number of tasks
+            n_chunks = next(
+                (c for c in range(2, len(rates) + 1) if (n_tasks * c) % workers == 0),
+                1,
+            )
+        order = np.arange(len(rates))
+        chunks = [order[i::n_chunks] for i in range(n_chunks)]
         return [
             (p, f, train, test, chunk + offset, rates[chunk], point)
             for p, point in enumerate(points)

@@ -113,10 +113,12 @@ def _assert_same_bits(a, b):
 
 
 def test_rate_chunks_give_the_same_bits(digits, reference):
-    """With fewer tasks than workers the rates are split in chunks: same bits."""
+    """Rates split in chunks to balance the workers give the same bits."""
     X, y = digits
-    search = LearningRateSearchCV(_pipe(), RATES, cv=3, n_jobs=8)
-    assert len(search._tasks([{}], [(0, 1)] * 3, np.array(RATES), 0)) == 9
+    search = LearningRateSearchCV(_pipe(), RATES, cv=3, n_jobs=4)
+    tasks = search._tasks([{}], [(0, 1)] * 3, np.array(RATES), 0)
+    assert len(tasks) == 12  # 3 folds x 4 chunks: 3 tasks per worker
+    assert [t[4].tolist() for t in tasks[:4]] == [[0], [1], [2], [3]]
     search.fit(X, y)
     _assert_same_bits(search, reference)
 
