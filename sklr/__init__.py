@@ -7,6 +7,7 @@ networks differing only in their learning rate.
 """
 
 from .exceptions import DivergenceWarning
+from .lr_finder import lr_find
 from .neural_network import MLPClassifier, MLPRegressor
 from .search import LearningRateSearchCV, learning_rate_curve
 
@@ -19,4 +20,5 @@ __all__ = [
     "MLPRegressor",
     "__version__",
     "learning_rate_curve",
+    "lr_find",
 ]

@@ -298,7 +298,14 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
 
     @with_callbacks
     def _fit_learning_rates(
-        self, X, y, learning_rates, sample_weight=None, X_held_out=None, y_held_out=None
+        self,
+        X,
+        y,
+        learning_rates,
+        sample_weight=None,
+        X_held_out=None,
+        y_held_out=None,
+        extra_hooks=(),
     ):
         """Train one network per learning rate, stacked, in a paired design.
 
@@ -329,7 +336,14 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             )
             hooks.append(HeldOutLoss(X_ho, self._encode(y_held_out, X.dtype)))
         result = self._fit_stochastic(
-            X, y_checked, Y, sample_weight, rng, False, list(learning_rates), hooks
+            X,
+            y_checked,
+            Y,
+            sample_weight,
+            rng,
+            False,
+            list(learning_rates),
+            [*hooks, *extra_hooks],
         )
         context.call_on_fit_task_end(estimator=self, X=X, y=y_checked)
         held_out = np.array(hooks[1].values, dtype=float) if len(hooks) > 1 else None

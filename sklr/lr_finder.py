@@ -1,0 +1,394 @@
+"""The learning-rate range test (Smith 2015; fastai's and Lightning's ``lr_find``).
+
+One training run raises the learning rate at every mini-batch, from ``start_lr``
+to ``end_lr``, while recording the loss. The loss first stalls (rate too
+small), then falls fastest, then explodes: a good rate lies on the falling
+part, about an order of magnitude below the minimum. The run goes through
+sklr's training engine (a stack of one network whose schedule is the ramp), so
+there is no second training loop.
+"""
+
+import math
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.pipeline import Pipeline
+
+from ._training import STOPPED
+from .callbacks import Hook
+from .exceptions import DivergenceWarning
+from .neural_network import BaseMLP
+from .optim.schedules import Schedule
+
+SUGGESTION_RULES = ("valley", "steepest", "minimum")
+
+
+@dataclass(frozen=True)
+class RangeRamp(Schedule):
+    """Multiplier that takes the rate from ``start`` to ``end`` in ``n_steps``.
+
+    ``"exponential"``: ``(end / start) ** (step / (n_steps - 1))``;
+    ``"linear"``: ``1 + (end / start - 1) * step / (n_steps - 1)``. Starts at 1
+    (the estimator's rate is ``start``).
+
+    Examples
+    --------
+    >>> from sklr.lr_finder import RangeRamp
+    >>> RangeRamp(1e-3, 1e-1, 3).values(3).round(6).tolist()
+    [1.0, 10.0, 100.0]
+    """
+
+    start: float = 1e-7
+    end: float = 10.0
+    n_steps: int = 100
+    mode: str = "exponential"
+
+    def __call__(self, step):
+        frac = min(step, self.n_steps - 1) / max(self.n_steps - 1, 1)
+        ratio = self.end / self.start
+        if self.mode == "linear":
+            return 1.0 + (ratio - 1.0) * frac
+        return float(ratio**frac)
+
+
+@dataclass(frozen=True)
+class LRFinderSuggestions:
+    """The rate suggested by every rule (NaN when a rule had too few points).
+
+    ``valley``: fastai's rule — the middle of the longest decreasing run of the
+    smoothed loss (at 1/2 of its first two thirds); ``steepest``: where the
+    smoothed loss falls fastest against log10(rate); ``minimum``: the rate of the
+    lowest smoothed loss divided by 10.
+    """
+
+    valley: float
+    steepest: float
+    minimum: float
+
+
+@dataclass(frozen=True)
+class LRFinderResult:
+    """Outcome of :func:`lr_find`.
+
+    Attributes
+    ----------
+    learning_rates : ndarray
+        Rate of each recorded step.
+    losses : ndarray
+        Mini-batch loss of each step (before that step's update).
+    smoothed_losses : ndarray
+        Bias-corrected exponential moving average of ``losses``.
+    suggestion : float
+        The rate suggested by the rule asked for.
+    suggestions : LRFinderSuggestions
+        The rate suggested by every rule.
+    rule : str
+        The rule behind ``suggestion``.
+    stopped_early : bool
+        Whether the run stopped because the smoothed loss exceeded
+        ``diverge_threshold`` times its best (or became non-finite) before
+        ``num_steps`` steps.
+    """
+
+    learning_rates: np.ndarray
+    losses: np.ndarray
+    smoothed_losses: np.ndarray
+    suggestion: float
+    suggestions: LRFinderSuggestions
+    rule: str
+    stopped_early: bool
+    diverge_threshold: float = field(default=4.0)
+
+    def plot(self, ax=None, **kwargs):
+        """Plot the range test (see ``sklr.plotting.LRFinderDisplay``).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+        **kwargs
+            Passed to ``LRFinderDisplay.plot``.
+
+        Returns
+        -------
+        display : LRFinderDisplay
+        """
+        from .plotting import LRFinderDisplay
+
+        return LRFinderDisplay.from_result(self).plot(ax=ax, **kwargs)
+
+
+class _RangeRecorder(Hook):
+    """Record (rate, loss) per step; stop at ``n_steps`` or when the loss explodes."""
+
+    def __init__(self, n_steps, smoothing, diverge_threshold):
+        self.n_steps = n_steps
+        self.smoothing = smoothing
+        self.threshold = diverge_threshold
+        self.rates, self.losses, self.smoothed = [], [], []
+        self.average = 0.0
+        self.best = np.inf
+        self.stopped_early = False
+        self._schedule = None
+
+    def on_train_begin(self, run):
+        self.run_rate = run.learning_rates[0]
+
+    def on_batch_end(self, run, batch_loss):
+        if not run.active[0]:  # the divergence guard froze it (non-finite loss)
+            self.stopped_early = True
+            return
+        loss = float(batch_loss[0])
+        step = len(self.losses)
+        self.average = self.smoothing * self.average + (1 - self.smoothing) * loss
+        smoothed = self.average / (1 - self.smoothing ** (step + 1))
+        self.rates.append(float(self.run_rate * self._schedule(run.step)))
+        self.losses.append(loss)
+        self.smoothed.append(smoothed)
+        self.best = min(self.best, smoothed)
+        exploded = not smoothed <= self.threshold * self.best
+        if exploded or step + 1 >= self.n_steps:
+            self.stopped_early = exploded and step + 1 < self.n_steps
+            run.freeze(np.array([True]), STOPPED)
+
+
+def _valley(rates, smoothed):
+    n = len(smoothed)
+    if n < 3:
+        raise ValueError("needs at least 3 finite points")
+    lds = np.ones(n, dtype=int)
+    max_start = max_end = 0
+    for i in range(1, n):
+        for j in range(i):
+            if smoothed[i] < smoothed[j] and lds[i] < lds[j] + 1:
+                lds[i] = lds[j] + 1
+        if lds[max_end] < lds[i]:
+            max_end = i
+            max_start = max_end - lds[max_end]
+    sections = (max_end - max_start) / 3
+    return float(rates[max_start + int(sections) + int(sections / 2)])
+
+
+def _steepest(rates, smoothed):
+    if len(smoothed) < 3:
+        raise ValueError("needs at least 3 finite points")
+    slope = np.gradient(smoothed, np.log10(rates))
+    return float(rates[int(np.argmin(slope))])
+
+
+def _minimum(rates, smoothed):
+    if len(smoothed) < 1:
+        raise ValueError("needs at least 1 finite point")
+    return float(rates[int(np.argmin(smoothed))] / 10)
+
+
+_RULES = {"valley": _valley, "steepest": _steepest, "minimum": _minimum}
+
+
+def suggest(learning_rates, smoothed_losses, rule="valley"):
+    """Suggest a rate from a range test's smoothed losses.
+
+    Non-finite losses are dropped first.
+
+    Parameters
+    ----------
+    learning_rates, smoothed_losses : array-like of shape (n_steps,)
+    rule : {"valley", "steepest", "minimum"}, default="valley"
+
+    Returns
+    -------
+    rate : float
+
+    Raises
+    ------
+    ValueError
+        If fewer finite points remain than the rule needs (3, 3 and 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklr.lr_finder import suggest
+    >>> rates = np.logspace(-4, 0, 5)
+    >>> suggest(rates, [1.0, 0.8, 0.3, 0.2, 5.0], rule="minimum")
+    0.01
+    """
+    if rule not in _RULES:
+        raise ValueError(
+            f"The 'suggestion' parameter must be one of {list(SUGGESTION_RULES)}, "
+            f"got {rule!r}."
+        )
+    rates = np.asarray(learning_rates, dtype=float)
+    smoothed = np.asarray(smoothed_losses, dtype=float)
+    finite = np.isfinite(smoothed) & np.isfinite(rates)
+    try:
+        return _RULES[rule](rates[finite], smoothed[finite])
+    except ValueError as exc:
+        raise ValueError(
+            f"Cannot suggest a learning rate with rule {rule!r}: it {exc}, got "
+            f"{int(finite.sum())}. Lower start_lr, raise num_steps, or raise "
+            "diverge_threshold."
+        ) from None
+
+
+def _check(start_lr, end_lr, num_steps, mode, smoothing, diverge_threshold, rule):
+    if not (math.isfinite(start_lr) and start_lr > 0):
+        raise ValueError(f"The 'start_lr' parameter must be > 0, got {start_lr!r}.")
+    if not (math.isfinite(end_lr) and end_lr > start_lr):
+        raise ValueError(
+            f"The 'end_lr' parameter must be finite and > start_lr={start_lr}, "
+            f"got {end_lr!r}."
+        )
+    if int(num_steps) != num_steps or num_steps < 2:
+        raise ValueError(
+            f"The 'num_steps' parameter must be an integer >= 2, got {num_steps!r}."
+        )
+    if mode not in ("exponential", "linear"):
+        raise ValueError(
+            f"The 'mode' parameter must be 'exponential' or 'linear', got {mode!r}."
+        )
+    if not 0 <= smoothing < 1:
+        raise ValueError(
+            f"The 'smoothing' parameter must be in [0, 1), got {smoothing!r}."
+        )
+    if not diverge_threshold > 1:
+        raise ValueError(
+            f"The 'diverge_threshold' parameter must be > 1, got {diverge_threshold!r}."
+        )
+    if rule not in SUGGESTION_RULES:
+        raise ValueError(
+            f"The 'suggestion' parameter must be one of {list(SUGGESTION_RULES)}, "
+            f"got {rule!r}."
+        )
+
+
+def lr_find(
+    estimator,
+    X,
+    y,
+    *,
+    start_lr=1e-7,
+    end_lr=10.0,
+    num_steps=100,
+    mode="exponential",
+    smoothing=0.98,
+    diverge_threshold=4.0,
+    suggestion="valley",
+    sample_weight=None,
+):
+    """Learning-rate range test: one run with a rate raised at every mini-batch.
+
+    The rate goes from ``start_lr`` to ``end_lr`` over ``num_steps`` optimiser
+    updates (one step = one mini-batch; epochs follow one another as needed),
+    exponentially or linearly. The mini-batch loss is recorded and smoothed
+    (bias-corrected exponential moving average with factor ``smoothing``); the
+    run stops once the smoothed loss exceeds ``diverge_threshold`` times its
+    best, or becomes non-finite. A rate is then suggested from the smoothed
+    curve (non-finite points dropped).
+
+    The estimator is not changed: the test runs on a clone. A Pipeline's
+    preprocessing steps are fitted on ``X`` first; its last step must be an
+    sklr MLP (solver 'sgd' or 'adam'; its own ``lr_schedule`` and stopping rules
+    are ignored for the test).
+
+    Parameters
+    ----------
+    estimator : MLPClassifier, MLPRegressor or Pipeline ending in one
+    X : array-like or sparse matrix of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+    start_lr, end_lr : float, default=1e-7, 10
+        The range of rates (0 < start_lr < end_lr).
+    num_steps : int, default=100
+        Number of steps (mini-batches) of the ramp.
+    mode : {"exponential", "linear"}, default="exponential"
+    smoothing : float, default=0.98
+        Factor of the moving average, in [0, 1) (0: no smoothing).
+    diverge_threshold : float, default=4.0
+        Stop when the smoothed loss exceeds this multiple of its best (> 1).
+    suggestion : {"valley", "steepest", "minimum"}, default="valley"
+        The rule behind ``result.suggestion`` (see ``LRFinderSuggestions``).
+    sample_weight : array-like of shape (n_samples,), default=None
+
+    Returns
+    -------
+    result : LRFinderResult
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklr import MLPClassifier, lr_find
+    >>> X, y = load_digits(return_X_y=True)
+    >>> pipe = make_pipeline(StandardScaler(), MLPClassifier(momentum=0.0,
+    ...                                                      random_state=0))
+    >>> result = lr_find(pipe, X, y, start_lr=1e-5, end_lr=10, num_steps=60)
+    >>> 1e-3 < result.suggestion < 3
+    True
+    >>> len(result.losses) == len(result.learning_rates) <= 60
+    True
+    """
+    _check(start_lr, end_lr, num_steps, mode, smoothing, diverge_threshold, suggestion)
+    num_steps = int(num_steps)
+    mlp, X = _prepare(estimator, X, y)
+    n_batches = -(-X.shape[0] // mlp._batch_size(X.shape[0]))
+    ramp = RangeRamp(start_lr, end_lr, num_steps, mode)
+    mlp.set_params(
+        learning_rate=start_lr,
+        lr_schedule=ramp,
+        max_iter=-(-num_steps // n_batches),
+        early_stopping=False,
+        n_iter_no_change=num_steps + 1,
+        tol=0.0,
+        verbose=False,
+    )
+    recorder = _RangeRecorder(num_steps, smoothing, diverge_threshold)
+    recorder._schedule = ramp
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DivergenceWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mlp._fit_learning_rates(
+            X, y, [start_lr], sample_weight=sample_weight, extra_hooks=[recorder]
+        )
+    return _result(recorder, suggestion, diverge_threshold)
+
+
+def _prepare(estimator, X, y):
+    if isinstance(estimator, Pipeline):
+        mlp = estimator.steps[-1][1]
+        if isinstance(mlp, BaseMLP) and len(estimator.steps) > 1:
+            X = clone(estimator[:-1]).fit_transform(X, y)
+    else:
+        mlp = estimator
+    if not isinstance(mlp, BaseMLP):
+        raise TypeError(
+            "The 'estimator' parameter must be an sklr MLPClassifier / MLPRegressor "
+            f"or a Pipeline whose last step is one, got {type(estimator).__name__}."
+        )
+    if mlp.solver == "lbfgs":
+        raise ValueError("lr_find needs solver='sgd' or 'adam': 'lbfgs' has no rate.")
+    return clone(mlp), X
+
+
+def _result(recorder, rule, diverge_threshold):
+    rates = np.array(recorder.rates)
+    losses = np.array(recorder.losses)
+    smoothed = np.array(recorder.smoothed)
+    values = {}
+    for name in SUGGESTION_RULES:
+        try:
+            values[name] = suggest(rates, smoothed, name)
+        except ValueError:
+            values[name] = np.nan
+    suggestion_value = suggest(rates, smoothed, rule)  # raises a clear error
+    return LRFinderResult(
+        learning_rates=rates,
+        losses=losses,
+        smoothed_losses=smoothed,
+        suggestion=suggestion_value,
+        suggestions=LRFinderSuggestions(**values),
+        rule=rule,
+        stopped_early=recorder.stopped_early,
+        diverge_threshold=diverge_threshold,
+    )
