@@ -1,0 +1,842 @@
+"""Displays of the learning-rate analyses, in scikit-learn's Display convention.
+
+A Display holds data and draws it with ``plot(ax=None, ...)``, which returns the
+display and sets ``ax_``, ``figure_`` and the artists. ``from_*`` classmethods
+compute the data with sklr's public functions (``LearningRateSearchCV``,
+``lr_find``), which need no matplotlib; matplotlib is imported inside ``plot``
+only, so ``import sklr`` never imports it.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .lr_finder import lr_find
+from .search import LearningRateSearchCV
+
+#: colour of each diagnosis in the displays
+DIAGNOSIS_COLORS = {
+    "too_low": "tab:blue",
+    "good": "tab:green",
+    "oscillating": "tab:orange",
+    "diverged": "tab:red",
+}
+
+
+def _axes(ax):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots()
+    return ax, ax.figure
+
+
+def _rate_key(search):
+    return next(k for k in search.best_params_ if k.endswith("learning_rate"))
+
+
+def _point_labels(search):
+    """One label per param_grid point ("" when there is a single point)."""
+    params = search.cv_results_["params"]
+    n_rates = len(search.learning_rates_)
+    labels = []
+    for p in range(len(params) // n_rates):
+        point = {
+            k.split("__")[-1]: v
+            for k, v in params[p * n_rates].items()
+            if not k.endswith("learning_rate")
+        }
+        labels.append(", ".join(f"{k}={v}" for k, v in point.items()))
+    return labels
+
+
+def _final_values(curves):
+    """Last recorded value of each (candidate, fold) curve; NaN if none."""
+    out = np.full(curves.shape[:2], np.nan)
+    for idx in np.ndindex(*curves.shape[:2]):
+        values = curves[idx][~np.isnan(curves[idx])]
+        if len(values):
+            out[idx] = values[-1]
+    return out
+
+
+@dataclass
+class LearningRateSensitivityDisplay:
+    """The U-curve: loss or score against learning rate, on a log axis.
+
+    One curve per ``param_grid`` point: the mean over folds with a band of one
+    standard deviation, points coloured by diagnosis, diverged rates marked
+    with a red cross at the top edge, the best rate marked with a star and the
+    good range shaded.
+
+    Parameters
+    ----------
+    learning_rates : ndarray of shape (n_rates,)
+    mean, std : ndarray of shape (n_curves, n_rates)
+        Mean and standard deviation over folds (NaN where diverged).
+    diagnosis : ndarray of str, shape (n_curves, n_rates)
+    diverged : ndarray of bool, shape (n_curves, n_rates)
+        Whether the rate diverged on at least half of the folds.
+    labels : list of str
+        One label per curve.
+    best_rate : float
+    best_value : float
+    good_range : tuple of float
+    ylabel : str
+    lower_is_better : bool
+    train_mean, train_std : ndarray or None
+        Training scores, drawn dashed when present.
+
+    Attributes
+    ----------
+    ax_, figure_ : matplotlib Axes and Figure
+    lines_ : list of Line2D
+        One line per curve (mean).
+    bands_ : list of PolyCollection
+    points_ : list of PathCollection
+        Points coloured by diagnosis.
+    diverged_markers_ : list of PathCollection or None
+    best_marker_ : Line2D
+    good_range_patch_ : Polygon or None
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_iris
+    >>> from sklr import LearningRateSearchCV, MLPClassifier
+    >>> from sklr.plotting import LearningRateSensitivityDisplay
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = LearningRateSearchCV(
+    ...     MLPClassifier(hidden_layer_sizes=(8,), max_iter=30, random_state=0),
+    ...     [1e-4, 1e-2, 1e-1, 1e3], cv=3).fit(X, y)
+    >>> display = LearningRateSensitivityDisplay.from_cv_results(search)
+    >>> display.ax_.get_xscale()
+    'log'
+    """
+
+    learning_rates: np.ndarray
+    mean: np.ndarray
+    std: np.ndarray
+    diagnosis: np.ndarray
+    diverged: np.ndarray
+    labels: list
+    best_rate: float
+    best_value: float
+    good_range: tuple
+    ylabel: str
+    lower_is_better: bool = False
+    train_mean: np.ndarray | None = None
+    train_std: np.ndarray | None = None
+
+    @classmethod
+    def from_cv_results(cls, search, *, metric="score", show_train=False, ax=None):
+        """Draw the U-curve of a fitted :class:`~sklr.LearningRateSearchCV`.
+
+        Parameters
+        ----------
+        search : LearningRateSearchCV
+            A fitted search.
+        metric : "score", "loss" or a metric name, default="score"
+            "score": the mean test score of the refit metric; "loss": the
+            held-out loss after the last epoch of each fold; with several
+            metrics, the name of one of them.
+        show_train : bool, default=False
+            Also draw the training score (needs ``return_train_score=True``)
+            or, for "loss", the training loss.
+        ax : matplotlib Axes, default=None
+
+        Returns
+        -------
+        display : LearningRateSensitivityDisplay
+        """
+        rates = np.asarray(search.learning_rates_, dtype=float)
+        R = len(rates)
+        n_curves = len(search.cv_results_["params"]) // R
+        train = None
+        if metric == "loss":
+            test = _final_values(search.validation_loss_curves_)
+            if show_train:
+                train = _final_values(search.loss_curves_)
+            ylabel, lower = "held-out loss after the last epoch", True
+        else:
+            name = "score" if metric == "score" else metric
+            if search.multimetric_ and name == "score":
+                name = search.refit if isinstance(search.refit, str) else None
+                name = name or next(iter(search.scorer_))
+            suffix = name if search.multimetric_ else "score"
+            folds = range(search.n_splits_)
+            test = np.column_stack(
+                [search.cv_results_[f"split{k}_test_{suffix}"] for k in folds]
+            )
+            if show_train:
+                train = np.column_stack(
+                    [search.cv_results_[f"split{k}_train_{suffix}"] for k in folds]
+                )
+            scoring = search.scoring if isinstance(search.scoring, str) else None
+            label = scoring or (name if search.multimetric_ else "default score")
+            ylabel, lower = f"mean test score ({label})", False
+        diverged = search.diverged_.mean(axis=1) >= 0.5
+        test = np.where(search.diverged_, np.nan, test)
+
+        def shape(a):
+            return a.reshape(n_curves, R)
+
+        def stats(values):
+            with np.errstate(invalid="ignore"):
+                return shape(values.mean(axis=1)), shape(values.std(axis=1))
+
+        mean, std = stats(test)
+        train_mean = train_std = None
+        if train is not None:
+            train_mean, train_std = stats(np.where(search.diverged_, np.nan, train))
+        best = search.best_index_
+        display = cls(
+            learning_rates=rates,
+            mean=mean,
+            std=std,
+            diagnosis=shape(np.asarray(search.diagnosis_)),
+            diverged=shape(diverged),
+            labels=_point_labels(search),
+            best_rate=float(search.best_learning_rate_),
+            best_value=float(mean.ravel()[best]),
+            good_range=tuple(search.good_range_),
+            ylabel=ylabel,
+            lower_is_better=lower,
+            train_mean=train_mean,
+            train_std=train_std,
+        )
+        return display.plot(ax=ax)
+
+    @classmethod
+    def from_estimator(
+        cls,
+        estimator,
+        X,
+        y,
+        *,
+        learning_rates=None,
+        cv=5,
+        param_grid=None,
+        scoring=None,
+        n_jobs=None,
+        metric="score",
+        show_train=False,
+        ax=None,
+    ):
+        """Run a :class:`~sklr.LearningRateSearchCV` and draw its U-curve.
+
+        Parameters
+        ----------
+        estimator : MLPClassifier, MLPRegressor or Pipeline ending in one
+        X, y : array-like
+        learning_rates : array-like, default=None
+        cv, param_grid, scoring, n_jobs
+            As in :class:`~sklr.LearningRateSearchCV`.
+        metric, show_train, ax
+            As in :meth:`from_cv_results`.
+
+        Returns
+        -------
+        display : LearningRateSensitivityDisplay
+        """
+        search = LearningRateSearchCV(
+            estimator,
+            learning_rates,
+            param_grid=param_grid,
+            scoring=scoring,
+            cv=cv,
+            n_jobs=n_jobs,
+            refit=False,
+            return_train_score=show_train,
+        ).fit(X, y)
+        return cls.from_cv_results(search, metric=metric, show_train=show_train, ax=ax)
+
+    def plot(self, ax=None, *, title=None):
+        """Draw the curves.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Where to draw; a new figure if None.
+        title : str, default=None
+
+        Returns
+        -------
+        self : LearningRateSensitivityDisplay
+        """
+        import matplotlib.transforms as mtransforms
+        from matplotlib.lines import Line2D
+
+        ax, fig = _axes(ax)
+        rates = self.learning_rates
+        order = np.argsort(rates)
+        r = rates[order]
+        self.lines_, self.bands_, self.points_ = [], [], []
+        self.diverged_markers_, self.train_lines_ = [], []
+        top = mtransforms.blended_transform_factory(ax.transData, ax.transAxes)
+        several = len(self.mean) > 1
+        for c in range(len(self.mean)):
+            mean, std = self.mean[c][order], self.std[c][order]
+            label = self.labels[c] if several else "mean over folds"
+            (line,) = ax.plot(r, mean, "-", lw=1.5, label=label, zorder=2)
+            color = line.get_color() if several else "0.3"
+            line.set_color(color)
+            self.lines_.append(line)
+            self.bands_.append(
+                ax.fill_between(
+                    r, mean - std, mean + std, color=color, alpha=0.15, lw=0
+                )
+            )
+            colors = [DIAGNOSIS_COLORS.get(d, "k") for d in self.diagnosis[c][order]]
+            self.points_.append(
+                ax.scatter(r, mean, c=colors, s=36, zorder=3, edgecolors="white")
+            )
+            if self.train_mean is not None:
+                (tl,) = ax.plot(
+                    r,
+                    self.train_mean[c][order],
+                    "--",
+                    color=color,
+                    lw=1,
+                    label=f"{label} (train)",
+                )
+                self.train_lines_.append(tl)
+            div = self.diverged[c][order]
+            self.diverged_markers_.append(
+                ax.scatter(
+                    r[div],
+                    np.full(div.sum(), 0.97),
+                    marker="x",
+                    s=60,
+                    color=DIAGNOSIS_COLORS["diverged"],
+                    transform=top,
+                    zorder=4,
+                    clip_on=False,
+                )
+                if div.any()
+                else None
+            )
+        low, high = self.good_range
+        self.good_range_patch_ = None
+        if np.isfinite(low) and np.isfinite(high):
+            span_low, span_high = (
+                low / 10**0.08,
+                high * 10**0.08,
+            )  # visible if low==high
+            self.good_range_patch_ = ax.axvspan(
+                span_low, span_high, color="tab:green", alpha=0.12, zorder=0
+            )
+        (self.best_marker_,) = ax.plot(
+            [self.best_rate],
+            [self.best_value],
+            "*",
+            ms=16,
+            color="gold",
+            mec="k",
+            zorder=5,
+        )
+        ax.set_xscale("log")
+        ax.set_xlabel("learning rate")
+        ax.set_ylabel(self.ylabel)
+        ax.set_title(title or "Learning-rate sensitivity")
+        handles = [
+            Line2D([], [], ls="", marker="o", color=col, label=name)
+            for name, col in DIAGNOSIS_COLORS.items()
+        ]
+        handles += [
+            Line2D(
+                [],
+                [],
+                ls="",
+                marker="*",
+                ms=12,
+                color="gold",
+                mec="k",
+                label=f"best rate {self.best_rate:.3g}",
+            ),
+            Line2D(
+                [],
+                [],
+                ls="",
+                marker="s",
+                ms=10,
+                color="tab:green",
+                alpha=0.3,
+                label="good range",
+            ),
+            Line2D(
+                [],
+                [],
+                ls="",
+                marker="x",
+                color="tab:red",
+                label="diverged (at top edge)",
+            ),
+        ]
+        curve_handles = ax.get_legend_handles_labels()[0] if several else []
+        ax.legend(
+            handles=curve_handles + handles,
+            fontsize="small",
+            loc="best",
+            framealpha=0.85,
+        )
+        self.ax_, self.figure_ = ax, fig
+        return self
+
+
+@dataclass
+class LossCurveDisplay:
+    """Loss per epoch, one line per learning rate, coloured on a log scale.
+
+    Parameters
+    ----------
+    learning_rates : ndarray of shape (n_lines,)
+    loss : ndarray of shape (n_lines, n_epochs)
+        Training loss (NaN after a network stopped; ``inf`` or a value above the
+        divergence threshold in the epoch where it diverged).
+    held_out_loss : ndarray of shape (n_lines, n_epochs) or None
+    diverged_epoch : ndarray of int, shape (n_lines,)
+        Epoch (1-based) where each line diverged, 0 if it did not.
+
+    Attributes
+    ----------
+    ax_, figure_, lines_, held_out_lines_, divergence_markers_, colorbar_
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_iris
+    >>> from sklr import MLPClassifier
+    >>> from sklr.plotting import LossCurveDisplay
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = MLPClassifier(hidden_layer_sizes=(8,), max_iter=30,
+    ...                     random_state=0).fit(X, y)
+    >>> display = LossCurveDisplay.from_estimator(clf)
+    >>> len(display.lines_[0].get_xdata()) == clf.n_iter_
+    True
+    """
+
+    learning_rates: np.ndarray
+    loss: np.ndarray
+    held_out_loss: np.ndarray | None = None
+    diverged_epoch: np.ndarray | None = None
+
+    @classmethod
+    def from_estimator(cls, estimator, *, ax=None):
+        """Draw the loss curve of a fitted sklr MLP (or Pipeline ending in one).
+
+        Parameters
+        ----------
+        estimator : fitted MLPClassifier, MLPRegressor or Pipeline
+        ax : matplotlib Axes, default=None
+
+        Returns
+        -------
+        display : LossCurveDisplay
+        """
+        mlp = estimator[-1] if hasattr(estimator, "steps") else estimator
+        if not hasattr(mlp, "loss_curve_"):
+            raise ValueError(
+                "The estimator has no loss_curve_: fit it first, with solver 'sgd' "
+                "or 'adam'."
+            )
+        loss = np.array([mlp.loss_curve_], dtype=float)
+        held = getattr(mlp, "validation_loss_curve_", None)
+        held = None if held is None else np.array([held], dtype=float)
+        diverged = np.array([len(mlp.loss_curve_) if mlp.diverged_ else 0])
+        return cls(np.array([mlp.learning_rate]), loss, held, diverged).plot(ax=ax)
+
+    @classmethod
+    def from_cv_results(cls, search, *, fold=None, param_index=0, ax=None):
+        """Draw the loss curves of every rate of a fitted search.
+
+        Parameters
+        ----------
+        search : LearningRateSearchCV
+        fold : int, default=None
+            Draw this fold's curves; None draws the mean over folds (over the
+            folds still training at each epoch).
+        param_index : int, default=0
+            Which ``param_grid`` point.
+        ax : matplotlib Axes, default=None
+
+        Returns
+        -------
+        display : LossCurveDisplay
+        """
+        R = len(search.learning_rates_)
+        rows = slice(param_index * R, (param_index + 1) * R)
+        train = search.loss_curves_[rows]
+        held = search.validation_loss_curves_[rows]
+        div_epoch = search.diverged_epoch_[rows]
+        if fold is None:
+            with np.errstate(invalid="ignore"), np.testing.suppress_warnings() as sup:
+                sup.filter(RuntimeWarning)
+                train, held = np.nanmean(train, axis=1), np.nanmean(held, axis=1)
+            div_epoch = np.where(
+                search.diverged_[rows].mean(axis=1) >= 0.5,
+                np.where(div_epoch > 0, div_epoch, 10**9).min(axis=1),
+                0,
+            )
+        else:
+            train, held, div_epoch = train[:, fold], held[:, fold], div_epoch[:, fold]
+        return cls(
+            np.asarray(search.learning_rates_, float), train, held, div_epoch
+        ).plot(ax=ax)
+
+    def plot(self, ax=None, *, log_y="auto", title=None):
+        """Draw the curves.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+        log_y : bool or "auto", default="auto"
+            "auto" uses a log y axis when the finite losses span more than two
+            orders of magnitude.
+        title : str, default=None
+
+        Returns
+        -------
+        self : LossCurveDisplay
+        """
+        import matplotlib as mpl
+        import matplotlib.transforms as mtransforms
+        from matplotlib.lines import Line2D
+
+        ax, fig = _axes(ax)
+        rates = self.learning_rates
+        norm = mpl.colors.LogNorm(
+            vmin=rates.min(), vmax=max(rates.max(), rates.min() * 1.0001)
+        )
+        cmap = mpl.colormaps["viridis"]
+        positive = self.loss[np.isfinite(self.loss) & (self.loss > 0)]
+        self.lines_, self.held_out_lines_, self.divergence_markers_ = [], [], []
+        top = mtransforms.blended_transform_factory(ax.transData, ax.transAxes)
+        for k in np.argsort(rates):
+            color = cmap(norm(rates[k]))
+            curve = self.loss[k]
+            epochs = np.flatnonzero(~np.isnan(curve)) + 1
+            values = curve[epochs - 1]
+            shown = np.isfinite(values)
+            (line,) = ax.plot(epochs[shown], values[shown], color=color, lw=1.5)
+            self.lines_.append(line)
+            if self.held_out_loss is not None:
+                h = self.held_out_loss[k]
+                h_epochs = np.flatnonzero(np.isfinite(h)) + 1
+                (hl,) = ax.plot(h_epochs, h[h_epochs - 1], "--", color=color, lw=1)
+                self.held_out_lines_.append(hl)
+            epoch = 0 if self.diverged_epoch is None else int(self.diverged_epoch[k])
+            if epoch:
+                self.divergence_markers_.append(
+                    ax.scatter(
+                        [epoch],
+                        [0.97],
+                        marker="x",
+                        s=60,
+                        color=color,
+                        transform=top,
+                        clip_on=False,
+                        zorder=4,
+                    )
+                )
+        spread = positive.max() / positive.min() if positive.size else 1.0
+        if log_y is True or (log_y == "auto" and spread > 100):
+            ax.set_yscale("log")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("loss")
+        ax.set_title(title or "Loss per epoch")
+        sm = mpl.cm.ScalarMappable(norm=norm, cmap=cmap)
+        self.colorbar_ = fig.colorbar(sm, ax=ax, label="learning rate")
+        handles = [Line2D([], [], color="0.3", label="training loss")]
+        if self.held_out_loss is not None:
+            handles.append(Line2D([], [], color="0.3", ls="--", label="held-out loss"))
+        if self.divergence_markers_:
+            handles.append(
+                Line2D([], [], color="0.3", ls="", marker="x", label="diverged (epoch)")
+            )
+        ax.legend(handles=handles, fontsize="small")
+        self.ax_, self.figure_ = ax, fig
+        return self
+
+
+@dataclass
+class LRFinderDisplay:
+    """The range test: raw and smoothed loss against rate, suggestion marked.
+
+    Parameters
+    ----------
+    learning_rates, losses, smoothed_losses : ndarray of shape (n_steps,)
+    suggestion : float
+    rule : str
+
+    Attributes
+    ----------
+    ax_, figure_, raw_line_, smoothed_line_, suggestion_line_, suggestion_marker_
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from sklr.plotting import LRFinderDisplay
+    >>> rates = np.logspace(-4, 0, 20)
+    >>> loss = 1 / (1 + 20 * rates) + rates**2
+    >>> display = LRFinderDisplay(rates, loss, loss, 0.05, "valley").plot()
+    >>> display.suggestion_line_.get_xdata()[0]
+    0.05
+    """
+
+    learning_rates: np.ndarray
+    losses: np.ndarray
+    smoothed_losses: np.ndarray
+    suggestion: float
+    rule: str = "valley"
+
+    @classmethod
+    def from_result(cls, result, *, ax=None):
+        """Draw an :class:`~sklr.lr_finder.LRFinderResult`.
+
+        Parameters
+        ----------
+        result : LRFinderResult
+        ax : matplotlib Axes, default=None
+
+        Returns
+        -------
+        display : LRFinderDisplay
+        """
+        return cls(
+            result.learning_rates,
+            result.losses,
+            result.smoothed_losses,
+            result.suggestion,
+            result.rule,
+        ).plot(ax=ax)
+
+    @classmethod
+    def from_estimator(cls, estimator, X, y, *, ax=None, **kwargs):
+        """Run :func:`~sklr.lr_find` and draw it.
+
+        Parameters
+        ----------
+        estimator : MLPClassifier, MLPRegressor or Pipeline ending in one
+        X, y : array-like
+        ax : matplotlib Axes, default=None
+        **kwargs
+            Passed to :func:`~sklr.lr_find`.
+
+        Returns
+        -------
+        display : LRFinderDisplay
+        """
+        return cls.from_result(lr_find(estimator, X, y, **kwargs), ax=ax)
+
+    def plot(self, ax=None, *, title=None):
+        """Draw the test.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+        title : str, default=None
+
+        Returns
+        -------
+        self : LRFinderDisplay
+        """
+        ax, fig = _axes(ax)
+        rates = np.asarray(self.learning_rates)
+        raw, smooth = np.asarray(self.losses), np.asarray(self.smoothed_losses)
+        (self.raw_line_,) = ax.plot(
+            rates, raw, color="0.6", lw=0.8, alpha=0.7, label="mini-batch loss"
+        )
+        (self.smoothed_line_,) = ax.plot(
+            rates, smooth, color="tab:blue", lw=2, label="smoothed loss"
+        )
+        finite = np.isfinite(smooth)
+        if finite.any():  # keep the explosion from flattening the interesting part
+            low = np.nanmin(smooth[finite])
+            ax.set_ylim(
+                min(np.nanmin(raw[np.isfinite(raw)]), low) * 0.95,
+                max(smooth[finite][0], low) * 1.6,
+            )
+        self.suggestion_line_ = ax.axvline(
+            self.suggestion, color="tab:red", ls="--", lw=1.2
+        )
+        y = (
+            np.interp(
+                np.log10(self.suggestion), np.log10(rates[finite]), smooth[finite]
+            )
+            if finite.any()
+            else np.nan
+        )
+        (self.suggestion_marker_,) = ax.plot(
+            [self.suggestion],
+            [y],
+            "o",
+            color="tab:red",
+            ms=8,
+            label=f"suggestion ({self.rule}): {self.suggestion:.3g}",
+        )
+        ax.set_xscale("log")
+        ax.set_xlabel("learning rate (raised every mini-batch)")
+        ax.set_ylabel("training loss")
+        ax.set_title(title or "Learning-rate range test")
+        ax.legend(fontsize="small")
+        self.ax_, self.figure_ = ax, fig
+        return self
+
+
+@dataclass
+class LearningRateBatchSizeDisplay:
+    """Heat map of the mean test score over learning rate x batch size.
+
+    Parameters
+    ----------
+    learning_rates : ndarray of shape (n_rates,)
+        Sorted ascending.
+    batch_sizes : list
+        One per row.
+    scores : ndarray of shape (n_batch_sizes, n_rates)
+        Mean test score; NaN where the rate diverged.
+    best_rates : ndarray of shape (n_batch_sizes,)
+        The best rate of each batch size (NaN if all diverged).
+    score_label : str
+
+    Attributes
+    ----------
+    ax_, figure_, image_, best_markers_, colorbar_
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from sklr.plotting import LearningRateBatchSizeDisplay
+    >>> d = LearningRateBatchSizeDisplay(
+    ...     np.array([1e-3, 1e-2, 1e-1]), [16, 64],
+    ...     np.array([[0.5, 0.9, np.nan], [0.3, 0.8, 0.85]]),
+    ...     np.array([1e-2, 1e-1]), "accuracy").plot()
+    >>> d.image_.get_array().shape
+    (2, 3)
+    """
+
+    learning_rates: np.ndarray
+    batch_sizes: list
+    scores: np.ndarray
+    best_rates: np.ndarray
+    score_label: str = "mean test score"
+
+    @classmethod
+    def from_cv_results(cls, search, *, ax=None):
+        """Draw the heat map of a search with a ``batch_size`` in ``param_grid``.
+
+        Other ``param_grid`` parameters, if any, must have a single value.
+
+        Parameters
+        ----------
+        search : LearningRateSearchCV
+        ax : matplotlib Axes, default=None
+
+        Returns
+        -------
+        display : LearningRateBatchSizeDisplay
+        """
+        results = search.cv_results_
+        key = next(
+            (k for k in results if k.startswith("param_") and k.endswith("batch_size")),
+            None,
+        )
+        if key is None:
+            raise ValueError(
+                "The search has no batch_size in its param_grid: use "
+                "param_grid={'batch_size': [...]} (or 'step__batch_size')."
+            )
+        R = len(search.learning_rates_)
+        rates = np.asarray(search.learning_rates_, dtype=float)
+        suffix = search.refit if search.multimetric_ else "score"
+        mean = np.where(
+            search.diverged_.mean(axis=1) >= 0.5, np.nan, results[f"mean_test_{suffix}"]
+        )
+        sizes = list(np.asarray(results[key])[::R])
+        order = np.argsort(rates)
+        scores = mean.reshape(len(sizes), R)[:, order]
+        best = np.array(
+            [
+                rates[order][np.nanargmax(row)] if np.isfinite(row).any() else np.nan
+                for row in scores
+            ]
+        )
+        label = search.scoring if isinstance(search.scoring, str) else "score"
+        return cls(
+            rates[order], sizes, scores, best, f"mean test score ({label})"
+        ).plot(ax=ax)
+
+    def plot(self, ax=None, *, cmap="viridis", title=None):
+        """Draw the heat map.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+        cmap : str, default="viridis"
+        title : str, default=None
+
+        Returns
+        -------
+        self : LearningRateBatchSizeDisplay
+        """
+        import matplotlib as mpl
+
+        ax, fig = _axes(ax)
+        colormap = mpl.colormaps[cmap].copy()
+        colormap.set_bad("0.85")
+        data = np.ma.masked_invalid(self.scores)
+        self.image_ = ax.imshow(data, cmap=colormap, aspect="auto", origin="lower")
+        n_rows, n_cols = self.scores.shape
+        ax.set_xticks(
+            range(n_cols),
+            [f"{r:.2g}" for r in self.learning_rates],
+            rotation=45,
+            ha="right",
+        )
+        ax.set_yticks(range(n_rows), [str(b) for b in self.batch_sizes])
+        for i in range(n_rows):
+            for j in range(n_cols):
+                value = self.scores[i, j]
+                text = "div." if not np.isfinite(value) else f"{value:.2f}"
+                ax.text(
+                    j,
+                    i,
+                    text,
+                    ha="center",
+                    va="center",
+                    fontsize="x-small",
+                    color="k"
+                    if not np.isfinite(value) or value > np.nanmean(self.scores)
+                    else "w",
+                )
+        cols = [
+            int(np.flatnonzero(self.learning_rates == r)[0]) if np.isfinite(r) else -1
+            for r in self.best_rates
+        ]
+        rows = [i for i, c in enumerate(cols) if c >= 0]
+        self.best_markers_ = ax.scatter(
+            [cols[i] for i in rows],
+            rows,
+            marker="s",
+            s=320,
+            facecolors="none",
+            edgecolors="red",
+            linewidths=2,
+            label="best rate per batch size",
+        )
+        ax.set_xlabel("learning rate")
+        ax.set_ylabel("batch size")
+        ax.set_title(title or "Learning rate x batch size")
+        self.colorbar_ = fig.colorbar(self.image_, ax=ax, label=self.score_label)
+        ax.legend(
+            loc="upper left", bbox_to_anchor=(0, -0.22), fontsize="small", frameon=False
+        )
+        self.ax_, self.figure_ = ax, fig
+        return self
