@@ -10,6 +10,7 @@ only, so ``import sklr`` never imports it.
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.base import is_classifier
 
 from .lr_finder import lr_find
 from .search import LearningRateSearchCV
@@ -48,6 +49,17 @@ def _point_labels(search):
         }
         labels.append(", ".join(f"{k}={v}" for k, v in point.items()))
     return labels
+
+
+def _score_label(search, name):
+    """A readable name of the score: the scoring string, or the default's name."""
+    if search.multimetric_:
+        return name
+    if isinstance(search.scoring, str):
+        return search.scoring
+    if search.scoring is None:
+        return "accuracy" if is_classifier(search.estimator) else "R^2"
+    return "score"
 
 
 def _final_values(curves):
@@ -173,9 +185,7 @@ class LearningRateSensitivityDisplay:
                 train = np.column_stack(
                     [search.cv_results_[f"split{k}_train_{suffix}"] for k in folds]
                 )
-            scoring = search.scoring if isinstance(search.scoring, str) else None
-            label = scoring or (name if search.multimetric_ else "default score")
-            ylabel, lower = f"mean test score ({label})", False
+            ylabel, lower = f"mean test score ({_score_label(search, name)})", False
         diverged = search.diverged_.mean(axis=1) >= 0.5
         test = np.where(search.diverged_, np.nan, test)
 
@@ -278,7 +288,7 @@ class LearningRateSensitivityDisplay:
         several = len(self.mean) > 1
         for c in range(len(self.mean)):
             mean, std = self.mean[c][order], self.std[c][order]
-            label = self.labels[c] if several else "mean over folds"
+            label = self.labels[c] if several else "test (mean over folds)"
             (line,) = ax.plot(r, mean, "-", lw=1.5, label=label, zorder=2)
             color = line.get_color() if several else "0.3"
             line.set_color(color)
@@ -299,7 +309,7 @@ class LearningRateSensitivityDisplay:
                     "--",
                     color=color,
                     lw=1,
-                    label=f"{label} (train)",
+                    label=f"{label} (train)" if several else "train (mean over folds)",
                 )
                 self.train_lines_.append(tl)
             div = self.diverged[c][order]
@@ -337,6 +347,7 @@ class LearningRateSensitivityDisplay:
             zorder=5,
         )
         ax.set_xscale("log")
+        ax.set_xlim(r.min() / 10**0.25, r.max() * 10**0.25)  # diverged rates too
         ax.set_xlabel("learning rate")
         ax.set_ylabel(self.ylabel)
         ax.set_title(title or "Learning-rate sensitivity")
@@ -363,7 +374,7 @@ class LearningRateSensitivityDisplay:
                 ms=10,
                 color="tab:green",
                 alpha=0.3,
-                label="good range",
+                label="good range (of the best curve)" if several else "good range",
             ),
             Line2D(
                 [],
@@ -374,12 +385,13 @@ class LearningRateSensitivityDisplay:
                 label="diverged (at top edge)",
             ),
         ]
-        curve_handles = ax.get_legend_handles_labels()[0] if several else []
+        curve_handles = ax.get_legend_handles_labels()[0]
         ax.legend(
             handles=curve_handles + handles,
             fontsize="small",
-            loc="best",
-            framealpha=0.85,
+            loc="center left",
+            bbox_to_anchor=(1.02, 0.5),
+            frameon=False,
         )
         self.ax_, self.figure_ = ax, fig
         return self
