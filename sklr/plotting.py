@@ -7,6 +7,7 @@ compute the data with sklr's public functions (``LearningRateSearchCV``,
 only, so ``import sklr`` never imports it.
 """
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -484,8 +485,8 @@ class LossCurveDisplay:
         held = search.validation_loss_curves_[rows]
         div_epoch = search.diverged_epoch_[rows]
         if fold is None:
-            with np.errstate(invalid="ignore"), np.testing.suppress_warnings() as sup:
-                sup.filter(RuntimeWarning)
+            with np.errstate(invalid="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
                 train, held = np.nanmean(train, axis=1), np.nanmean(held, axis=1)
             div_epoch = np.where(
                 search.diverged_[rows].mean(axis=1) >= 0.5,
@@ -801,8 +802,7 @@ class LearningRateBatchSizeDisplay:
         import matplotlib as mpl
 
         ax, fig = _axes(ax)
-        colormap = mpl.colormaps[cmap].copy()
-        colormap.set_bad("0.85")
+        colormap = mpl.colormaps[cmap].with_extremes(bad="0.85")
         data = np.ma.masked_invalid(self.scores)
         self.image_ = ax.imshow(data, cmap=colormap, aspect="auto", origin="lower")
         n_rows, n_cols = self.scores.shape

@@ -39,3 +39,28 @@ def test_quickstart_example_runs():
     assert out.returncode == 0, out.stderr
     assert "learning_rate=0.01" in out.stdout
     assert "DIVERGED" in out.stdout  # the rate of 10 diverges, and says so
+
+
+def test_displays_example_saves_every_png(tmp_path):
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "examples" / "plot_displays.py"),
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    names = sorted(p.name for p in tmp_path.glob("*.png"))
+    assert names == [
+        "loss_curves.png",
+        "lr_batch_size.png",
+        "lr_find.png",
+        "sensitivity.png",
+        "sensitivity_by_batch_size.png",
+        "sensitivity_loss.png",
+    ]
+    assert all((tmp_path / n).stat().st_size > 10_000 for n in names)

@@ -1,0 +1,201 @@
+"""The displays draw the search results (checked on the Agg backend)."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklr import DivergenceWarning, LearningRateSearchCV, MLPClassifier, lr_find
+from sklr.plotting import (
+    DIAGNOSIS_COLORS,
+    LearningRateBatchSizeDisplay,
+    LearningRateSensitivityDisplay,
+    LossCurveDisplay,
+    LRFinderDisplay,
+)
+
+RATES = [1e-4, 1e-2, 1e-1, 1e3]
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+def _pipe(**params):
+    base = dict(hidden_layer_sizes=(8,), max_iter=15, random_state=0, tol=0.0)
+    return make_pipeline(StandardScaler(), MLPClassifier(**{**base, **params}))
+
+
+@pytest.fixture(scope="module")
+def iris():
+    return load_iris(return_X_y=True)
+
+
+@pytest.fixture(scope="module")
+def search(iris):
+    return LearningRateSearchCV(_pipe(), RATES, cv=3, return_train_score=True).fit(
+        *iris
+    )
+
+
+def test_sensitivity_display_draws_the_search(search):
+    d = LearningRateSensitivityDisplay.from_cv_results(search, show_train=True)
+    assert d.ax_.get_xscale() == "log"
+    x, y = d.lines_[0].get_data()
+    np.testing.assert_allclose(x, RATES)
+    mean = search.cv_results_["mean_test_score"]
+    np.testing.assert_allclose(y[:3], mean[:3])
+    assert np.isnan(y[3])  # the diverged rate has no point on the curve...
+    offsets = d.diverged_markers_[0].get_offsets()
+    assert offsets.shape == (1, 2) and offsets[0, 0] == 1e3  # ...but a top marker
+    assert offsets[0, 1] == pytest.approx(0.97)  # in axes coordinates
+    assert d.best_marker_.get_xdata()[0] == search.best_learning_rate_
+    assert d.best_marker_.get_ydata()[0] == pytest.approx(search.best_score_)
+    low, high = search.good_range_
+    x0 = d.good_range_patch_.get_x()
+    x1 = x0 + d.good_range_patch_.get_width()
+    assert x0 < low <= high < x1
+    assert x0 > low / 2 and x1 < high * 2
+    colors = d.points_[0].get_facecolors()
+    expected = [
+        matplotlib.colors.to_rgba(DIAGNOSIS_COLORS[k]) for k in search.diagnosis_
+    ]
+    np.testing.assert_allclose(colors, expected)
+    np.testing.assert_allclose(
+        d.train_lines_[0].get_ydata()[:3], search.cv_results_["mean_train_score"][:3]
+    )
+    assert d.ax_.get_ylabel() == "mean test score (accuracy)"
+    lo, hi = d.ax_.get_xlim()
+    assert lo < min(RATES) and hi > max(RATES)
+
+
+def test_sensitivity_display_loss_metric(search):
+    d = LearningRateSensitivityDisplay.from_cv_results(search, metric="loss")
+    y = d.lines_[0].get_ydata()
+    held = search.validation_loss_curves_[:, :, -1].mean(axis=1)  # 15 epochs, tol=0
+    np.testing.assert_allclose(y[:3], held[:3])
+    assert d.lower_is_better
+
+
+def test_sensitivity_display_one_curve_per_grid_point(iris):
+    search = LearningRateSearchCV(
+        _pipe(), [1e-3, 1e-1], param_grid={"mlpclassifier__batch_size": [8, 64]}, cv=2
+    ).fit(*iris)
+    d = LearningRateSensitivityDisplay.from_cv_results(search)
+    assert len(d.lines_) == 2
+    assert [t.get_text() for t in d.ax_.get_legend().get_texts()][:2] == [
+        "batch_size=8",
+        "batch_size=64",
+    ]
+    np.testing.assert_allclose(
+        d.lines_[1].get_ydata(), search.cv_results_["mean_test_score"][2:]
+    )
+
+
+def test_sensitivity_display_when_every_rate_diverges_single_fold(iris):
+    X, y = iris
+    folds = [(np.arange(0, 150, 2), np.arange(1, 150, 2))]
+    search = LearningRateSearchCV(_pipe(momentum=0.0), [1e3, 1e4], cv=folds)
+    with pytest.warns(DivergenceWarning):  # the refit of the "best" diverges too
+        search.fit(X, y)
+    assert search.diverged_.all() and search.n_splits_ == 1
+    d = LearningRateSensitivityDisplay.from_cv_results(search)
+    assert d.diverged_markers_[0].get_offsets().shape == (2, 2)
+    assert d.good_range_patch_ is None
+    LossCurveDisplay.from_cv_results(search)
+
+
+def test_sensitivity_from_estimator(iris):
+    d = LearningRateSensitivityDisplay.from_estimator(
+        _pipe(), *iris, learning_rates=[1e-3, 1e-1], cv=2
+    )
+    assert len(d.lines_[0].get_xdata()) == 2
+
+
+def test_loss_curve_display_from_search(search):
+    d = LossCurveDisplay.from_cv_results(search, fold=1)
+    assert len(d.lines_) == 4
+    for line, k in zip(d.lines_, np.argsort(RATES)):
+        curve = search.loss_curves_[k, 1]
+        shown = curve[np.isfinite(curve)]
+        np.testing.assert_allclose(line.get_ydata(), shown)
+    assert d.colorbar_.norm.vmin == 1e-4 and d.colorbar_.norm.vmax == 1e3
+    assert isinstance(d.colorbar_.norm, matplotlib.colors.LogNorm)
+    epoch = search.diverged_epoch_[3, 1]
+    assert d.divergence_markers_[0].get_offsets()[0, 0] == epoch
+    assert len(d.held_out_lines_) == 4
+
+
+def test_loss_curve_display_from_estimator_and_log_axis(iris):
+    X, y = iris
+    clf = MLPClassifier(
+        hidden_layer_sizes=(8,),
+        max_iter=40,
+        random_state=0,
+        early_stopping=True,
+        learning_rate=0.3,
+    ).fit(X, y)
+    d = LossCurveDisplay.from_estimator(clf)
+    np.testing.assert_allclose(d.lines_[0].get_ydata(), clf.loss_curve_)
+    np.testing.assert_allclose(
+        d.held_out_lines_[0].get_ydata(), clf.validation_loss_curve_
+    )
+    loss = np.array([[100.0, 10.0, 0.1], [1.0, 0.9, 0.8]])
+    assert LossCurveDisplay(np.array([1.0, 0.1]), loss).plot().ax_.get_yscale() == "log"
+    flat = np.array([[1.0, 0.9, 0.8]])
+    assert LossCurveDisplay(np.array([0.1]), flat).plot().ax_.get_yscale() == "linear"
+    with pytest.raises(ValueError, match="no loss_curve_"):
+        LossCurveDisplay.from_estimator(MLPClassifier())
+
+
+def test_lr_finder_display(iris):
+    X, y = iris
+    result = lr_find(_pipe(), X, y, start_lr=1e-4, end_lr=10, num_steps=40)
+    d = result.plot()
+    assert isinstance(d, LRFinderDisplay)
+    np.testing.assert_allclose(d.smoothed_line_.get_xdata(), result.learning_rates)
+    np.testing.assert_allclose(d.raw_line_.get_ydata(), result.losses)
+    assert d.suggestion_line_.get_xdata()[0] == result.suggestion
+    assert d.ax_.get_xscale() == "log"
+    assert "valley" in d.suggestion_marker_.get_label()
+    d2 = LRFinderDisplay.from_estimator(_pipe(), X, y, num_steps=20)
+    assert len(d2.raw_line_.get_xdata()) <= 20
+
+
+def test_batch_size_heat_map(iris):
+    search = LearningRateSearchCV(
+        _pipe(momentum=0.0),
+        [1e-3, 1e-1, 1e3],
+        param_grid={"mlpclassifier__batch_size": [8, 64]},
+        cv=2,
+    ).fit(*iris)
+    d = LearningRateBatchSizeDisplay.from_cv_results(search)
+    image = d.image_.get_array()
+    assert image.shape == (2, 3)
+    means = search.cv_results_["mean_test_score"].reshape(2, 3)
+    np.testing.assert_allclose(image[:, :2], means[:, :2])
+    assert image.mask[:, 2].all()  # diverged: masked, drawn grey
+    offsets = d.best_markers_.get_offsets()
+    best_cols = np.nanargmax(means, axis=1)
+    np.testing.assert_array_equal(offsets[:, 0], best_cols)
+    np.testing.assert_array_equal(offsets[:, 1], [0, 1])
+    assert [t.get_text() for t in d.ax_.get_yticklabels()] == ["8", "64"]
+
+
+def test_batch_size_heat_map_needs_batch_size(search):
+    with pytest.raises(ValueError, match="no batch_size"):
+        LearningRateBatchSizeDisplay.from_cv_results(search)
+
+
+def test_plot_accepts_an_axes(search):
+    fig, (a, b) = plt.subplots(1, 2)
+    d = LearningRateSensitivityDisplay.from_cv_results(search, ax=b)
+    assert d.ax_ is b and d.figure_ is fig
