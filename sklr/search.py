@@ -11,13 +11,16 @@ backend (loky, threading, Dask, Ray) apply, and the results are the same bits
 whatever the backend, because every task runs its BLAS on one thread.
 """
 
+import pickle
 import time
 import warnings
 from dataclasses import dataclass
 from numbers import Integral, Real
+from pathlib import Path
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
+from joblib import hash as joblib_hash
 from scipy import stats
 from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
@@ -99,6 +102,7 @@ def _score(scorer, estimator, X, y, multimetric, error_score):
 
 
 def _fit_task(
+    task_id,
     task,
     estimator,
     X,
@@ -152,7 +156,7 @@ def _fit_task(
         score_time = time.perf_counter() - start
     context.call_on_fit_task_end(estimator=caller, X=X_train, y=y_train)
     diverged = result.diverged
-    return _TaskResult(
+    return task_id, _TaskResult(
         point,
         fold,
         rates_index,
@@ -224,6 +228,12 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
 
     refine_points : int, default=6
         Number of rates of the refinement.
+
+    checkpoint_dir : str or Path, default=None
+        A directory where every finished task (a fold's stack of rates) is
+        saved as soon as it completes. A later ``fit`` with the same data and
+        settings loads the saved tasks instead of recomputing them, so an
+        interrupted search (Ctrl-C, a lost worker) resumes where it stopped.
 
     Attributes
     ----------
@@ -299,6 +309,7 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
         "error_score": [StrOptions({"raise"}), Real],
         "refine": ["boolean"],
         "refine_points": [Interval(Integral, 2, None, closed="left")],
+        "checkpoint_dir": [str, Path, None],
     }
 
     def __init__(
@@ -316,6 +327,7 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
         error_score=np.nan,
         refine=False,
         refine_points=6,
+        checkpoint_dir=None,
     ):
         self.estimator = estimator
         self.learning_rates = learning_rates
@@ -329,6 +341,7 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
         self.error_score = error_score
         self.refine = refine
         self.refine_points = refine_points
+        self.checkpoint_dir = checkpoint_dir
 
     # ------------------------------------------------------------------ fitting
     def _prepare_estimator(self):
@@ -341,10 +354,22 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
         estimator = clone(self.estimator)
         if mlp.random_state is None:
             # one seed for every task and the refit: the paired design needs the
-            # same initial weights and mini-batches in every task
-            seed = check_random_state(None).randint(np.iinfo(np.int32).max)
-            estimator.set_params(**{prefix + "random_state": seed})
+            # same initial weights and mini-batches in every task (kept with the
+            # checkpoints, so that a resumed search reuses them)
+            estimator.set_params(**{prefix + "random_state": self._seed()})
         return estimator, prefix
+
+    def _seed(self):
+        path = None
+        if self.checkpoint_dir is not None:
+            path = Path(self.checkpoint_dir) / "seed.txt"
+            if path.exists():
+                return int(path.read_text())
+        seed = int(check_random_state(None).randint(np.iinfo(np.int32).max))
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(str(seed))
+        return seed
 
     def _param_points(self, prefix):
         if self.param_grid is None:
@@ -387,11 +412,44 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
     def _run_tasks(
         self, tasks, estimator, X, y, scorer, multimetric, fit_params, context
     ):
-        contexts = [context.subcontext(task_name="fold-rates") for _ in tasks]
-        parallel = Parallel(n_jobs=self.n_jobs, verbose=self.verbose)
-        return parallel(
+        """Run the tasks in parallel; with ``checkpoint_dir``, reuse and save them.
+
+        Each finished task is written to ``checkpoint_dir`` as soon as it arrives
+        (an interrupted search keeps its finished tasks), under a key that hashes
+        everything its result depends on, so a later ``fit`` with the same data
+        and settings loads it instead of recomputing it.
+        """
+        store = None if self.checkpoint_dir is None else Path(self.checkpoint_dir)
+        keys = [None] * len(tasks)
+        done = {}
+        if store is not None:
+            store.mkdir(parents=True, exist_ok=True)
+            common = joblib_hash(
+                (
+                    estimator.get_params(deep=True),
+                    X,
+                    y,
+                    scorer,
+                    self.return_train_score,
+                    self.error_score,
+                    fit_params,
+                )
+            )
+            for i, task in enumerate(tasks):
+                keys[i] = joblib_hash((common, task))
+                path = store / f"task-{keys[i]}.pkl"
+                if path.exists():
+                    with open(path, "rb") as f:
+                        done[i] = pickle.load(f)
+        todo = [i for i in range(len(tasks)) if i not in done]
+        contexts = [context.subcontext(task_name="fold-rates") for _ in todo]
+        parallel = Parallel(
+            n_jobs=self.n_jobs, verbose=self.verbose, return_as="generator_unordered"
+        )
+        outputs = parallel(
             delayed(_fit_task)(
-                task,
+                i,
+                tasks[i],
                 estimator,
                 X,
                 y,
@@ -403,8 +461,16 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
                 ctx,
                 self,
             )
-            for task, ctx in zip(tasks, contexts)
+            for i, ctx in zip(todo, contexts)
         )
+        for i, output in outputs:
+            done[i] = output
+            if store is not None:
+                tmp = store / f".task-{keys[i]}.tmp"
+                with open(tmp, "wb") as f:
+                    pickle.dump(output, f)
+                tmp.replace(store / f"task-{keys[i]}.pkl")
+        return [done[i] for i in range(len(tasks))]
 
     @with_callbacks
     def fit(self, X, y=None, *, groups=None, sample_weight=None):

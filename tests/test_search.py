@@ -392,3 +392,32 @@ def test_progress_bar(iris):
     search = LearningRateSearchCV(_pipe(max_iter=3), [1e-2, 1e-1], cv=2, n_jobs=2)
     search.set_callbacks(ProgressBar()).fit(X, y)
     assert search.best_estimator_[-1].n_iter_ == 3
+
+
+def test_checkpoints_resume_without_redoing_finished_tasks(iris, tmp_path, monkeypatch):
+    import sklr.search as search_module
+
+    X, y = iris
+    est = make_pipeline(
+        StandardScaler(), MLPClassifier(hidden_layer_sizes=(5,), max_iter=5)
+    )  # seed: None
+    first = LearningRateSearchCV(est, [1e-2, 1e-1], cv=3, checkpoint_dir=tmp_path)
+    first.fit(X, y)
+    files = sorted(tmp_path.glob("task-*.pkl"))
+    assert len(files) == 3 and (tmp_path / "seed.txt").exists()
+    files[0].unlink()  # as if the search had been interrupted before this task
+    calls = []
+    original = search_module._fit_task
+
+    def counting(*args, **kwargs):
+        calls.append(args[0])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(search_module, "_fit_task", counting)
+    again = LearningRateSearchCV(est, [1e-2, 1e-1], cv=3, checkpoint_dir=tmp_path)
+    again.fit(X, y)
+    assert len(calls) == 1  # only the missing task ran
+    _assert_same_bits(again, first)
+    other = LearningRateSearchCV(est, [1e-2, 0.5], cv=3, checkpoint_dir=tmp_path)
+    other.fit(X, y)  # other settings: nothing reused, nothing overwritten wrongly
+    assert len(calls) == 4
