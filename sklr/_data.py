@@ -1,0 +1,208 @@
+"""Loading a data set for the command line: a bundled one, or a CSV / Parquet file.
+
+Everything that can be wrong with a user's file is reported as a
+:class:`DataError` with a one-line message (the command prints it and exits
+with status 2).
+"""
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+BUNDLED = ("digits", "iris", "wine", "breast_cancer", "diabetes")
+_MISSING = {"", "na", "nan", "null", "none", "?"}
+_MAX_CLASSES = 20  # integer targets with at most this many values are classes
+
+
+class DataError(ValueError):
+    """A problem with the input data, explained in one line."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Features, target and what the command needs to know about them."""
+
+    X: np.ndarray  # float, or object when some columns are categorical
+    y: np.ndarray
+    feature_names: list
+    categorical: list  # indices of the categorical columns
+    task: str  # "classification" or "regression"
+    name: str
+
+
+def load(spec, *, target=None, task="auto"):
+    """Load ``spec`` (a bundled name or a file path) as a :class:`Dataset`."""
+    if spec in BUNDLED:
+        if target is not None:
+            raise DataError(f"--target applies to files, not to the bundled {spec!r}")
+        X, y, names = _bundled(spec)
+        columns = {"X": X, "y": y}
+        inferred = "regression" if spec == "diabetes" else "classification"
+        return _finish(columns["X"], y, names, [], _task(task, y, inferred), spec)
+    path = Path(spec)
+    if not path.exists():
+        raise DataError(
+            f"no such file or bundled data set: {spec!r} (bundled: {', '.join(BUNDLED)})"
+        )
+    if path.is_dir():
+        raise DataError(f"{spec!r} is a directory, not a CSV or Parquet file")
+    header, columns = (
+        _read_parquet(path) if path.suffix == ".parquet" else _read_csv(path)
+    )
+    return _from_columns(header, columns, target, task, path.name)
+
+
+def _bundled(name):
+    from sklearn import datasets
+
+    bunch = getattr(datasets, f"load_{name}")()
+    names = [
+        str(n) for n in getattr(bunch, "feature_names", range(bunch.data.shape[1]))
+    ]
+    return bunch.data.astype(float), bunch.target, names
+
+
+def _read_csv(path):
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            text = f.read()
+    except UnicodeDecodeError:
+        raise DataError(
+            f"cannot read {path.name}: not a UTF-8 text (CSV) file"
+        ) from None
+    except OSError as exc:
+        raise DataError(f"cannot read {path.name}: {exc.strerror}") from None
+    rows = [r for r in csv.reader(text.splitlines()) if any(c.strip() for c in r)]
+    if len(rows) < 2:
+        raise DataError(f"{path.name} is empty: it needs a header line and data rows")
+    header = [h.strip() for h in rows[0]]
+    for line, row in enumerate(rows[1:], start=2):
+        if len(row) != len(header):
+            raise DataError(
+                f"{path.name}: line {line} has {len(row)} fields, the header has "
+                f"{len(header)}"
+            )
+    columns = [[row[j].strip() for row in rows[1:]] for j in range(len(header))]
+    return header, columns
+
+
+def _read_parquet(path):
+    try:
+        import pandas as pd
+
+        frame = pd.read_parquet(path)
+    except ImportError:
+        raise DataError(
+            "reading Parquet needs pandas and pyarrow: pip install pandas pyarrow"
+        ) from None
+    except Exception as exc:  # pyarrow raises many types for a bad file
+        raise DataError(f"cannot read {path.name}: {exc}") from None
+    if frame.empty:
+        raise DataError(f"{path.name} is empty")
+    return [str(c) for c in frame.columns], [
+        [
+            "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+            for v in frame[c].tolist()
+        ]
+        for c in frame.columns
+    ]
+
+
+def _parse(values):
+    """Column values as floats (NaN for missing), or None if not all numeric."""
+    out = np.empty(len(values))
+    for i, v in enumerate(values):
+        if v.lower() in _MISSING:
+            out[i] = np.nan
+            continue
+        try:
+            out[i] = float(v)
+        except ValueError:
+            return None
+    return out
+
+
+def _from_columns(header, columns, target, task, name):
+    if target is None:
+        t = len(header) - 1
+    elif target in header:
+        t = header.index(target)
+    else:
+        raise DataError(
+            f"no column {target!r} in {name}; the columns are: {', '.join(header)}"
+        )
+    if len(header) < 2:
+        raise DataError(f"{name} has a single column: it needs features and a target")
+    y_raw = columns[t]
+    missing_y = [i + 2 for i, v in enumerate(y_raw) if v.lower() in _MISSING]
+    if missing_y:
+        raise DataError(
+            f"the target column {header[t]!r} has {len(missing_y)} missing value(s), "
+            f"first at line(s) {', '.join(map(str, missing_y[:5]))}"
+        )
+    y_num = _parse(y_raw)
+    y = np.asarray(y_raw, dtype=object) if y_num is None else y_num
+    if y_num is None and task == "regression":
+        raise DataError(
+            f"the target column {header[t]!r} is not numeric: it cannot be "
+            "used for regression"
+        )
+    features = [j for j in range(len(header)) if j != t]
+    parsed = {j: _parse(columns[j]) for j in features}
+    categorical = [k for k, j in enumerate(features) if parsed[j] is None]
+    X = np.empty((len(y), len(features)), dtype=object if categorical else float)
+    for k, j in enumerate(features):
+        X[:, k] = parsed[j] if parsed[j] is not None else columns[j]
+    names = [header[j] for j in features]
+    _check_missing(X, names, categorical)
+    return _finish(X, y, names, categorical, _task(task, y, None), name)
+
+
+def _check_missing(X, names, categorical):
+    missing = np.zeros(X.shape, dtype=bool)
+    for k in range(X.shape[1]):
+        col = X[:, k]
+        if k in categorical:
+            missing[:, k] = [str(v).lower() in _MISSING for v in col]
+        else:
+            missing[:, k] = np.isnan(col.astype(float))
+    if missing.any():
+        rows, cols = np.nonzero(missing)
+        where = ", ".join(
+            f"line {r + 2} column {names[c]!r}" for r, c in zip(rows[:3], cols[:3])
+        )
+        raise DataError(
+            f"the features have {missing.sum()} missing (NaN) value(s) in "
+            f"{len(set(rows))} row(s): {where}{', ...' if missing.sum() > 3 else ''}; "
+            "fill or drop them first"
+        )
+
+
+def _task(task, y, inferred):
+    if task != "auto":
+        return task
+    if inferred is not None:
+        return inferred
+    if y.dtype == object:
+        return "classification"
+    integer = np.all(np.mod(y, 1) == 0)
+    return (
+        "classification"
+        if integer and len(np.unique(y)) <= _MAX_CLASSES
+        else ("regression")
+    )
+
+
+def _finish(X, y, names, categorical, task, name):
+    if task == "classification":
+        classes = np.unique(y.astype(str) if y.dtype == object else y)
+        if len(classes) < 2:
+            raise DataError(
+                f"the target has a single class ({classes[0]!r}): a classifier needs "
+                "at least two"
+            )
+    if len(y) < 10:
+        raise DataError(f"{name} has {len(y)} rows: too few to cross-validate")
+    return Dataset(X, y, names, categorical, task, name)

@@ -1,0 +1,671 @@
+"""The ``sklr`` command: the learning-rate analysis from a shell.
+
+``sklr sweep [DATA]`` runs a cross-validated learning-rate sensitivity analysis
+(``LearningRateSearchCV``) and ``sklr find [DATA]`` the range test
+(``lr_find``), on a data set bundled with scikit-learn or a CSV / Parquet file.
+Errors are one line on stderr and exit status 2; Ctrl-C keeps finished work,
+which ``--resume`` continues.
+"""
+
+import argparse
+import csv
+import json
+import math
+import platform
+import shutil
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from ._data import BUNDLED, DataError, load
+
+SWEEP_EXAMPLE = """examples:
+  sklr sweep                     # digits, 13 rates from 1e-5 to 10, 5 folds
+  sklr sweep iris --epochs 100 --batch-size 16,64
+  sklr sweep data.csv --target price --hidden 64,32 --out runs/price
+  sklr sweep --resume            # continue an interrupted sweep
+"""
+FIND_EXAMPLE = """examples:
+  sklr find                      # digits, 1e-7 .. 10 over 100 mini-batches
+  sklr find data.csv --target label --start-lr 1e-5 --num-steps 200
+"""
+
+
+class CommandError(Exception):
+    """A usage or input problem, reported in one line with exit status 2."""
+
+
+# --------------------------------------------------------------------- parsing
+def _ints(text):
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers, got {text!r}"
+        ) from None
+    if not values or any(v <= 0 for v in values):
+        raise argparse.ArgumentTypeError(f"expected positive integers, got {text!r}")
+    return values
+
+
+def _positive(kind):
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid value {text!r}") from None
+        if not value > 0 or (kind is float and not math.isfinite(value)):
+            raise argparse.ArgumentTypeError(f"must be positive, got {text!r}")
+        return value
+
+    return parse
+
+
+def _fraction(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid value {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1], got {text!r}")
+    return value
+
+
+def _common(parser):
+    parser.add_argument(
+        "data",
+        nargs="?",
+        default="digits",
+        help=f"a bundled data set ({', '.join(BUNDLED)}; default: digits) or a "
+        "CSV / Parquet file",
+    )
+    parser.add_argument("--target", help="target column of a file (default: the last)")
+    parser.add_argument(
+        "--task",
+        choices=["auto", "classification", "regression"],
+        default="auto",
+        help="default: inferred from the target",
+    )
+    parser.add_argument(
+        "--no-scale", action="store_true", help="do not standardise the features"
+    )
+    parser.add_argument(
+        "--hidden",
+        type=_ints,
+        default=[100],
+        help="hidden layer sizes, e.g. 100,50 (default: 100)",
+    )
+    parser.add_argument(
+        "--activation", default="relu", choices=["identity", "logistic", "tanh", "relu"]
+    )
+    parser.add_argument("--solver", default="sgd", choices=["sgd", "adam"])
+    parser.add_argument(
+        "--momentum", type=_fraction, default=0.9, help="SGD momentum (default: 0.9)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    parser.add_argument(
+        "--out",
+        default="sklr-results",
+        help="output directory (default: ./sklr-results)",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="overwrite the results already in --out"
+    )
+    parser.add_argument("--quiet", action="store_true", help="print less, no progress")
+    parser.add_argument("--no-plots", action="store_true", help="write no PNG")
+
+
+def build_parser():
+    """The argument parser of the ``sklr`` command."""
+    parser = argparse.ArgumentParser(
+        prog="sklr",
+        description="Get the learning rate right: sensitivity analysis "
+        "and range test for scikit-learn MLPs.",
+    )
+    parser.add_argument("--version", action="version", version=f"sklr {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sweep = sub.add_parser(
+        "sweep",
+        help="cross-validated learning-rate sensitivity analysis",
+        description="Train an MLP at every rate of a log grid on every fold "
+        "(stacked), and report the best rate, the good range and a diagnosis of "
+        "each rate.",
+        epilog=SWEEP_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common(sweep)
+    sweep.add_argument(
+        "--batch-size",
+        type=_ints,
+        default=[200],
+        help="one size, or several (16,64,256) to study the interaction (default: 200)",
+    )
+    sweep.add_argument(
+        "--epochs",
+        type=_positive(int),
+        default=50,
+        help="maximum epochs per fit (default: 50)",
+    )
+    sweep.add_argument("--lr-min", type=_positive(float), default=1e-5)
+    sweep.add_argument("--lr-max", type=_positive(float), default=10.0)
+    sweep.add_argument("--points-per-decade", type=_positive(int), default=2)
+    sweep.add_argument("--cv", type=_positive(int), default=5, help="folds (default 5)")
+    sweep.add_argument(
+        "--scoring", help="a scikit-learn scorer name (default: accuracy or R^2)"
+    )
+    sweep.add_argument(
+        "--n-jobs", type=int, default=-1, help="parallel tasks (default: -1, all cores)"
+    )
+    sweep.add_argument(
+        "--refine",
+        action="store_true",
+        help="add rates over the decade around the best",
+    )
+    sweep.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on this Dask scheduler (needs sklr[dask])",
+    )
+    sweep.add_argument(
+        "--resume", action="store_true", help="continue the interrupted sweep in --out"
+    )
+    sweep.set_defaults(func=run_sweep)
+    find = sub.add_parser(
+        "find",
+        help="learning-rate range test",
+        epilog=FIND_EXAMPLE,
+        description="Raise the rate at every mini-batch and suggest one from the "
+        "loss curve.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common(find)
+    find.add_argument("--batch-size", type=_positive(int), default=200)
+    find.add_argument("--start-lr", type=_positive(float), default=1e-7)
+    find.add_argument("--end-lr", type=_positive(float), default=10.0)
+    find.add_argument("--num-steps", type=_positive(int), default=100)
+    find.add_argument(
+        "--mode", choices=["exponential", "linear"], default="exponential"
+    )
+    find.add_argument(
+        "--suggestion", choices=["valley", "steepest", "minimum"], default="valley"
+    )
+    find.set_defaults(func=run_find)
+    return parser
+
+
+# -------------------------------------------------------------------- building
+def _pipeline(data, args, batch_size):
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    from . import MLPClassifier, MLPRegressor
+
+    Model = MLPClassifier if data.task == "classification" else MLPRegressor
+    mlp = Model(
+        hidden_layer_sizes=tuple(args.hidden),
+        activation=args.activation,
+        solver=args.solver,
+        momentum=args.momentum,
+        batch_size=batch_size,
+        max_iter=getattr(args, "epochs", 200),
+        random_state=args.seed,
+    )
+    steps = []
+    numeric = [k for k in range(data.X.shape[1]) if k not in data.categorical]
+    scaler = "passthrough" if args.no_scale else StandardScaler()
+    if data.categorical:
+        encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
+        steps.append(
+            (
+                "features",
+                ColumnTransformer(
+                    [
+                        ("numeric", scaler, numeric),
+                        ("categorical", encoder, data.categorical),
+                    ]
+                ),
+            )
+        )
+    elif not args.no_scale:
+        steps.append(("scale", StandardScaler()))
+    return Pipeline([*steps, ("mlp", mlp)])
+
+
+def _rates(args):
+    if args.lr_max <= args.lr_min:
+        raise CommandError(
+            f"--lr-max ({args.lr_max:g}) must be larger than --lr-min ({args.lr_min:g})"
+        )
+    decades = math.log10(args.lr_max / args.lr_min)
+    n = max(int(round(decades * args.points_per_decade)) + 1, 2)
+    return np.logspace(math.log10(args.lr_min), math.log10(args.lr_max), n)
+
+
+def _settings(args, data, rates):
+    keys = [
+        "hidden",
+        "activation",
+        "solver",
+        "momentum",
+        "seed",
+        "batch_size",
+        "epochs",
+        "cv",
+        "scoring",
+        "refine",
+        "no_scale",
+        "task",
+        "target",
+    ]
+    from joblib import hash as joblib_hash
+
+    return {
+        "data": args.data,
+        "data_hash": joblib_hash((data.X, data.y)),
+        "learning_rates": [float(r) for r in rates],
+        **{k: getattr(args, k) for k in keys},
+        "inferred_task": data.task,
+    }
+
+
+def _prepare_out(args, settings):
+    out = Path(args.out)
+    saved = out / "settings.json"
+    checkpoints = out / "checkpoints"
+    if args.resume:
+        if not saved.exists():
+            raise CommandError(f"nothing to resume in {out}: no settings.json there")
+        previous = json.loads(saved.read_text())
+        changed = [k for k in settings if previous.get(k) != settings[k]]
+        if changed:
+            detail = ", ".join(
+                f"{k}: {previous.get(k)!r} -> {settings[k]!r}"
+                for k in changed
+                if k != "data_hash"
+            )
+            raise CommandError(
+                f"cannot resume {out}: the settings differ from that run "
+                f"({detail or 'the data changed'})"
+            )
+        return out, checkpoints
+    if out.exists() and any(out.iterdir()):
+        if not args.force:
+            raise CommandError(
+                f"{out} already holds results; use --resume to continue them, --force "
+                "to overwrite them, or another --out"
+            )
+        for name in ("checkpoints",):
+            shutil.rmtree(out / name, ignore_errors=True)
+    out.mkdir(parents=True, exist_ok=True)
+    saved.write_text(json.dumps(settings, indent=2) + "\n")
+    return out, checkpoints
+
+
+# ----------------------------------------------------------------------- sweep
+def _progress(search, args):
+    if args.quiet or not sys.stderr.isatty():
+        return
+    try:
+        import rich
+        from sklearn.callback import ProgressBar
+    except ImportError:  # pragma: no cover - rich is a dependency
+        return
+    rich.reconfigure(stderr=True)
+    search.set_callbacks(ProgressBar(max_propagation_depth=None))
+
+
+def _backend(args):
+    """A context manager: joblib's Dask backend on --scheduler, else nothing."""
+    import contextlib
+
+    if not args.scheduler:
+        return contextlib.nullcontext()
+    try:
+        import joblib
+        from distributed import Client
+    except ImportError:
+        raise CommandError("--scheduler needs Dask: pip install 'sklr[dask]'") from None
+    try:
+        client = Client(args.scheduler, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise CommandError(
+            f"cannot reach the Dask scheduler at {args.scheduler}: {exc}"
+        ) from None
+    stack = contextlib.ExitStack()
+    stack.callback(client.close)
+    stack.enter_context(joblib.parallel_backend("dask"))
+    return stack
+
+
+def run_sweep(args):
+    """``sklr sweep``: run the analysis, print the table, write the results."""
+    from . import LearningRateSearchCV
+
+    data = load(args.data, target=args.target, task=args.task)
+    rates = _rates(args)
+    if args.cv > len(data.y):
+        raise CommandError(f"--cv {args.cv} is more folds than rows ({len(data.y)})")
+    out, checkpoints = _prepare_out(args, _settings(args, data, rates))
+    several = len(args.batch_size) > 1
+    pipe = _pipeline(data, args, args.batch_size[0])
+    search = LearningRateSearchCV(
+        pipe,
+        rates,
+        scoring=args.scoring,
+        param_grid={"mlp__batch_size": args.batch_size} if several else None,
+        cv=args.cv,
+        n_jobs=args.n_jobs,
+        refit=False,
+        refine=args.refine,
+        checkpoint_dir=checkpoints,
+    )
+    finished = len(list(checkpoints.glob("task-*.pkl"))) if checkpoints.exists() else 0
+    _say(
+        args,
+        f"sklr sweep: {data.name} ({len(data.y)} samples, {data.X.shape[1]} "
+        f"features, {data.task}), {len(rates)} rates from {rates[0]:g} to "
+        f"{rates[-1]:g}, {args.cv} folds"
+        + (f"; resuming {finished} finished task(s)" if args.resume else ""),
+    )
+    _progress(search, args)
+    start = time.perf_counter()
+    with _backend(args), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            search.fit(data.X, data.y)
+        except ValueError as exc:  # e.g. an unknown --scoring
+            raise CommandError(str(exc).splitlines()[0]) from None
+    rows = _rows(search, several)
+    summary = _summary(search, data, args, time.perf_counter() - start)
+    _print_table(rows, summary, several, args)
+    _write(out, rows, summary, search, args, several)
+    return 0
+
+
+def _rows(search, several):
+    r = search.cv_results_
+    final_loss = _final_mean(search.validation_loss_curves_, search.diverged_)
+    epochs = (~np.isnan(search.loss_curves_)).sum(axis=2).mean(axis=1)
+    rows = []
+    for i, params in enumerate(r["params"]):
+        rows.append(
+            {
+                **({"batch_size": int(params["mlp__batch_size"])} if several else {}),
+                "learning_rate": float(params["mlp__learning_rate"]),
+                "mean_test_score": float(r["mean_test_score"][i]),
+                "std_test_score": float(r["std_test_score"][i]),
+                "mean_final_loss": float(final_loss[i]),
+                "mean_epochs": float(epochs[i]),
+                "diverged_fraction": float(r["diverged_fraction"][i]),
+                "diagnosis": str(search.diagnosis_[i]),
+                "rank_test_score": int(r["rank_test_score"][i]),
+            }
+        )
+    return rows
+
+
+def _final_mean(curves, diverged):
+    """Mean over folds of the last held-out loss; NaN where a fold diverged."""
+    last = np.full(curves.shape[:2], np.nan)
+    for idx in np.ndindex(*curves.shape[:2]):
+        values = curves[idx][~np.isnan(curves[idx])]
+        if len(values):
+            last[idx] = values[-1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(np.where(diverged, np.nan, last), axis=1)
+
+
+def _summary(search, data, args, seconds):
+    import sklearn
+
+    best = float(search.best_learning_rate_)
+    low, high = search.good_range_
+    exponent = math.floor(math.log10(best)) if math.isfinite(best) else None
+    return {
+        "data": {
+            "name": data.name,
+            "n_samples": int(len(data.y)),
+            "n_features": int(data.X.shape[1]),
+            "task": data.task,
+        },
+        "best_learning_rate": best,
+        "best_params": {
+            k: (v if not isinstance(v, np.generic) else v.item())
+            for k, v in search.best_params_.items()
+        },
+        "best_score": float(search.best_score_),
+        "good_range": [float(low), float(high)],
+        "order_of_magnitude": None if exponent is None else f"1e{exponent}",
+        "seconds": round(seconds, 3),
+        "versions": {
+            "sklr": __version__,
+            "scikit-learn": sklearn.__version__,
+            "numpy": np.__version__,
+            "python": platform.python_version(),
+        },
+    }
+
+
+def _say(args, text):
+    if not args.quiet:
+        print(text)
+
+
+def _print_table(rows, summary, several, args):
+    head = (f"{'batch':>6} " if several else "") + (
+        f"{'rate':>10}  {'score (mean ± std)':>20}  {'final loss':>10}  "
+        f"{'epochs':>6}  diagnosis"
+    )
+    best = summary["best_params"]
+    if not args.quiet:
+        print(head)
+        print("-" * len(head))
+        for row in rows:
+            mark = (
+                " *"
+                if (
+                    row["learning_rate"] == best["mlp__learning_rate"]
+                    and row.get("batch_size") == best.get("mlp__batch_size")
+                )
+                else ""
+            )
+            score = (
+                f"{row['mean_test_score']:.4f} ± {row['std_test_score']:.4f}"
+                if math.isfinite(row["mean_test_score"])
+                else "diverged"
+            )
+            loss = row["mean_final_loss"]
+            print(
+                (f"{row['batch_size']:>6} " if several else "")
+                + f"{row['learning_rate']:>10.3g}  {score:>20}  "
+                + (f"{loss:>10.4f}" if math.isfinite(loss) else f"{'-':>10}")
+                + f"  {row['mean_epochs']:>6.1f}  {row['diagnosis']}{mark}"
+            )
+    low, high = summary["good_range"]
+    print(
+        f"best learning rate: {summary['best_learning_rate']:.4g} "
+        f"(score {summary['best_score']:.4f})"
+    )
+    print(f"good range: {low:.3g} .. {high:.3g}")
+    if summary["order_of_magnitude"]:
+        print(f"best order of magnitude: {summary['order_of_magnitude']}")
+
+
+def _write(out, rows, summary, search, args, several):
+    with open(out / "results.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    settings = json.loads((out / "settings.json").read_text())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        curves = np.nanmean(search.loss_curves_, axis=1)
+    document = {
+        **summary,
+        "settings": settings,
+        "candidates": rows,
+        "mean_loss_curves": [
+            [None if not math.isfinite(v) else float(v) for v in c] for c in curves
+        ],
+    }
+    (out / "results.json").write_text(json.dumps(document, indent=2) + "\n")
+    written = ["results.csv", "results.json"]
+    if not args.no_plots:
+        written += _plots(out, search, several)
+    _say(args, f"wrote {', '.join(written)} to {out}")
+
+
+def _plots(out, search, several):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .plotting import (
+        LearningRateBatchSizeDisplay,
+        LearningRateSensitivityDisplay,
+        LossCurveDisplay,
+    )
+
+    names = []
+    best_point = search.best_index_ // len(search.learning_rates_)
+    for name, draw in [
+        (
+            "sensitivity.png",
+            lambda: LearningRateSensitivityDisplay.from_cv_results(search),
+        ),
+        (
+            "loss_curves.png",
+            lambda: LossCurveDisplay.from_cv_results(search, param_index=best_point),
+        ),
+    ] + (
+        [
+            (
+                "batch_size.png",
+                lambda: LearningRateBatchSizeDisplay.from_cv_results(search),
+            )
+        ]
+        if several
+        else []
+    ):
+        display = draw()
+        display.figure_.savefig(out / name, dpi=110, bbox_inches="tight")
+        plt.close(display.figure_)
+        names.append(name)
+    return names
+
+
+# ------------------------------------------------------------------------ find
+def run_find(args):
+    """``sklr find``: the range test; print the suggestions, write JSON and PNG."""
+    from . import lr_find
+
+    if args.end_lr <= args.start_lr:
+        raise CommandError(
+            f"--end-lr ({args.end_lr:g}) must be larger than --start-lr "
+            f"({args.start_lr:g})"
+        )
+    data = load(args.data, target=args.target, task=args.task)
+    out = Path(args.out)
+    if (out / "lr_find.json").exists() and not args.force:
+        raise CommandError(
+            f"{out} already holds a range test (lr_find.json); use --force to "
+            "overwrite it, or another --out"
+        )
+    pipe = _pipeline(data, args, args.batch_size)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            result = lr_find(
+                pipe,
+                data.X,
+                data.y,
+                start_lr=args.start_lr,
+                end_lr=args.end_lr,
+                num_steps=args.num_steps,
+                mode=args.mode,
+                suggestion=args.suggestion,
+            )
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+    s = result.suggestions
+    _say(
+        args,
+        f"sklr find: {data.name} ({len(data.y)} samples, {data.task}), "
+        f"{len(result.losses)} steps from {args.start_lr:g}"
+        + (" (stopped early: the loss exploded)" if result.stopped_early else ""),
+    )
+    print(f"suggested learning rate ({result.rule}): {result.suggestion:.4g}")
+    _say(
+        args,
+        f"  valley {s.valley:.4g}, steepest {s.steepest:.4g}, "
+        f"minimum/10 {s.minimum:.4g}",
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    document = {
+        "data": args.data,
+        "suggestion": result.suggestion,
+        "rule": result.rule,
+        "suggestions": {
+            "valley": s.valley,
+            "steepest": s.steepest,
+            "minimum": s.minimum,
+        },
+        "stopped_early": result.stopped_early,
+        "learning_rates": result.learning_rates.tolist(),
+        "losses": [v if math.isfinite(v) else None for v in result.losses.tolist()],
+        "smoothed_losses": [
+            v if math.isfinite(v) else None for v in result.smoothed_losses.tolist()
+        ],
+    }
+    (out / "lr_find.json").write_text(json.dumps(document, indent=2) + "\n")
+    written = ["lr_find.json"]
+    if not args.no_plots:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        display = result.plot()
+        display.figure_.savefig(out / "lr_find.png", dpi=110, bbox_inches="tight")
+        written.append("lr_find.png")
+    _say(args, f"wrote {', '.join(written)} to {out}")
+    return 0
+
+
+# ------------------------------------------------------------------------ main
+def main(argv=None):
+    """Run the ``sklr`` command; return its exit status.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    status : int
+        0 on success, 2 for usage and input errors, 130 when interrupted.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (CommandError, DataError) as exc:
+        print(f"sklr: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(
+            f"sklr: interrupted; finished work is kept in {args.out} - run the same "
+            "command with --resume to continue",
+            file=sys.stderr,
+        )
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
