@@ -44,7 +44,8 @@ def load(spec, *, target=None, task="auto"):
     path = Path(spec)
     if not path.exists():
         raise DataError(
-            f"no such file or bundled data set: {spec!r} (bundled: {', '.join(BUNDLED)})"
+            f"no such file or bundled data set: {spec!r} "
+            f"(bundled: {', '.join(BUNDLED)})"
         )
     if path.is_dir():
         raise DataError(f"{spec!r} is a directory, not a CSV or Parquet file")
