@@ -271,6 +271,7 @@ def train(
     rng,
     hooks=(),
     resume=None,
+    catch_interrupt=True,
 ):
     """Train a stack of K networks by mini-batch gradient descent.
 
@@ -297,6 +298,10 @@ def train(
         Called in order after each batch and each epoch.
     resume : Resume, optional
         Optimiser state, update count and plateau multipliers to continue from.
+    catch_interrupt : bool, default=True
+        End training cleanly on ``KeyboardInterrupt`` (weights of the last
+        complete epoch, a warning). False lets it propagate: the analyses must
+        not save an interrupted fit as if it were complete.
 
     Returns
     -------
@@ -328,6 +333,7 @@ def train(
             batch_size,
             max_iter,
             hooks,
+            catch_interrupt,
         )
         for hook in hooks:
             hook.on_train_end(run)
@@ -346,7 +352,9 @@ def train(
     )
 
 
-def _epochs(run, optimizer, opt_state, schedule, order, batch_size, max_iter, hooks):
+def _epochs(
+    run, optimizer, opt_state, schedule, order, batch_size, max_iter, hooks, catch
+):
     """The epoch loop; returns the optimiser state and whether it was interrupted."""
     try:
         for _ in range(max_iter):
@@ -366,6 +374,8 @@ def _epochs(run, optimizer, opt_state, schedule, order, batch_size, max_iter, ho
             if stop or not run.active.any():
                 break
     except KeyboardInterrupt:
+        if not catch:
+            raise
         run.restore(np.ones(run.n_networks, dtype=bool))
         for records in vars(run.history).values():
             del records[run.epoch :]

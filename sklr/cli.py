@@ -39,6 +39,13 @@ class CommandError(Exception):
     """A usage or input problem, reported in one line with exit status 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors on one line (not the whole usage block)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 # --------------------------------------------------------------------- parsing
 def _ints(text):
     try:
@@ -121,7 +128,7 @@ def _common(parser):
 
 def build_parser():
     """The argument parser of the ``sklr`` command."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="sklr",
         description="Get the learning rate right: sensitivity analysis "
         "and range test for scikit-learn MLPs.",

@@ -344,6 +344,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             False,
             list(learning_rates),
             [*hooks, *extra_hooks],
+            catch_interrupt=False,  # an analysis must not keep a cut-short fit
         )
         context.call_on_fit_task_end(estimator=self, X=X, y=y_checked)
         held_out = np.array(hooks[1].values, dtype=float) if len(hooks) > 1 else None
@@ -413,7 +414,16 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         return score
 
     def _fit_stochastic(
-        self, X, y, Y, sample_weight, rng, incremental, learning_rates, extra_hooks=()
+        self,
+        X,
+        y,
+        Y,
+        sample_weight,
+        rng,
+        incremental,
+        learning_rates,
+        extra_hooks=(),
+        catch_interrupt=True,
     ):
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True.")
@@ -457,6 +467,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             rng=rng,
             hooks=[guard, *self._monitors(data), self._plateau, *extra_hooks],
             resume=self._resume,
+            catch_interrupt=catch_interrupt,
         )
         self._reference_loss = guard.reference_loss
         return result

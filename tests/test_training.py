@@ -176,3 +176,16 @@ def test_estimator_divergence_on_digits_warns_and_predicts_finite(digits):
     assert np.all(np.isfinite(est.predict_proba(X)))
     assert set(est.predict(X)) <= set(range(10))
     assert all(np.all(np.isfinite(c)) for c in est.coefs_)
+
+
+def test_analyses_let_keyboard_interrupt_propagate(digits):
+    """A stacked fit for an analysis must not be saved as complete when cut short."""
+    X, y = digits
+
+    class Interrupt(Hook):
+        def on_epoch_end(self, run, was_active):
+            raise KeyboardInterrupt
+
+    est = MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0)
+    with pytest.raises(KeyboardInterrupt):
+        est._fit_learning_rates(X, y, [0.01, 0.1], extra_hooks=[Interrupt()])

@@ -1,0 +1,297 @@
+"""The sklr command, through main(argv) and in subprocesses."""
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_diabetes
+
+from sklr import __version__
+from sklr.cli import main
+
+FAST = ["--epochs", "5", "--cv", "3", "--n-jobs", "1", "--hidden", "8", "--quiet"]
+
+
+def _run(*args, timeout=300):
+    return subprocess.run(
+        [sys.executable, "-m", "sklr", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def _rows(path):
+    with open(path) as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture
+def regression_csv(tmp_path):
+    X, y = load_diabetes(return_X_y=True)
+    path = tmp_path / "diabetes.csv"
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow([f"x{j}" for j in range(X.shape[1])] + ["region", "progression"])
+        for i, (row, target) in enumerate(zip(X, y)):
+            w.writerow([*row.round(6), ["north", "south", "east"][i % 3], target])
+    return path
+
+
+def test_default_sweep_in_a_subprocess(tmp_path):
+    out = tmp_path / "res"
+    done = _run("sweep", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("sklr sweep: digits (1797 samples, 64 features")
+    best = [line for line in lines if line.startswith("best learning rate:")]
+    assert len(best) == 1
+    assert any(line.startswith("good range:") for line in lines)
+    assert any(line.startswith("best order of magnitude: 1e") for line in lines)
+    rows = _rows(out / "results.csv")
+    assert len(rows) == 13
+    assert {r["diagnosis"] for r in rows} <= {
+        "too_low",
+        "good",
+        "oscillating",
+        "diverged",
+    }
+    doc = json.loads((out / "results.json").read_text())
+    assert doc["settings"]["seed"] == 0 and doc["versions"]["sklr"] == __version__
+    assert f"{doc['best_learning_rate']:.4g}" in best[0]
+    for png in ("sensitivity.png", "loss_curves.png"):
+        assert (out / png).stat().st_size > 10_000
+
+
+def test_best_rate_is_stable_for_a_seed(tmp_path, capsys):
+    outputs = []
+    for k in range(2):
+        assert (
+            main(
+                [
+                    "sweep",
+                    "iris",
+                    *FAST,
+                    "--out",
+                    str(tmp_path / str(k)),
+                    "--n-jobs",
+                    "2",
+                ]
+            )
+            == 0
+        )
+        outputs.append(json.loads((tmp_path / str(k) / "results.json").read_text()))
+    assert outputs[0]["best_learning_rate"] == outputs[1]["best_learning_rate"]
+    assert outputs[0]["candidates"] == outputs[1]["candidates"]
+
+
+def test_csv_regression_with_a_categorical_column(regression_csv, tmp_path, capsys):
+    out = tmp_path / "r"
+    status = main(
+        [
+            "sweep",
+            str(regression_csv),
+            *FAST,
+            "--out",
+            str(out),
+            "--lr-min",
+            "1e-4",
+            "--lr-max",
+            "1",
+            "--no-plots",
+        ]
+    )
+    assert status == 0
+    printed = capsys.readouterr().out
+    assert "best learning rate:" in printed
+    doc = json.loads((out / "results.json").read_text())
+    assert doc["data"] == {
+        "name": "diabetes.csv",
+        "n_samples": 442,
+        "n_features": 11,
+        "task": "regression",
+    }
+    rows = _rows(out / "results.csv")
+    assert [float(r["learning_rate"]) for r in rows] == pytest.approx(
+        np.logspace(-4, 0, 9)
+    )
+    assert not (out / "sensitivity.png").exists()
+
+
+def test_several_batch_sizes(tmp_path, capsys):
+    out = tmp_path / "b"
+    assert (
+        main(
+            [
+                "sweep",
+                "iris",
+                *FAST,
+                "--batch-size",
+                "8,64",
+                "--out",
+                str(out),
+                "--lr-min",
+                "1e-3",
+                "--lr-max",
+                "1",
+            ]
+        )
+        == 0
+    )
+    rows = _rows(out / "results.csv")
+    assert [int(r["batch_size"]) for r in rows] == [8] * 7 + [64] * 7
+    assert (out / "batch_size.png").stat().st_size > 10_000
+
+
+def test_find(tmp_path, capsys):
+    out = tmp_path / "f"
+    assert (
+        main(
+            [
+                "find",
+                "iris",
+                "--num-steps",
+                "30",
+                "--start-lr",
+                "1e-4",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    printed = capsys.readouterr().out
+    assert "suggested learning rate (valley):" in printed
+    doc = json.loads((out / "lr_find.json").read_text())
+    assert len(doc["learning_rates"]) == len(doc["losses"]) <= 30
+    assert (out / "lr_find.png").exists()
+    assert main(["find", "iris", "--out", str(out)]) == 2  # not overwritten
+
+
+def test_version_and_help():
+    done = _run("--version")
+    assert done.stdout.strip() == f"sklr {__version__}"
+    for sub in ("sweep", "find"):
+        text = _run(sub, "--help").stdout
+        assert "examples:" in text and f"sklr {sub}" in text
+
+
+def test_interrupted_sweep_resumes_without_redoing_work(tmp_path):
+    out = tmp_path / "i"
+    args = [
+        sys.executable,
+        "-m",
+        "sklr",
+        "sweep",
+        "--out",
+        str(out),
+        "--n-jobs",
+        "1",
+        "--cv",
+        "5",
+        "--epochs",
+        "50",
+        "--no-plots",
+    ]
+    proc = subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.time() + 120
+    while time.time() < deadline and not list((out / "checkpoints").glob("task-*.pkl")):
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "--resume" in err and "Traceback" not in err
+    finished = len(list((out / "checkpoints").glob("task-*.pkl")))
+    assert 1 <= finished < 5
+    assert not (out / "results.csv").exists()
+    refused = _run(*args[3:])  # same command without --resume: refuses
+    assert refused.returncode == 2 and "--resume" in refused.stderr
+    differs = _run(*args[3:], "--resume", "--epochs", "40")
+    assert differs.returncode == 2
+    assert "settings differ" in differs.stderr and "epochs: 50 -> 40" in differs.stderr
+    resumed = _run(*args[3:], "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"resuming {finished} finished task(s)" in resumed.stdout
+    assert len(_rows(out / "results.csv")) == 13
+
+
+@pytest.mark.parametrize(
+    "content, args, message",
+    [
+        (None, ["missing.csv"], "no such file or bundled data set: 'missing.csv'"),
+        ("", ["data.csv"], "data.csv is empty"),
+        (b"\xff\xfe\x00binary", ["data.csv"], "not a UTF-8 text"),
+        ("a,b,c\n1,2,0\n", ["data.csv", "--target", "z"], "no column 'z' in data.csv"),
+        (
+            "a,b\n" + "1,x\n" * 12,
+            ["data.csv", "--task", "regression"],
+            "is not numeric: it cannot be used for regression",
+        ),
+        ("a,b\n" + "1,0\n" * 12, ["data.csv"], "single class"),
+        (
+            "a,b,y\n" + "1,2,0\n" * 5 + "1,,1\nNaN,3,0\n" + "2,2,1\n" * 5,
+            ["data.csv"],
+            "2 missing (NaN) value(s) in 2 row(s): line 7 column 'b'",
+        ),
+        ("a,b\n1,2\n3\n", ["data.csv"], "line 3 has 1 fields, the header has 2"),
+        (None, ["iris", "--epochs", "-3"], "--epochs: must be positive"),
+        (None, ["iris", "--hidden", "10,x"], "--hidden: expected comma-separated"),
+        (None, ["iris", "--lr-min", "1", "--lr-max", "0.1"], "--lr-max (0.1) must be"),
+        (
+            None,
+            ["iris", "--scheduler", "tcp://127.0.0.1:9", "--epochs", "1"],
+            "cannot reach the Dask scheduler at tcp://127.0.0.1:9",
+        ),
+        (None, ["iris", "--scoring", "nonsense", "--epochs", "1"], "nonsense"),
+    ],
+)
+def test_errors_are_one_line_and_exit_2(tmp_path, content, args, message):
+    if content is not None:
+        path = tmp_path / "data.csv"
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sklr",
+            "sweep",
+            *args,
+            "--out",
+            str(tmp_path / "o"),
+            "--n-jobs",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert "Traceback" not in done.stderr
+    assert lines[-1].startswith(("sklr: error:", "sklr sweep: error:"))
+    assert message in done.stderr
+    assert len(lines) == 1
+
+
+def test_existing_out_is_not_overwritten_silently(tmp_path, capsys):
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "mine.txt").write_text("precious")
+    assert main(["sweep", "iris", *FAST, "--out", str(out)]) == 2
+    assert "already holds results" in capsys.readouterr().err
+    assert main(["sweep", "iris", *FAST, "--out", str(out), "--force"]) == 0
+    assert (out / "mine.txt").read_text() == "precious"
