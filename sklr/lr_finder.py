@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.pipeline import Pipeline
 
 from ._training import STOPPED
 from .callbacks import Hook
 from .exceptions import DivergenceWarning
-from .neural_network import BaseMLP
+from .neural_network import _final_mlp
 from .optim.schedules import Schedule
 
 SUGGESTION_RULES = ("valley", "steepest", "minimum")
@@ -355,17 +354,9 @@ def lr_find(
 
 
 def _prepare(estimator, X, y):
-    if isinstance(estimator, Pipeline):
-        mlp = estimator.steps[-1][1]
-        if isinstance(mlp, BaseMLP) and len(estimator.steps) > 1:
-            X = clone(estimator[:-1]).fit_transform(X, y)
-    else:
-        mlp = estimator
-    if not isinstance(mlp, BaseMLP):
-        raise TypeError(
-            "The 'estimator' parameter must be an sklr MLPClassifier / MLPRegressor "
-            f"or a Pipeline whose last step is one, got {type(estimator).__name__}."
-        )
+    mlp, _ = _final_mlp(estimator)
+    if mlp is not estimator and len(estimator.steps) > 1:
+        X = clone(estimator[:-1]).fit_transform(X, y)
     if mlp.solver == "lbfgs":
         raise ValueError("lr_find needs solver='sgd' or 'adam': 'lbfgs' has no rate.")
     return clone(mlp), X

@@ -48,6 +48,20 @@ from .optim.schedules import SCHEDULE_NAMES, Schedule, get_schedule
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
 
+def _final_mlp(estimator):
+    """The sklr MLP of ``estimator`` (itself, or a Pipeline's last step) and the
+    prefix of its parameter names; a clear error for anything else."""
+    steps = getattr(estimator, "steps", None)
+    if steps and isinstance(steps[-1][1], BaseMLP):
+        return steps[-1][1], f"{steps[-1][0]}__"
+    if steps is None and isinstance(estimator, BaseMLP):
+        return estimator, ""
+    raise TypeError(
+        "The 'estimator' parameter must be an sklr MLPClassifier / MLPRegressor or a "
+        f"Pipeline whose last step is one, got {type(estimator).__name__}."
+    )
+
+
 class _VerboseHook(Hook):
     """Print the loss (and held-out score) after each epoch, as scikit-learn does."""
 

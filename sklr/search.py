@@ -38,7 +38,7 @@ from threadpoolctl import threadpool_limits
 
 from ._validation import check_learning_rates
 from .exceptions import DivergenceWarning
-from .neural_network import BaseMLP
+from .neural_network import _final_mlp
 
 #: Default grid: 1e-5 to 10, two points per decade (13 rates). Plain SGD on
 #: standardised inputs learns somewhere in 1e-4 .. 1; the grid reaches a decade
@@ -56,20 +56,6 @@ RISE_TOLERANCE = 1e-3
 
 #: A rate "oscillates" when its loss rises in at least this fraction of epochs.
 OSCILLATION_FRACTION = 0.2
-
-
-def _final_step(estimator):
-    """The sklr MLP of ``estimator`` and the prefix of its parameter names."""
-    if isinstance(estimator, Pipeline):
-        name, last = estimator.steps[-1]
-        if isinstance(last, BaseMLP):
-            return last, f"{name}__"
-    elif isinstance(estimator, BaseMLP):
-        return estimator, ""
-    raise TypeError(
-        "The 'estimator' parameter must be an sklr MLPClassifier / MLPRegressor or a "
-        f"Pipeline whose last step is one, got {type(estimator).__name__}."
-    )
 
 
 @dataclass
@@ -120,7 +106,7 @@ def _fit_task(
     with threadpool_limits(limits=1, user_api="blas"):
         start = time.perf_counter()
         est = clone(estimator).set_params(**params)
-        mlp, _ = _final_step(est)
+        mlp, _ = _final_mlp(est)
         X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
         X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
         sw = fit_params.get("sample_weight")
@@ -345,7 +331,7 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
 
     # ------------------------------------------------------------------ fitting
     def _prepare_estimator(self):
-        mlp, prefix = _final_step(self.estimator)
+        mlp, prefix = _final_mlp(self.estimator)
         if mlp.solver == "lbfgs":
             raise ValueError(
                 "LearningRateSearchCV needs solver='sgd' or 'adam': 'lbfgs' has no "

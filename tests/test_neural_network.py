@@ -28,6 +28,8 @@ from sklearn.preprocessing import StandardScaler
 from sklr import MLPClassifier, MLPRegressor
 from sklr.optim import Cosine, warmup
 
+from ._helpers import RecordTasks
+
 SMALL = dict(hidden_layer_sizes=(10,), max_iter=30, random_state=0)
 
 
@@ -480,30 +482,9 @@ def test_import_sklr_does_not_import_matplotlib():
     assert out.stdout.strip() == "False"
 
 
-class _RecordTasks:
-    """An auto-propagated callback recording every task that ends."""
-
-    max_propagation_depth = None
-
-    def __init__(self):
-        self.ended = []
-
-    def setup(self, estimator, context):
-        pass
-
-    def teardown(self, estimator, context):
-        pass
-
-    def on_fit_task_begin(self, estimator, context):
-        pass
-
-    def on_fit_task_end(self, estimator, context):
-        self.ended.append((context.estimator_name, context.task_name))
-
-
 def test_callbacks_propagate_epochs_through_grid_search(iris):
     X, y = iris
-    recorder = _RecordTasks()
+    recorder = RecordTasks()
     grid = GridSearchCV(
         MLPClassifier(hidden_layer_sizes=(4,), max_iter=3, tol=0.0, random_state=0),
         {"learning_rate": [0.01, 0.1]},

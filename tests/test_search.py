@@ -14,6 +14,8 @@ from sklearn.preprocessing import StandardScaler
 from sklr import LearningRateSearchCV, MLPClassifier, MLPRegressor
 from sklr.search import DEFAULT_LEARNING_RATES, _diagnose, _indistinguishable
 
+from ._helpers import RecordTasks
+
 RATES = [1e-4, 1e-2, 1e-1, 1.0]
 
 
@@ -352,28 +354,9 @@ def test_learning_rate_curve_matches_validation_curve(iris):
     assert np.isnan(test[2]).all()  # 1e3 diverges: error_score, not an exception
 
 
-class _Recorder:
-    max_propagation_depth = None
-
-    def __init__(self):
-        self.ended = []
-
-    def setup(self, estimator, context):
-        pass
-
-    def teardown(self, estimator, context):
-        pass
-
-    def on_fit_task_begin(self, estimator, context):
-        pass
-
-    def on_fit_task_end(self, estimator, context):
-        self.ended.append((context.estimator_name, context.task_name))
-
-
 def test_callbacks_see_folds_and_epochs(iris):
     X, y = iris
-    recorder = _Recorder()
+    recorder = RecordTasks()
     search = LearningRateSearchCV(_pipe(max_iter=4), [1e-2, 1e-1], cv=3)
     search.set_callbacks(recorder)
     search.fit(X, y)
