@@ -126,7 +126,10 @@ class Run:
 
     @property
     def active(self):
-        return self.status == ACTIVE
+        """Boolean mask of the networks still training (do not modify it)."""
+        if getattr(self, "_active", None) is None:
+            self._active = self.status == ACTIVE
+        return self._active
 
     def take_snapshot(self):
         """Remember the current weights (those of the last completed epoch)."""
@@ -147,6 +150,7 @@ class Run:
         if restore:
             self.restore(mask)
         self.status[mask] = reason
+        self._active = self.status == ACTIVE
         self.stop_epoch[mask] = self.epoch + 1 if reason == DIVERGED else self.epoch
         return mask
 

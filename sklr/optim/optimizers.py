@@ -21,6 +21,12 @@ def _per_network(lr, p):
     return np.asarray(lr, dtype=p.dtype).reshape((-1,) + (1,) * (p.ndim - 1))
 
 
+def _by_ndim(lr, arrays):
+    """The K rates shaped to broadcast against each ndim among ``arrays``."""
+    lr = np.asarray(lr, dtype=arrays[0].dtype)
+    return {nd: lr.reshape((-1,) + (1,) * (nd - 1)) for nd in {a.ndim for a in arrays}}
+
+
 class SGDState(NamedTuple):
     """State of :class:`SGD`: one velocity per parameter array."""
 
@@ -82,15 +88,11 @@ class SGD(Optimizer):
 
     def update(self, grads, state, learning_rates):
         mu = self.momentum
-        velocities = tuple(
-            mu * v - _per_network(learning_rates, g) * g
-            for v, g in zip(state.velocities, grads)
-        )
+        rates = _by_ndim(learning_rates, grads)
+        steps = [rates[g.ndim] * g for g in grads]
+        velocities = tuple(mu * v - step for v, step in zip(state.velocities, steps))
         if self.nesterov:
-            updates = [
-                mu * v - _per_network(learning_rates, g) * g
-                for v, g in zip(velocities, grads)
-            ]
+            updates = [mu * v - step for v, step in zip(velocities, steps)]
         else:
             updates = list(velocities)
         return updates, SGDState(velocities)
