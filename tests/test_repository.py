@@ -64,3 +64,30 @@ def test_displays_example_saves_every_png(tmp_path):
         "sensitivity_loss.png",
     ]
     assert all((tmp_path / n).stat().st_size > 10_000 for n in names)
+
+
+def test_benchmark_suite_quick_path(tmp_path):
+    """The benchmark suite's --quick path runs, so that it cannot rot."""
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert out.returncode == 0, out.stderr
+    import json
+
+    results = json.loads((tmp_path / "quick.json").read_text())
+    assert set(results) >= {
+        "machine",
+        "single_fit",
+        "search",
+        "stacking",
+        "scaling",
+        "efficiency",
+    }
+    assert all(
+        r["ratio"] > 0 and 0 <= r["sklr_score"] <= 1 for r in results["single_fit"]
+    )
+    assert (tmp_path / "quick.md").read_text().startswith("# Benchmarks (quick)")

@@ -152,17 +152,41 @@ def penalty(spec, coefs, sw_sum):
     return 0.5 * spec.alpha * sq / sw_sum
 
 
-def loss(spec, coefs, intercepts, X, Y, sample_weight=None, *, reported=True):
+def loss(
+    spec,
+    coefs,
+    intercepts,
+    X,
+    Y,
+    sample_weight=None,
+    *,
+    reported=True,
+    chunk_size=8192,
+):
     """Loss of each network on ``(X, Y)``, shape ``(K,)``.
 
     The reported loss is scikit-learn's: the data term plus the L2 penalty, with
     squared error averaged over outputs (see ``losses.report_scale``). With
     ``reported=False`` it is the optimised objective, whose gradient
-    ``loss_and_grad`` returns.
+    ``loss_and_grad`` returns. The data are processed ``chunk_size`` rows at a
+    time, so that memory does not grow with the number of samples.
     """
-    _, Z = forward(spec, coefs, intercepts, X)
-    P, log_P = output_and_log(spec.loss, Z)
-    return _loss_from_output(spec, coefs, Y, Z, P, sample_weight, reported, log_P)
+    n = X.shape[0]
+    total = np.zeros(coefs[0].shape[0], dtype=coefs[0].dtype)
+    for start in range(0, n, chunk_size):
+        rows = slice(start, start + chunk_size)
+        _, Z = forward(spec, coefs, intercepts, X[rows])
+        P, log_P = output_and_log(spec.loss, Z)
+        per_sample = sample_losses(spec.loss, Y[rows], Z, P, log_P)
+        if sample_weight is None:
+            total += per_sample.sum(axis=1)
+        else:
+            total += per_sample @ sample_weight[rows]
+    sw_sum = n if sample_weight is None else sample_weight.sum()
+    data = total / sw_sum
+    if reported:
+        data *= report_scale(spec.loss, Y.shape[1])
+    return data + penalty(spec, coefs, sw_sum)
 
 
 def _loss_from_output(spec, coefs, Y, Z, P, sample_weight, reported=True, log_P=None):

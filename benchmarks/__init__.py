@@ -1,0 +1,1 @@
+"""sklr's benchmark suite (``python -m benchmarks``)."""

@@ -1,0 +1,392 @@
+"""Benchmarks: sklr side by side with scikit-learn, in one process, interleaved.
+
+    python -m benchmarks            # the full suite (tens of minutes on 2 cores)
+    python -m benchmarks --quick    # tiny sizes, one repeat: a smoke run
+
+Every comparison runs A, B, A, B, ... ``--repeat`` times and reports medians and
+the ratio sklr / reference; quality (accuracy or R^2 on a held-out split) is
+reported next to the time. Results go to ``benchmarks/results/<name>.json`` and
+a Markdown summary ``benchmarks/results/<name>.md`` (``--name``, default
+``full`` or ``quick``), with the machine, BLAS and package versions.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import time
+import tracemalloc
+import warnings
+from pathlib import Path
+
+import numpy as np
+import sklearn
+from sklearn import neural_network as sk
+from sklearn.datasets import load_digits, make_classification, make_regression
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_info
+
+import sklr
+
+RESULTS = Path(__file__).parent / "results"
+SOLVERS = {
+    "sgd": dict(solver="sgd", momentum=0.0),
+    "momentum": dict(solver="sgd", momentum=0.9, nesterovs_momentum=True),
+    "adam": dict(solver="adam"),
+}
+
+
+def _problems(quick):
+    X, y = load_digits(return_X_y=True)
+    if quick:
+        return [("digits", X[:300], y[:300], (16,), 32, 2, "classification")]
+    Xc, yc = make_classification(
+        50_000, 100, n_informative=50, n_classes=5, random_state=0
+    )
+    Xr, yr = make_regression(20_000, 50, noise=1.0, random_state=0)
+    return [
+        ("digits", X, y, (100,), 32, 20, "classification"),
+        ("classification-50k", Xc, yc, (256, 256), 128, 3, "classification"),
+        (
+            "regression-20k",
+            Xr,
+            (yr - yr.mean()) / yr.std(),
+            (128,),
+            64,
+            5,
+            "regression",
+        ),
+    ]
+
+
+def _interleaved(fns, repeat):
+    """Run each fn ``repeat`` times, interleaved; return median seconds, outputs."""
+    times = [[] for _ in fns]
+    outputs = [None] * len(fns)
+    for _ in range(repeat):
+        for i, fn in enumerate(fns):
+            start = time.perf_counter()
+            outputs[i] = fn()
+            times[i].append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times], outputs
+
+
+def bench_single_fit(quick, repeat):
+    rows = []
+    for name, X, y, hidden, batch, epochs, task in _problems(quick):
+        X = StandardScaler().fit_transform(X)
+        X_tr, X_te, y_tr, y_te = train_test_split(X, y, random_state=0)
+        for dtype in (np.float64, np.float32):
+            Xa, Xb = X_tr.astype(dtype), X_te.astype(dtype)
+            for solver, params in SOLVERS.items():
+                common = dict(
+                    hidden_layer_sizes=hidden,
+                    batch_size=batch,
+                    max_iter=epochs,
+                    tol=0.0,
+                    n_iter_no_change=epochs + 1,
+                    random_state=0,
+                    **params,
+                )
+                rate = 1e-3 if solver == "adam" else 1e-2
+                ours_cls = (
+                    sklr.MLPClassifier
+                    if task == "classification"
+                    else (sklr.MLPRegressor)
+                )
+                ref_cls = (
+                    sk.MLPClassifier if task == "classification" else (sk.MLPRegressor)
+                )
+
+                def ours(cls=ours_cls, rate=rate, common=common, Xa=Xa, y=y_tr):
+                    return cls(learning_rate=rate, **common).fit(Xa, y)
+
+                def ref(cls=ref_cls, rate=rate, common=common, Xa=Xa, y=y_tr):
+                    return cls(learning_rate_init=rate, **common).fit(Xa, y)
+
+                (t_ours, t_ref), (m_ours, m_ref) = _interleaved([ours, ref], repeat)
+                rows.append(
+                    {
+                        "problem": name,
+                        "dtype": np.dtype(dtype).name,
+                        "solver": solver,
+                        "epochs": epochs,
+                        "sklr_s": t_ours,
+                        "sklearn_s": t_ref,
+                        "ratio": t_ours / t_ref,
+                        "sklr_score": float(m_ours.score(Xb, y_te)),
+                        "sklearn_score": float(m_ref.score(Xb, y_te)),
+                    }
+                )
+                print("single fit", rows[-1])
+    return rows
+
+
+def bench_search(quick, repeat, n_jobs):
+    X, y = load_digits(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    rates = np.logspace(-5, 1, 13)
+    epochs = 5 if quick else 50
+    if quick:
+        X, y, rates = X[:300], y[:300], rates[::4]
+    cv = StratifiedKFold(3 if quick else 5, shuffle=True, random_state=0)
+    common = dict(hidden_layer_sizes=(100,), max_iter=epochs, random_state=0)
+
+    def stacked():
+        return sklr.LearningRateSearchCV(
+            sklr.MLPClassifier(**common), rates, cv=cv, n_jobs=n_jobs
+        ).fit(X, y)
+
+    def grid_sklr():
+        return GridSearchCV(
+            sklr.MLPClassifier(**common), {"learning_rate": rates}, cv=cv, n_jobs=n_jobs
+        ).fit(X, y)
+
+    def grid_sklearn():
+        return GridSearchCV(
+            sk.MLPClassifier(solver="sgd", **common),
+            {"learning_rate_init": rates},
+            cv=cv,
+            n_jobs=n_jobs,
+        ).fit(X, y)
+
+    grid_sklr()  # start the workers once, outside the timings
+    (t_s, t_g, t_k), (s, g, k) = _interleaved(
+        [stacked, grid_sklr, grid_sklearn], repeat
+    )
+    row = {
+        "n_rates": len(rates),
+        "n_splits": cv.n_splits,
+        "epochs": epochs,
+        "n_jobs": n_jobs,
+        "LearningRateSearchCV_s": t_s,
+        "GridSearchCV_sklr_s": t_g,
+        "GridSearchCV_sklearn_s": t_k,
+        "ratio_vs_grid_sklr": t_s / t_g,
+        "ratio_vs_grid_sklearn": t_s / t_k,
+        "best_rate": [
+            s.best_learning_rate_,
+            g.best_params_["learning_rate"],
+            k.best_params_["learning_rate_init"],
+        ],
+    }
+    print("search", row)
+    return [row]
+
+
+def bench_stacking(quick, repeat):
+    X, y = load_digits(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    est = sklr.MLPClassifier(
+        (100,), max_iter=3, tol=0.0, n_iter_no_change=10, random_state=0
+    )
+    rows = []
+    for K in (1, 2, 4) if quick else (1, 2, 4, 8, 16, 32):
+        rates = np.logspace(-4, -2, K)
+
+        def fit(rates=rates):
+            return est._fit_learning_rates(X, y, rates)
+
+        (t,), _ = _interleaved([fit], repeat)
+        rows.append({"K": K, "seconds_per_epoch": t / 3})
+    for row in rows:
+        row["relative_to_K1"] = row["seconds_per_epoch"] / rows[0]["seconds_per_epoch"]
+    print("stacking", rows)
+    return rows
+
+
+def bench_scaling(quick):
+    rows = []
+    rng = np.random.RandomState(0)
+    for n in (2_000, 10_000) if quick else (10_000, 100_000, 1_000_000):
+        X = rng.standard_normal((n, 100)).astype(np.float32)
+        y = (X[:, :5].sum(axis=1) > 0).astype(int)
+        weights = 100 * 100 + 100 + 100 * 1 + 1
+        tracemalloc.start()
+        start = time.perf_counter()
+        sklr.MLPClassifier(
+            (100,), max_iter=1, batch_size=200, random_state=0, tol=0.0
+        ).fit(X, y)
+        seconds = time.perf_counter() - start
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        size = X.nbytes + 4 * weights
+        rows.append(
+            {
+                "n_samples": n,
+                "seconds_per_epoch": seconds,
+                "fit_peak_bytes": peak,  # X exists before fit: the peak is X + this
+                "X_plus_weights_bytes": size,
+                "peak_ratio": (X.nbytes + peak) / size,
+            }
+        )
+        print("scaling", rows[-1])
+    return rows
+
+
+def bench_efficiency(quick):
+    """FLOP rate of a training epoch vs numpy's matmul rate at the same shapes."""
+    n, f, h, o, batch = (5_000, 50, 64, 5, 128) if quick else (50_000, 100, 256, 5, 128)
+    X, y = make_classification(n, f, n_informative=f // 2, n_classes=o, random_state=0)
+    X = X.astype(np.float64)
+    est = sklr.MLPClassifier(
+        (h, h), batch_size=batch, max_iter=1, tol=0.0, random_state=0, momentum=0.0
+    )
+    start = time.perf_counter()
+    est.fit(X, y)
+    epoch = time.perf_counter() - start
+    layers = [(f, h), (h, h), (h, o)]
+    # forward (1 product per layer), backward (2 per layer but the first: 1)
+    flops = 2 * n * sum(a * b for a, b in layers) * 3 - 2 * n * f * h
+    rng = np.random.default_rng(0)
+    A = rng.random((batch, f))
+    mats = {(a, b): rng.random((a, b)) for a, b in layers}
+    acts = {a: rng.random((batch, a)) for a, _ in layers}
+    start = time.perf_counter()
+    reps = max(n // batch, 1)
+    for _ in range(reps):
+        for (a, _), W in mats.items():
+            (A if a == f else acts[a]) @ W
+    matmul = time.perf_counter() - start
+    matmul_flops = 2 * batch * reps * sum(a * b for a, b in layers)
+    row = {
+        "epoch_seconds": epoch,
+        "epoch_gflops": flops / epoch / 1e9,
+        "numpy_matmul_gflops": matmul_flops / matmul / 1e9,
+    }
+    row["fraction_of_matmul_rate"] = row["epoch_gflops"] / row["numpy_matmul_gflops"]
+    print("efficiency", row)
+    return [row]
+
+
+def _machine():
+    return {
+        "platform": platform.platform(),
+        "processor": platform.processor(),
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scikit-learn": sklearn.__version__,
+        "sklr": sklr.__version__,
+        "blas": [
+            {
+                k: i.get(k)
+                for k in ("internal_api", "version", "num_threads", "architecture")
+            }
+            for i in threadpool_info()
+            if i.get("user_api") == "blas"
+        ],
+    }
+
+
+def _markdown(results):
+    lines = [
+        f"# Benchmarks ({results['name']})",
+        "",
+        f"Machine: {results['machine']['platform']}, "
+        f"{results['machine']['cpu_count']} cores, BLAS "
+        f"{results['machine']['blas']}",
+        "",
+    ]
+    lines += [
+        "## Single fit: sklr / scikit-learn (median seconds)",
+        "",
+        "| problem | dtype | solver | sklr s | sklearn s | ratio | sklr score "
+        "| sklearn score |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results["single_fit"]:
+        lines.append(
+            f"| {r['problem']} | {r['dtype']} | {r['solver']} | "
+            f"{r['sklr_s']:.3f} | {r['sklearn_s']:.3f} | {r['ratio']:.2f} | "
+            f"{r['sklr_score']:.4f} | {r['sklearn_score']:.4f} |"
+        )
+    s = results["search"][0]
+    lines += [
+        "",
+        "## Sensitivity analysis",
+        "",
+        f"{s['n_rates']} rates x {s['n_splits']} folds, {s['epochs']} epochs, "
+        f"n_jobs={s['n_jobs']}: LearningRateSearchCV "
+        f"{s['LearningRateSearchCV_s']:.2f} s, GridSearchCV(sklr) "
+        f"{s['GridSearchCV_sklr_s']:.2f} s (ratio "
+        f"{s['ratio_vs_grid_sklr']:.2f}), GridSearchCV(sklearn) "
+        f"{s['GridSearchCV_sklearn_s']:.2f} s (ratio "
+        f"{s['ratio_vs_grid_sklearn']:.2f}).",
+        "",
+    ]
+    lines += [
+        "## Stacking: time per epoch for K stacked rates (digits, (100,))",
+        "",
+        "| K | s / epoch | vs K=1 |",
+        "|---|---|---|",
+    ]
+    lines += [
+        f"| {r['K']} | {r['seconds_per_epoch']:.4f} | {r['relative_to_K1']:.2f} |"
+        for r in results["stacking"]
+    ]
+    lines += [
+        "",
+        "## Scaling (float32, 100 features, (100,), one epoch)",
+        "",
+        "| samples | s / epoch | peak memory / (X + weights) |",
+        "|---|---|---|",
+    ]
+    lines += [
+        f"| {r['n_samples']} | {r['seconds_per_epoch']:.3f} | {r['peak_ratio']:.2f} |"
+        for r in results["scaling"]
+    ]
+    e = results["efficiency"][0]
+    lines += [
+        "",
+        "## Efficiency",
+        "",
+        f"Training epoch: {e['epoch_gflops']:.2f} GFLOP/s; numpy matmul at the "
+        f"same shapes: {e['numpy_matmul_gflops']:.2f} GFLOP/s "
+        f"(fraction {e['fraction_of_matmul_rate']:.2f}).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="sklr benchmarks")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, 1 repeat")
+    parser.add_argument("--repeat", type=int, default=None)
+    parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--name", default=None)
+    parser.add_argument("--out", default=str(RESULTS))
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        default=None,
+        choices=["single_fit", "search", "stacking", "scaling", "efficiency"],
+    )
+    args = parser.parse_args(argv)
+    repeat = args.repeat or (1 if args.quick else 3)
+    name = args.name or ("quick" if args.quick else "full")
+    warnings.simplefilter("ignore")
+    results = {"name": name, "machine": _machine(), "repeat": repeat}
+    steps = {
+        "single_fit": lambda: bench_single_fit(args.quick, repeat),
+        "search": lambda: bench_search(args.quick, repeat, args.n_jobs),
+        "stacking": lambda: bench_stacking(args.quick, repeat),
+        "scaling": lambda: bench_scaling(args.quick),
+        "efficiency": lambda: bench_efficiency(args.quick),
+    }
+    for key, step in steps.items():
+        if args.only is None or key in args.only:
+            results[key] = step()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n")
+    if args.only is None:
+        (out / f"{name}.md").write_text(_markdown(results))
+    print(f"wrote {out / (name + '.json')}")
+    return results
+
+
+if __name__ == "__main__":
+    main()
