@@ -8,6 +8,8 @@ one (``Client("tcp://scheduler:8786")``). The results are the same bits as with 
 local backend.
 """
 
+import logging
+
 import joblib
 import matplotlib.pyplot as plt
 import numpy as np
@@ -28,7 +30,11 @@ rates = np.logspace(-4, 1, 11)
 
 with (
     LocalCluster(
-        n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+        n_workers=2,
+        threads_per_worker=1,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=logging.WARNING,
     ) as cluster,
     Client(cluster),
 ):

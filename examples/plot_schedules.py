@@ -8,13 +8,17 @@ epoch of the same network on digits, SGD with momentum, peak rate 0.05, under ea
 schedule.
 """
 
+import warnings
+
 import matplotlib.pyplot as plt
 from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
 from sklr import MLPClassifier
 from sklr.optim import get_schedule
 
+warnings.simplefilter("ignore", ConvergenceWarning)  # every run uses all 40 epochs
 X, y = load_digits(return_X_y=True)
 X = StandardScaler().fit_transform(X)
 names = [
@@ -51,7 +55,7 @@ for name in names:
     right.plot(range(1, clf.n_iter_ + 1), clf.loss_curve_, label=name)
 left.set_xlabel("step (optimiser update)")
 left.set_ylabel("multiplier of the learning rate")
-left.set_title("Schedules")
+left.set_title("Multiplier per step (colours as in the legend)")
 right.set_yscale("log")
 right.set_xlabel("epoch")
 right.set_ylabel("training loss")

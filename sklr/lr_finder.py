@@ -116,7 +116,11 @@ class LRFinderResult:
         """
         from .plotting import LRFinderDisplay
 
-        return LRFinderDisplay.from_result(self).plot(ax=ax, **kwargs)
+        display = LRFinderDisplay(
+            self.learning_rates, self.losses, self.smoothed_losses, self.suggestion,
+            self.rule,
+        )
+        return display.plot(ax=ax, **kwargs)
 
 
 class _RangeRecorder(Hook):

@@ -161,6 +161,8 @@ def test_lr_finder_display(iris):
     result = lr_find(_pipe(), X, y, start_lr=1e-4, end_lr=10, num_steps=40)
     d = result.plot()
     assert isinstance(d, LRFinderDisplay)
+    assert len(plt.get_fignums()) == 1  # drawn once, on one figure
+    assert len(d.ax_.lines) == 4  # raw, smoothed, suggestion line and marker
     np.testing.assert_allclose(d.smoothed_line_.get_xdata(), result.learning_rates)
     np.testing.assert_allclose(d.raw_line_.get_ydata(), result.losses)
     assert d.suggestion_line_.get_xdata()[0] == result.suggestion
