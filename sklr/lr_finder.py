@@ -117,7 +117,10 @@ class LRFinderResult:
         from .plotting import LRFinderDisplay
 
         display = LRFinderDisplay(
-            self.learning_rates, self.losses, self.smoothed_losses, self.suggestion,
+            self.learning_rates,
+            self.losses,
+            self.smoothed_losses,
+            self.suggestion,
             self.rule,
         )
         return display.plot(ax=ax, **kwargs)

@@ -23,9 +23,9 @@ def test_import_layers_contract():
 
 @pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff absent")
 def test_ruff_lint_and_format():
-    lint = _run("ruff", "check", "sklr", "tests", "examples")
+    lint = _run("ruff", "check", "sklr", "tests", "examples", "benchmarks", "docs")
     assert lint.returncode == 0, lint.stdout
-    fmt = _run("ruff", "format", "--check", "sklr", "tests", "examples")
+    fmt = _run("ruff", "format", "--check", "sklr", "tests", "examples", "benchmarks")
     assert fmt.returncode == 0, fmt.stdout
 
 
