@@ -18,6 +18,7 @@ from scipy.optimize import minimize
 from ._core.batching import EpochOrder, gen_batches
 from ._core.network import loss as network_loss
 from ._core.network import loss_and_grad
+from .optim.schedules import checked_multiplier
 
 #: reasons a network stopped training
 ACTIVE, CONVERGED, DIVERGED, STOPPED = "active", "converged", "diverged", "stopped"
@@ -224,7 +225,7 @@ def _run_epoch(run, optimizer, opt_state, schedule, order, batch_size, hooks):
     n = data.n_samples
     total = np.zeros(run.n_networks)
     idx_all = order.next_epoch()
-    rates = run.learning_rates * run.lr_scale * schedule(run.step)
+    rates = run.learning_rates * run.lr_scale * checked_multiplier(schedule, run.step)
     run.history.learning_rate.append(np.where(run.active, rates, np.nan))
     n_layers = len(run.coefs)
     for batch in gen_batches(n, batch_size):
@@ -239,7 +240,9 @@ def _run_epoch(run, optimizer, opt_state, schedule, order, batch_size, hooks):
         active = run.active
         if not active.any():
             break
-        rates = run.learning_rates * run.lr_scale * schedule(run.step)
+        rates = (
+            run.learning_rates * run.lr_scale * checked_multiplier(schedule, run.step)
+        )
         updates, opt_state = optimizer.update(
             coef_grads + intercept_grads, opt_state, rates
         )

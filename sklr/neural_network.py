@@ -43,7 +43,7 @@ from ._validation import check_hidden_layer_sizes
 from .callbacks import DivergenceGuard, HeldOutLoss, Hook, Plateau, ValidationMonitor
 from .exceptions import DivergenceWarning
 from .optim import SGD, Adam
-from .optim.schedules import SCHEDULE_NAMES, Schedule, get_schedule
+from .optim.schedules import SCHEDULE_NAMES, Schedule, check_schedule, get_schedule
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
@@ -301,7 +301,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         )
         X, y_checked, Y = self._validate_input(X, y, incremental, reset=first_pass)
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            )
         rng = check_random_state(self.random_state)
         layer_units = [X.shape[1], *hidden, Y.shape[1]]
         if first_pass:
@@ -453,6 +455,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             steps_per_epoch=steps_per_epoch,
             power_t=self.power_t,
         )
+        check_schedule(schedule, self.max_iter * steps_per_epoch)
         if not (incremental and getattr(self, "_resume", None) is not None):
             self._resume = None
             self._plateau = Plateau(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import is_classifier
+from sklearn.utils.validation import check_is_fitted
 
 from .lr_finder import lr_find
 from .search import LearningRateSearchCV
@@ -163,6 +164,7 @@ class LearningRateSensitivityDisplay:
         -------
         display : LearningRateSensitivityDisplay
         """
+        check_is_fitted(search, "cv_results_")
         rates = np.asarray(search.learning_rates_, dtype=float)
         R = len(rates)
         n_curves = len(search.cv_results_["params"]) // R
@@ -479,6 +481,7 @@ class LossCurveDisplay:
         -------
         display : LossCurveDisplay
         """
+        check_is_fitted(search, "cv_results_")
         R = len(search.learning_rates_)
         rows = slice(param_index * R, (param_index + 1) * R)
         train = search.loss_curves_[rows]
@@ -756,6 +759,7 @@ class LearningRateBatchSizeDisplay:
         -------
         display : LearningRateBatchSizeDisplay
         """
+        check_is_fitted(search, "cv_results_")
         results = search.cv_results_
         key = next(
             (k for k in results if k.startswith("param_") and k.endswith("batch_size")),

@@ -486,7 +486,13 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
             else (self.learning_rates)
         )
         rates = check_learning_rates(grid, "learning_rates", min_size=2)
+        if len(np.unique(rates)) != len(rates):
+            raise ValueError(
+                f"The 'learning_rates' parameter contains duplicates: {rates.tolist()}."
+            )
         points = self._param_points(prefix)
+        for point in points:  # bad names or values fail here, before any training
+            clone(estimator).set_params(**point)
         X, y, groups = indexable(X, y, groups)
         fit_params = (
             {}

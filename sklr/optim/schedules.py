@@ -391,3 +391,32 @@ def get_schedule(spec, *, n_steps: int, steps_per_epoch: int = 1, power_t=0.5):
             f"{sorted(builders)} or a sklr.optim.Schedule instance."
         )
     return builders[spec]()
+
+
+def checked_multiplier(schedule, step):
+    """``schedule(step)``, or a ``ValueError`` naming the bad multiplier."""
+    try:
+        value = float(schedule(step))
+    except Exception as exc:
+        raise ValueError(
+            f"The 'lr_schedule' {schedule!r} failed at step {step}: {exc}"
+        ) from exc
+    if not (np.isfinite(value) and value >= 0):
+        raise ValueError(
+            f"The 'lr_schedule' {schedule!r} returned the multiplier {value} at step "
+            f"{step}; multipliers must be finite and >= 0."
+        )
+    return value
+
+
+def check_schedule(schedule, n_steps, max_preview=10_000):
+    """Check the first ``min(n_steps, max_preview)`` multipliers before training.
+
+    Examples
+    --------
+    >>> from sklr.optim import Constant
+    >>> from sklr.optim.schedules import check_schedule
+    >>> check_schedule(Constant(), 100)
+    """
+    for step in range(min(int(n_steps), max_preview)):
+        checked_multiplier(schedule, step)
