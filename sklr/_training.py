@@ -112,6 +112,7 @@ class Run:
     status: np.ndarray = None
     stop_epoch: np.ndarray = None
     snapshot: tuple = None
+    good: tuple = None
     messages: list = field(default_factory=list)
 
     def __post_init__(self):
@@ -138,18 +139,43 @@ class Run:
             [c.copy() for c in self.coefs],
             [b.copy() for b in self.intercepts],
         )
+        if self.good is None:
+            self.good = (
+                [c.copy() for c in self.coefs],
+                [b.copy() for b in self.intercepts],
+            )
 
-    def restore(self, mask):
-        """Put the snapshot's weights back for the networks in ``mask``."""
-        for params, saved in zip((self.coefs, self.intercepts), self.snapshot):
+    def keep_good(self, batch_loss):
+        """Remember the weights of the networks whose batch loss was finite.
+
+        They are the last weights known to give a finite loss: a network that
+        diverges at the next batch is put back to them.
+        """
+        finite = np.isfinite(batch_loss) & self.active
+        if not finite.any():
+            return
+        for params, good in zip((self.coefs, self.intercepts), self.good):
+            for p, g in zip(params, good):
+                if finite.all():
+                    np.copyto(g, p)
+                else:
+                    g[finite] = p[finite]
+
+    def restore(self, mask, source="snapshot"):
+        """Put back, for the networks in ``mask``, the weights of the last
+        complete epoch (``"snapshot"``) or the last ones with a finite batch loss
+        (``"good"``)."""
+        saved_params = self.snapshot if source == "snapshot" else self.good
+        for params, saved in zip((self.coefs, self.intercepts), saved_params):
             for p, s in zip(params, saved):
                 p[mask] = s[mask]
 
-    def freeze(self, mask, reason, *, restore=False):
-        """Stop training the active networks in ``mask``, for ``reason``."""
+    def freeze(self, mask, reason, *, restore=None):
+        """Stop training the active networks in ``mask``, for ``reason``;
+        ``restore`` names the weights to put back (see ``restore``), if any."""
         mask = np.asarray(mask) & self.active
         if restore:
-            self.restore(mask)
+            self.restore(mask, restore)
         self.status[mask] = reason
         self._active = self.status == ACTIVE
         self.stop_epoch[mask] = self.epoch + 1 if reason == DIVERGED else self.epoch
@@ -237,6 +263,7 @@ def _run_epoch(run, optimizer, opt_state, schedule, order, batch_size, hooks):
         total += batch_loss * (batch.stop - batch.start)
         for hook in hooks:
             hook.on_batch_end(run, batch_loss)
+        run.keep_good(batch_loss)
         active = run.active
         if not active.any():
             break

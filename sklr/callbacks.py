@@ -43,8 +43,10 @@ class DivergenceGuard(Hook):
 
     A network diverges when a mini-batch loss is non-finite, when its weights
     become non-finite, or when its epoch loss exceeds ``factor`` times its loss
-    at the weights it started from. Its weights are reset to those of the end of
-    the last completed epoch and it is frozen with status ``"diverged"``.
+    at the weights it started from. It is frozen with status ``"diverged"`` and
+    its weights are reset: after a non-finite mini-batch loss, to the last
+    weights whose mini-batch loss was finite; otherwise to those of the end of the
+    last complete epoch.
 
     Parameters
     ----------
@@ -73,8 +75,8 @@ class DivergenceGuard(Hook):
 
     def on_batch_end(self, run, batch_loss):
         bad = ~np.isfinite(batch_loss) & run.active
-        if bad.any():
-            self._diverge(run, bad)
+        if bad.any():  # back to the last weights that gave a finite loss
+            self._diverge(run, bad, "good")
 
     def on_epoch_end(self, run, was_active):
         loss = run.history.loss[-1]
@@ -85,11 +87,40 @@ class DivergenceGuard(Hook):
             exploded = ~(loss <= self.factor * np.maximum(self.reference_loss, 0))
         bad = run.active & (~finite_weights | exploded)
         if bad.any():
-            self._diverge(run, bad)
+            self._diverge(run, bad, "snapshot")
         return False
 
-    def _diverge(self, run, mask):
-        mask = run.freeze(mask, DIVERGED, restore=True)
+    def on_train_end(self, run):
+        # the last update may have sent the weights where the outputs overflow
+        # (the epoch's loss was computed before it): check the final weights once
+        data = run.data
+        with np.errstate(all="ignore"):
+            final = network_loss(
+                run.spec,
+                run.coefs,
+                run.intercepts,
+                data.X,
+                data.Y,
+                data.sample_weight,
+            )
+        bad = ~np.isfinite(final) & (run.status != DIVERGED)
+        if bad.any():
+            run.restore(bad, "good")
+            run.status[bad] = DIVERGED
+            run._active = None
+            run.stop_epoch[bad] = max(run.epoch, 1)
+            for k in np.flatnonzero(bad):
+                run.messages.append(
+                    (
+                        DIVERGED,
+                        k,
+                        max(run.epoch, 1),
+                        float(run.learning_rates[k] * run.lr_scale[k]),
+                    )
+                )
+
+    def _diverge(self, run, mask, restore):
+        mask = run.freeze(mask, DIVERGED, restore=restore)
         for k in np.flatnonzero(mask):
             run.messages.append(
                 (

@@ -48,7 +48,8 @@ def output_and_log(loss, Z):
     if loss == "squared_error":
         return Z.copy(), None
     if loss == "poisson":
-        return np.exp(Z), None
+        # exp saturates at the largest finite value instead of overflowing
+        return np.exp(np.minimum(Z, np.log(np.finfo(Z.dtype).max) - 1)), None
     if loss == "binary_log_loss":
         return expit(Z), None
     if loss == "log_loss":

@@ -178,6 +178,7 @@ def loss(
         _, Z = forward(spec, coefs, intercepts, X[rows])
         P, log_P = output_and_log(spec.loss, Z)
         per_sample = sample_losses(spec.loss, Y[rows], Z, P, log_P)
+        per_sample[~np.isfinite(Z).all(axis=2)] = np.inf
         if sample_weight is None:
             total += per_sample.sum(axis=1)
         else:
@@ -199,6 +200,9 @@ def _loss_from_output(spec, coefs, Y, Z, P, sample_weight, reported=True, log_P=
         data = per_sample @ sample_weight / sw_sum
     if reported:
         data *= report_scale(spec.loss, Z.shape[2])
+    # a clipped log-loss can stay finite while the outputs overflow: a network
+    # whose outputs are not all finite has an infinite loss
+    data[~np.isfinite(Z).all(axis=(1, 2))] = np.inf
     return data + penalty(spec, coefs, sw_sum)
 
 

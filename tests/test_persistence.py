@@ -1,0 +1,143 @@
+"""Persistence (pickle, joblib, skops), and faults in parallel work."""
+
+import io
+import os
+import pickle
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.datasets import load_diabetes, load_iris
+from sklearn.model_selection import KFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklr import LearningRateSearchCV, MLPClassifier, MLPRegressor
+from sklr.optim import Cosine, warmup
+from sklr.persistence import TRUSTED_TYPES
+
+X, Y = load_iris(return_X_y=True)
+XR, YR = load_diabetes(return_X_y=True)
+YR = (YR - YR.mean()) / YR.std()
+
+
+def _models():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return [
+            MLPClassifier((5,), max_iter=10, random_state=0).fit(X, Y),
+            MLPRegressor(
+                (5,),
+                solver="adam",
+                max_iter=10,
+                random_state=0,
+                lr_schedule=warmup(5, Cosine(n_steps=20)),
+            ).fit(XR, YR),
+            MLPClassifier(
+                (5,),
+                max_iter=10,
+                random_state=0,
+                early_stopping=True,
+                lr_schedule="adaptive",
+            ).fit(X, Y),
+            LearningRateSearchCV(
+                make_pipeline(
+                    StandardScaler(), MLPClassifier((4,), max_iter=5, random_state=0)
+                ),
+                [0.01, 0.1],
+                cv=2,
+            ).fit(X, Y),
+        ]
+
+
+def _predict(model):
+    data = XR if isinstance(model, MLPRegressor) else X
+    return model.predict(data)
+
+
+@pytest.mark.parametrize("dump", ["pickle", "joblib"])
+def test_round_trips_give_identical_predictions(dump):
+    for model in _models():
+        if dump == "pickle":
+            again = pickle.loads(pickle.dumps(model))
+        else:
+            buffer = io.BytesIO()
+            joblib.dump(model, buffer)
+            buffer.seek(0)
+            again = joblib.load(buffer)
+        np.testing.assert_array_equal(_predict(again), _predict(model))
+
+
+def test_partial_fit_continues_identically_after_a_round_trip():
+    a = MLPClassifier((5,), solver="adam", random_state=0, shuffle=False)
+    a.partial_fit(X, Y, classes=[0, 1, 2])
+    b = pickle.loads(pickle.dumps(a))
+    a.partial_fit(X, Y)
+    b.partial_fit(X, Y)
+    for p, q in zip(a.coefs_, b.coefs_):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_skops_round_trip_trusts_only_documented_types():
+    sio = pytest.importorskip("skops.io")
+    for model in _models():
+        data = sio.dumps(model)
+        untrusted = sio.get_untrusted_types(data=data)
+        assert set(untrusted) <= set(TRUSTED_TYPES), set(untrusted) - set(TRUSTED_TYPES)
+        again = sio.loads(data, trusted=untrusted)
+        np.testing.assert_array_equal(_predict(again), _predict(model))
+
+
+def test_skops_refuses_untrusted_types_by_default():
+    sio = pytest.importorskip("skops.io")
+    data = sio.dumps(_models()[0])
+    with pytest.raises(Exception, match="[Uu]ntrusted"):
+        sio.loads(data)
+
+
+# ------------------------------------------------------------- parallel faults
+KILL_FLAG = "SKLR_TEST_KILL_FILE"
+
+
+def killing_accuracy(estimator, X_test, y_test):
+    """A scorer that kills its worker process on the last fold (iris, KFold(3))."""
+    flag = os.environ.get(KILL_FLAG)
+    if flag and os.path.exists(flag) and set(np.unique(y_test)) == {2}:
+        os._exit(1)
+    return float(np.mean(estimator.predict(X_test) == y_test))
+
+
+def test_killed_worker_is_a_clear_error_and_loses_no_finished_task(
+    tmp_path, monkeypatch
+):
+    flag = tmp_path / "kill"
+    flag.write_text("1")
+    monkeypatch.setenv(KILL_FLAG, str(flag))
+    store = tmp_path / "checkpoints"
+    est = MLPClassifier((4,), max_iter=5, random_state=0)
+
+    def search():
+        return LearningRateSearchCV(
+            est,
+            [0.01, 0.1],
+            cv=KFold(3),
+            scoring=killing_accuracy,
+            n_jobs=2,
+            checkpoint_dir=store,
+        )
+
+    from joblib.externals.loky.process_executor import TerminatedWorkerError
+
+    with pytest.raises(TerminatedWorkerError, match="unexpectedly terminated"):
+        search().fit(X, Y)
+    saved = sorted(store.glob("task-*.pkl"))
+    assert 1 <= len(saved) < 6  # of 3 folds x 2 rate chunks: those done are kept
+    flag.unlink()
+    resumed = search().fit(X, Y)
+    clean = LearningRateSearchCV(
+        est, [0.01, 0.1], cv=KFold(3), scoring=killing_accuracy, n_jobs=1
+    ).fit(X, Y)
+    np.testing.assert_array_equal(
+        resumed.cv_results_["mean_test_score"], clean.cv_results_["mean_test_score"]
+    )
