@@ -98,8 +98,9 @@ def _first_layer(X, W, b):
     """``X @ W[k] + b[k]`` for all k with one matrix product; X may be sparse."""
     K, n_in, n_out = W.shape
     W_flat = W.transpose(1, 0, 2).reshape(n_in, K * n_out)
+    # a (K, n, n_out) view of the (n, K, n_out) product: BLAS handles the strides,
+    # so no copy is needed
     Z = np.asarray(X @ W_flat).reshape(X.shape[0], K, n_out).transpose(1, 0, 2)
-    Z = np.ascontiguousarray(Z) if K > 1 else Z
     Z += b[:, None, :]
     return Z
 
@@ -246,10 +247,19 @@ def loss_and_grad(spec, coefs, intercepts, X, Y, sample_weight=None):
         else:
             grad = np.matmul(activations[i - 1].transpose(0, 2, 1), delta)
         if spec.alpha:
-            grad = grad + spec.alpha * coefs[i]
-        coef_grads[i] = grad / sw_sum
+            grad += spec.alpha * coefs[i]  # grad is a fresh array (or a view of one)
+        grad /= sw_sum
+        coef_grads[i] = grad
         intercept_grads[i] = delta.sum(axis=1) / sw_sum
-        if i > 0:
+        if i > 1:
             delta = np.matmul(delta, coefs[i].transpose(0, 2, 1))
             derivative(activations[i - 1], delta)
+        elif i == 1:  # the first layer's delta, laid out (n, K, units) for its grad
+            K, n, units = activations[0].shape
+            delta = np.matmul(
+                delta,
+                coefs[1].transpose(0, 2, 1),
+                out=np.empty((n, K, units), dtype=delta.dtype).transpose(1, 0, 2),
+            )
+            derivative(activations[0], delta)
     return value, coef_grads, intercept_grads
