@@ -261,9 +261,9 @@ def _run_epoch(run, optimizer, opt_state, schedule, order, batch_size, hooks):
             run, data.X[idx], data.Y[idx], sw
         )
         total += batch_loss * (batch.stop - batch.start)
+        run.keep_good(batch_loss)  # before the hooks, which may freeze or change
         for hook in hooks:
             hook.on_batch_end(run, batch_loss)
-        run.keep_good(batch_loss)
         active = run.active
         if not active.any():
             break

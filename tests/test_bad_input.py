@@ -432,3 +432,51 @@ def test_fallback_huge_values_diverge_and_predict_finite():
         est = MLPRegressor(**FAST).fit(huge, X[:, 0])
     assert est.diverged_
     assert np.isfinite(est.predict(X)).all()
+
+
+# ------------------------------------------------------------- numerical faults
+def test_extreme_rates_and_scales_are_outcomes_not_errors():
+    """Rates 1e-12 .. 1e6 on inputs scaled to 1e6: the search returns, reports
+    the divergences, and every kept network has finite weights."""
+    rates = np.logspace(-12, 6, 7)
+    search = LearningRateSearchCV(
+        MLPClassifier(hidden_layer_sizes=(8,), max_iter=5, random_state=0),
+        rates,
+        cv=3,
+        refit=False,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no overflow noise either
+        search.fit(X * 1e6, Y)
+    assert search.diverged_[-1].all()  # 1e6 explodes everywhere
+    assert not search.diverged_[0].any()  # 1e-12 is merely too slow
+    assert search.diagnosis_[-1] == "diverged"
+    scores = search.cv_results_["mean_test_score"]
+    assert np.isnan(scores[-1]) and np.isfinite(scores[0])
+    for rate in rates:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            est = MLPClassifier(
+                hidden_layer_sizes=(8,), max_iter=5, random_state=0, learning_rate=rate
+            ).fit(X * 1e6, Y)
+        assert all(np.isfinite(c).all() for c in est.coefs_ + est.intercepts_)
+        assert np.isfinite(est.predict_proba(X * 1e6)).all()
+
+
+def test_loss_becoming_nan_mid_epoch_is_caught():
+    """A NaN appears mid-epoch (a poisoned weight): training returns, flags it,
+    and keeps the last weights that gave a finite loss."""
+    from sklr.callbacks import Hook
+
+    class Poison(Hook):
+        def on_batch_end(self, run, batch_loss):
+            if run.step == 5:
+                run.coefs[0][0, 0, 0] = np.nan  # next batch's loss becomes NaN
+
+    est = MLPClassifier(
+        hidden_layer_sizes=(8,), batch_size=16, max_iter=3, random_state=0
+    )
+    result, _ = est._fit_learning_rates(X, Y, [0.01], extra_hooks=[Poison()])
+    assert result.status.tolist() == ["diverged"]
+    assert all(np.isfinite(c).all() for c in result.coefs + result.intercepts)
+    assert result.stop_epoch[0] == 1

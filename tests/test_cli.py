@@ -295,3 +295,32 @@ def test_existing_out_is_not_overwritten_silently(tmp_path, capsys):
     assert "already holds results" in capsys.readouterr().err
     assert main(["sweep", "iris", *FAST, "--out", str(out), "--force"]) == 0
     assert (out / "mine.txt").read_text() == "precious"
+
+
+def test_parquet_input(tmp_path, capsys):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    X, y = load_diabetes(return_X_y=True)
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(10)])
+    frame["target"] = y
+    path = tmp_path / "d.parquet"
+    frame.to_parquet(path)
+    assert (
+        main(
+            [
+                "sweep",
+                str(path),
+                *FAST,
+                "--out",
+                str(tmp_path / "p"),
+                "--no-plots",
+                "--lr-min",
+                "1e-3",
+                "--lr-max",
+                "1e-1",
+            ]
+        )
+        == 0
+    )
+    doc = json.loads((tmp_path / "p" / "results.json").read_text())
+    assert doc["data"]["task"] == "regression" and doc["data"]["n_features"] == 10

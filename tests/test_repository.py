@@ -91,3 +91,16 @@ def test_benchmark_suite_quick_path(tmp_path):
         r["ratio"] > 0 and 0 <= r["sklr_score"] <= 1 for r in results["single_fit"]
     )
     assert (tmp_path / "quick.md").read_text().startswith("# Benchmarks (quick)")
+
+
+def test_every_public_name_is_in_the_api_reference():
+    import sklr
+    import sklr.optim
+    import sklr.plotting
+
+    api = (ROOT / "docs" / "api.rst").read_text()
+    names = [n for n in sklr.__all__ if n != "__version__"]
+    names += [f"optim.{n}" for n in sklr.optim.__all__ if n != "Optimizer"]
+    names += [f"plotting.{n}" for n in dir(sklr.plotting) if n.endswith("Display")]
+    missing = [n for n in names if f"   {n}\n" not in api]
+    assert not missing, missing
