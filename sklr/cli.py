@@ -135,6 +135,12 @@ def build_parser():
     )
     parser.add_argument("--version", action="version", version=f"sklr {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_sweep(sub)
+    _add_find(sub)
+    return parser
+
+
+def _add_sweep(sub):
     sweep = sub.add_parser(
         "sweep",
         help="cross-validated learning-rate sensitivity analysis",
@@ -145,42 +151,42 @@ def build_parser():
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _common(sweep)
-    sweep.add_argument(
+    add = sweep.add_argument
+    add(
         "--batch-size",
         type=_ints,
         default=[200],
         help="one size, or several (16,64,256) to study the interaction (default: 200)",
     )
-    sweep.add_argument(
+    add(
         "--epochs",
         type=_positive(int),
         default=50,
         help="maximum epochs per fit (default: 50)",
     )
-    sweep.add_argument("--lr-min", type=_positive(float), default=1e-5)
-    sweep.add_argument("--lr-max", type=_positive(float), default=10.0)
-    sweep.add_argument("--points-per-decade", type=_positive(int), default=2)
-    sweep.add_argument("--cv", type=_positive(int), default=5, help="folds (default 5)")
-    sweep.add_argument(
-        "--scoring", help="a scikit-learn scorer name (default: accuracy or R^2)"
-    )
-    sweep.add_argument(
+    add("--lr-min", type=_positive(float), default=1e-5)
+    add("--lr-max", type=_positive(float), default=10.0)
+    add("--points-per-decade", type=_positive(int), default=2)
+    add("--cv", type=_positive(int), default=5, help="folds (default 5)")
+    add("--scoring", help="a scikit-learn scorer name (default: accuracy or R^2)")
+    add(
         "--n-jobs", type=int, default=-1, help="parallel tasks (default: -1, all cores)"
     )
-    sweep.add_argument(
+    add(
         "--refine",
         action="store_true",
         help="add rates over the decade around the best",
     )
-    sweep.add_argument(
+    add(
         "--scheduler",
         metavar="ADDRESS",
         help="run on this Dask scheduler (needs sklr[dask])",
     )
-    sweep.add_argument(
-        "--resume", action="store_true", help="continue the interrupted sweep in --out"
-    )
+    add("--resume", action="store_true", help="continue the interrupted sweep in --out")
     sweep.set_defaults(func=run_sweep)
+
+
+def _add_find(sub):
     find = sub.add_parser(
         "find",
         help="learning-rate range test",
@@ -190,18 +196,14 @@ def build_parser():
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _common(find)
-    find.add_argument("--batch-size", type=_positive(int), default=200)
-    find.add_argument("--start-lr", type=_positive(float), default=1e-7)
-    find.add_argument("--end-lr", type=_positive(float), default=10.0)
-    find.add_argument("--num-steps", type=_positive(int), default=100)
-    find.add_argument(
-        "--mode", choices=["exponential", "linear"], default="exponential"
-    )
-    find.add_argument(
-        "--suggestion", choices=["valley", "steepest", "minimum"], default="valley"
-    )
+    add = find.add_argument
+    add("--batch-size", type=_positive(int), default=200)
+    add("--start-lr", type=_positive(float), default=1e-7)
+    add("--end-lr", type=_positive(float), default=10.0)
+    add("--num-steps", type=_positive(int), default=100)
+    add("--mode", choices=["exponential", "linear"], default="exponential")
+    add("--suggestion", choices=["valley", "steepest", "minimum"], default="valley")
     find.set_defaults(func=run_find)
-    return parser
 
 
 # -------------------------------------------------------------------- building
@@ -614,7 +616,17 @@ def run_find(args):
         f"  valley {s.valley:.4g}, steepest {s.steepest:.4g}, "
         f"minimum/10 {s.minimum:.4g}",
     )
+    _write_find(out, result, args)
+    return 0
+
+
+def _write_find(out, result, args):
+    s = result.suggestions
     out.mkdir(parents=True, exist_ok=True)
+
+    def finite(values):
+        return [v if math.isfinite(v) else None for v in values.tolist()]
+
     document = {
         "data": args.data,
         "suggestion": result.suggestion,
@@ -626,10 +638,8 @@ def run_find(args):
         },
         "stopped_early": result.stopped_early,
         "learning_rates": result.learning_rates.tolist(),
-        "losses": [v if math.isfinite(v) else None for v in result.losses.tolist()],
-        "smoothed_losses": [
-            v if math.isfinite(v) else None for v in result.smoothed_losses.tolist()
-        ],
+        "losses": finite(result.losses),
+        "smoothed_losses": finite(result.smoothed_losses),
     }
     (out / "lr_find.json").write_text(json.dumps(document, indent=2) + "\n")
     written = ["lr_find.json"]
@@ -641,7 +651,6 @@ def run_find(args):
         display.figure_.savefig(out / "lr_find.png", dpi=110, bbox_inches="tight")
         written.append("lr_find.png")
     _say(args, f"wrote {', '.join(written)} to {out}")
-    return 0
 
 
 # ------------------------------------------------------------------------ main

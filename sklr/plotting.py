@@ -278,67 +278,75 @@ class LearningRateSensitivityDisplay:
         -------
         self : LearningRateSensitivityDisplay
         """
-        import matplotlib.transforms as mtransforms
-        from matplotlib.lines import Line2D
-
         ax, fig = _axes(ax)
-        rates = self.learning_rates
-        order = np.argsort(rates)
-        r = rates[order]
+        order = np.argsort(self.learning_rates)
+        r = self.learning_rates[order]
         self.lines_, self.bands_, self.points_ = [], [], []
         self.diverged_markers_, self.train_lines_ = [], []
-        top = mtransforms.blended_transform_factory(ax.transData, ax.transAxes)
-        several = len(self.mean) > 1
         for c in range(len(self.mean)):
-            mean, std = self.mean[c][order], self.std[c][order]
-            label = self.labels[c] if several else "test (mean over folds)"
-            (line,) = ax.plot(r, mean, "-", lw=1.5, label=label, zorder=2)
-            color = line.get_color() if several else "0.3"
-            line.set_color(color)
-            self.lines_.append(line)
-            self.bands_.append(
-                ax.fill_between(
-                    r, mean - std, mean + std, color=color, alpha=0.15, lw=0
-                )
+            self._draw_curve(ax, c, order)
+        self._draw_best(ax)
+        ax.set_xscale("log")
+        ax.set_xlim(r.min() / 10**0.25, r.max() * 10**0.25)  # diverged rates too
+        ax.set_xlabel("learning rate")
+        ax.set_ylabel(self.ylabel)
+        ax.set_title(title or "Learning-rate sensitivity")
+        self._draw_legend(ax)
+        self.ax_, self.figure_ = ax, fig
+        return self
+
+    def _draw_curve(self, ax, c, order):
+        """Mean, band, diagnosis-coloured points and divergence marks of curve c."""
+        import matplotlib.transforms as mtransforms
+
+        several = len(self.mean) > 1
+        r = self.learning_rates[order]
+        mean, std = self.mean[c][order], self.std[c][order]
+        label = self.labels[c] if several else "test (mean over folds)"
+        (line,) = ax.plot(r, mean, "-", lw=1.5, label=label, zorder=2)
+        color = line.get_color() if several else "0.3"
+        line.set_color(color)
+        self.lines_.append(line)
+        self.bands_.append(
+            ax.fill_between(r, mean - std, mean + std, color=color, alpha=0.15, lw=0)
+        )
+        colors = [DIAGNOSIS_COLORS.get(d, "k") for d in self.diagnosis[c][order]]
+        self.points_.append(
+            ax.scatter(r, mean, c=colors, s=36, zorder=3, edgecolors="white")
+        )
+        if self.train_mean is not None:
+            train_label = f"{label} (train)" if several else "train (mean over folds)"
+            (tl,) = ax.plot(
+                r, self.train_mean[c][order], "--", color=color, lw=1, label=train_label
             )
-            colors = [DIAGNOSIS_COLORS.get(d, "k") for d in self.diagnosis[c][order]]
-            self.points_.append(
-                ax.scatter(r, mean, c=colors, s=36, zorder=3, edgecolors="white")
+            self.train_lines_.append(tl)
+        div = self.diverged[c][order]
+        top = mtransforms.blended_transform_factory(ax.transData, ax.transAxes)
+        self.diverged_markers_.append(
+            ax.scatter(
+                r[div],
+                np.full(div.sum(), 0.97),
+                marker="x",
+                s=60,
+                color=DIAGNOSIS_COLORS["diverged"],
+                transform=top,
+                zorder=4,
+                clip_on=False,
             )
-            if self.train_mean is not None:
-                (tl,) = ax.plot(
-                    r,
-                    self.train_mean[c][order],
-                    "--",
-                    color=color,
-                    lw=1,
-                    label=f"{label} (train)" if several else "train (mean over folds)",
-                )
-                self.train_lines_.append(tl)
-            div = self.diverged[c][order]
-            self.diverged_markers_.append(
-                ax.scatter(
-                    r[div],
-                    np.full(div.sum(), 0.97),
-                    marker="x",
-                    s=60,
-                    color=DIAGNOSIS_COLORS["diverged"],
-                    transform=top,
-                    zorder=4,
-                    clip_on=False,
-                )
-                if div.any()
-                else None
-            )
+            if div.any()
+            else None
+        )
+
+    def _draw_best(self, ax):
         low, high = self.good_range
         self.good_range_patch_ = None
-        if np.isfinite(low) and np.isfinite(high):
-            span_low, span_high = (
+        if np.isfinite(low) and np.isfinite(high):  # widened: visible if low == high
+            self.good_range_patch_ = ax.axvspan(
                 low / 10**0.08,
                 high * 10**0.08,
-            )  # visible if low==high
-            self.good_range_patch_ = ax.axvspan(
-                span_low, span_high, color="tab:green", alpha=0.12, zorder=0
+                color="tab:green",
+                alpha=0.12,
+                zorder=0,
             )
         (self.best_marker_,) = ax.plot(
             [self.best_rate],
@@ -349,11 +357,11 @@ class LearningRateSensitivityDisplay:
             mec="k",
             zorder=5,
         )
-        ax.set_xscale("log")
-        ax.set_xlim(r.min() / 10**0.25, r.max() * 10**0.25)  # diverged rates too
-        ax.set_xlabel("learning rate")
-        ax.set_ylabel(self.ylabel)
-        ax.set_title(title or "Learning-rate sensitivity")
+
+    def _draw_legend(self, ax):
+        from matplotlib.lines import Line2D
+
+        several = len(self.mean) > 1
         handles = [
             Line2D([], [], ls="", marker="o", color=col, label=name)
             for name, col in DIAGNOSIS_COLORS.items()
@@ -388,16 +396,13 @@ class LearningRateSensitivityDisplay:
                 label="diverged (at top edge)",
             ),
         ]
-        curve_handles = ax.get_legend_handles_labels()[0]
         ax.legend(
-            handles=curve_handles + handles,
+            handles=ax.get_legend_handles_labels()[0] + handles,
             fontsize="small",
             loc="center left",
             bbox_to_anchor=(1.02, 0.5),
             frameon=False,
         )
-        self.ax_, self.figure_ = ax, fig
-        return self
 
 
 @dataclass

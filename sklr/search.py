@@ -87,6 +87,14 @@ def _score(scorer, estimator, X, y, multimetric, error_score):
     return float(value)
 
 
+def _score_stack(mlp, result, X, y, scorer, multimetric, error_score):
+    """The score of every network of a stacked fit."""
+    return [
+        _score(scorer, mlp._network(result, k), X, y, multimetric, error_score)
+        for k in range(len(result.learning_rates))
+    ]
+
+
 def _fit_task(
     task_id,
     task,
@@ -129,16 +137,14 @@ def _fit_task(
             )
         fit_time = time.perf_counter() - start
         start = time.perf_counter()
-        test_scores, train_scores = [], [] if return_train_score else None
-        for k in range(len(rates)):
-            network = mlp._network(result, k)
-            test_scores.append(
-                _score(scorer, network, X_test, y_test, multimetric, error_score)
+        test_scores = _score_stack(
+            mlp, result, X_test, y_test, scorer, multimetric, error_score
+        )
+        train_scores = None
+        if return_train_score:
+            train_scores = _score_stack(
+                mlp, result, X_train, y_train, scorer, multimetric, error_score
             )
-            if return_train_score:
-                train_scores.append(
-                    _score(scorer, network, X_train, y_train, multimetric, error_score)
-                )
         score_time = time.perf_counter() - start
     context.call_on_fit_task_end(estimator=caller, X=X_train, y=y_train)
     diverged = result.diverged
