@@ -97,23 +97,24 @@ def test_skops_refuses_untrusted_types_by_default():
 
 
 # ------------------------------------------------------------- parallel faults
-KILL_FLAG = "SKLR_TEST_KILL_FILE"
+class KillingAccuracy:
+    """Accuracy that kills its worker process on the last fold (iris, KFold(3))
+    while ``flag`` exists. The flag's path travels with the pickled scorer, so
+    it reaches workers started before the test (loky reuses them)."""
+
+    def __init__(self, flag):
+        self.flag = str(flag)
+
+    def __call__(self, estimator, X_test, y_test):
+        if os.path.exists(self.flag) and set(np.unique(y_test)) == {2}:
+            os._exit(1)
+        return float(np.mean(estimator.predict(X_test) == y_test))
 
 
-def killing_accuracy(estimator, X_test, y_test):
-    """A scorer that kills its worker process on the last fold (iris, KFold(3))."""
-    flag = os.environ.get(KILL_FLAG)
-    if flag and os.path.exists(flag) and set(np.unique(y_test)) == {2}:
-        os._exit(1)
-    return float(np.mean(estimator.predict(X_test) == y_test))
-
-
-def test_killed_worker_is_a_clear_error_and_loses_no_finished_task(
-    tmp_path, monkeypatch
-):
+def test_killed_worker_is_a_clear_error_and_loses_no_finished_task(tmp_path):
     flag = tmp_path / "kill"
     flag.write_text("1")
-    monkeypatch.setenv(KILL_FLAG, str(flag))
+    scorer = KillingAccuracy(flag)
     store = tmp_path / "checkpoints"
     est = MLPClassifier((4,), max_iter=5, random_state=0)
 
@@ -122,7 +123,7 @@ def test_killed_worker_is_a_clear_error_and_loses_no_finished_task(
             est,
             [0.01, 0.1],
             cv=KFold(3),
-            scoring=killing_accuracy,
+            scoring=scorer,
             n_jobs=2,
             checkpoint_dir=store,
         )
@@ -136,7 +137,7 @@ def test_killed_worker_is_a_clear_error_and_loses_no_finished_task(
     flag.unlink()
     resumed = search().fit(X, Y)
     clean = LearningRateSearchCV(
-        est, [0.01, 0.1], cv=KFold(3), scoring=killing_accuracy, n_jobs=1
+        est, [0.01, 0.1], cv=KFold(3), scoring=scorer, n_jobs=1
     ).fit(X, Y)
     np.testing.assert_array_equal(
         resumed.cv_results_["mean_test_score"], clean.cv_results_["mean_test_score"]
