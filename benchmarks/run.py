@@ -366,7 +366,9 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     repeat = args.repeat or (1 if args.quick else 3)
-    name = args.name or ("quick" if args.quick else "full")
+    name = args.name or (
+        "quick" if args.quick else "full" if args.only is None else "partial"
+    )
     warnings.simplefilter("ignore")
     results = {"name": name, "machine": _machine(), "repeat": repeat}
     steps = {

@@ -17,6 +17,9 @@ from ._training import CONVERGED, DIVERGED
 #: at the initial weights (or when any mini-batch loss or weight is non-finite).
 DIVERGENCE_FACTOR = 10.0
 
+#: Rows of the training data on which the final weights of a fit are checked.
+FINAL_CHECK_ROWS = 2048
+
 
 class Hook:
     """Base hook: every method does nothing."""
@@ -92,16 +95,14 @@ class DivergenceGuard(Hook):
 
     def on_train_end(self, run):
         # the last update may have sent the weights where the outputs overflow
-        # (the epoch's loss was computed before it): check the final weights once
+        # (the epoch's loss was computed before it): check the final weights once,
+        # on up to FINAL_CHECK_ROWS training rows (a negligible cost)
         data = run.data
+        rows = slice(0, FINAL_CHECK_ROWS)
+        sw = None if data.sample_weight is None else data.sample_weight[rows]
         with np.errstate(all="ignore"):
             final = network_loss(
-                run.spec,
-                run.coefs,
-                run.intercepts,
-                data.X,
-                data.Y,
-                data.sample_weight,
+                run.spec, run.coefs, run.intercepts, data.X[rows], data.Y[rows], sw
             )
         bad = ~np.isfinite(final) & (run.status != DIVERGED)
         if bad.any():
