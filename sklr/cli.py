@@ -155,8 +155,9 @@ def _add_sweep(sub):
     add(
         "--batch-size",
         type=_ints,
-        default=[200],
-        help="one size, or several (16,64,256) to study the interaction (default: 200)",
+        default=["auto"],
+        help="one size, or several (16,64,256) to study the interaction (default: "
+        "min(200, samples))",
     )
     add(
         "--epochs",
@@ -197,7 +198,12 @@ def _add_find(sub):
     )
     _common(find)
     add = find.add_argument
-    add("--batch-size", type=_positive(int), default=200)
+    add(
+        "--batch-size",
+        type=_positive(int),
+        default=None,
+        help="mini-batch size (default: min(200, samples))",
+    )
     add("--start-lr", type=_positive(float), default=1e-7)
     add("--end-lr", type=_positive(float), default=10.0)
     add("--num-steps", type=_positive(int), default=100)
@@ -587,7 +593,7 @@ def run_find(args):
             f"{out} already holds a range test (lr_find.json); use --force to "
             "overwrite it, or another --out"
         )
-    pipe = _pipeline(data, args, args.batch_size)
+    pipe = _pipeline(data, args, args.batch_size or "auto")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:

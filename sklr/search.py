@@ -245,16 +245,17 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
     good_range_ : tuple of float
         ``(low, high)``: the contiguous run of rates, around the best one, whose
         test scores (for the best candidate's ``param_grid`` point) are not
-        significantly worse than the best's: a one-sided paired t-test over the
-        folds at level ``GOOD_RANGE_ALPHA`` (5%) does not reject equality.
-        Diverged rates are never in it.
+        significantly worse than the best's — a one-sided paired t-test over the
+        folds at level ``GOOD_RANGE_ALPHA`` (5%) does not reject equality — and
+        that neither diverge nor oscillate (see ``diagnosis_``).
     diagnosis_ : ndarray of str, shape (n_candidates,)
         For each candidate, the first rule that applies, within its
         ``param_grid`` point: ``"diverged"`` if it diverged on at least half of
-        the folds; ``"oscillating"`` if its mean training loss rises (by more
-        than 0.1%) in at least 20% of the epochs, or if its rate lies above the
-        good range; ``"good"`` if its rate lies in the good range;
-        ``"too_low"`` otherwise (below the good range: learning too slowly).
+        the folds; ``"good"`` if its rate lies in the good range;
+        ``"oscillating"`` if its training loss rises (by more than 0.1%) in at
+        least 20% of the epochs (mean over folds), or if its rate lies above the
+        good range; ``"too_low"`` otherwise (below the good range: learning too
+        slowly).
     loss_curves_ : ndarray of shape (n_candidates, n_splits, n_epochs)
         Training loss per epoch; NaN after a network stopped, ``inf`` or a value
         above the divergence threshold where it diverged.
@@ -828,14 +829,20 @@ def _diagnose(rates, scores, diverged, loss):
     """Good range and diagnosis of every rate of one ``param_grid`` point.
 
     ``scores`` and ``diverged`` are ``(R, F)``; ``loss`` is ``(R, F, n_epochs)``.
+    The good range grows from the best rate over neighbours that are
+    indistinguishable from it and neither diverge nor oscillate, so that every
+    rate inside it is diagnosed ``"good"``.
     """
     means = scores.mean(axis=1)
     R = len(rates)
+    failed = diverged.mean(axis=1) >= 0.5
+    rising = np.array([_rise_fraction(c) >= OSCILLATION_FRACTION for c in loss])
     if np.isnan(means).all():
         low = high = np.nan
     else:
         best = int(np.nanargmax(means))
-        ok = _indistinguishable(scores, best)
+        ok = _indistinguishable(scores, best) & ~failed & ~rising
+        ok[best] = True
         order = np.argsort(rates)
         pos = int(np.flatnonzero(order == best)[0])
         lo = hi = pos
@@ -846,12 +853,12 @@ def _diagnose(rates, scores, diverged, loss):
         low, high = float(rates[order[lo]]), float(rates[order[hi]])
     diagnosis = np.empty(R, dtype=object)
     for r in range(R):
-        if diverged[r].mean() >= 0.5:
+        if failed[r]:
             diagnosis[r] = "diverged"
-        elif _rise_fraction(loss[r]) >= OSCILLATION_FRACTION or rates[r] > high:
-            diagnosis[r] = "oscillating"
         elif low <= rates[r] <= high:
             diagnosis[r] = "good"
+        elif rising[r] or rates[r] > high:
+            diagnosis[r] = "oscillating"
         else:
             diagnosis[r] = "too_low"
     return (low, high), diagnosis.astype(str)
