@@ -790,7 +790,7 @@ class LearningRateBatchSizeDisplay:
                 for row in scores
             ]
         )
-        label = search.scoring if isinstance(search.scoring, str) else "score"
+        label = _score_label(search, suffix)
         return cls(
             rates[order], sizes, scores, best, f"mean test score ({label})"
         ).plot(ax=ax)

@@ -201,3 +201,11 @@ def test_plot_accepts_an_axes(search):
     fig, (a, b) = plt.subplots(1, 2)
     d = LearningRateSensitivityDisplay.from_cv_results(search, ax=b)
     assert d.ax_ is b and d.figure_ is fig
+
+
+def test_heat_map_names_the_score(iris):
+    search = LearningRateSearchCV(
+        _pipe(), [1e-2, 1e-1], param_grid={"mlpclassifier__batch_size": [8, 64]}, cv=2
+    ).fit(*iris)
+    d = LearningRateBatchSizeDisplay.from_cv_results(search)
+    assert d.colorbar_.ax.get_ylabel() == "mean test score (accuracy)"
