@@ -30,7 +30,7 @@ def _axes(ax):
     import matplotlib.pyplot as plt
 
     if ax is None:
-        _, ax = plt.subplots()
+        _, ax = plt.subplots(layout="constrained")  # room for outside legends
     return ax, ax.figure
 
 
