@@ -467,9 +467,23 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             )
             if not incremental:
                 self._reference_loss = None
-        guard = DivergenceGuard(reference_loss=self._reference_loss)
         K = len(learning_rates)
         coefs, intercepts = self._stacked_params(X.dtype)
+        reference = self._reference_loss
+        if reference is None and K > 1:  # K identical networks: one evaluation
+            with np.errstate(all="ignore"):
+                reference = np.repeat(
+                    network_loss(
+                        self._spec,
+                        coefs,
+                        intercepts,
+                        data.X,
+                        data.Y,
+                        data.sample_weight,
+                    ),
+                    K,
+                )
+        guard = DivergenceGuard(reference_loss=reference)
         result = train(
             self._spec,
             [np.repeat(c, K, axis=0) for c in coefs],

@@ -64,6 +64,29 @@ def _score_label(search, name):
     return "score"
 
 
+def _fold_values(search, metric, show_train):
+    """Per-(candidate, fold) values of ``metric``, train values, label, direction."""
+    if metric == "loss":
+        test = _final_values(search.validation_loss_curves_)
+        train = _final_values(search.loss_curves_) if show_train else None
+        return test, train, "held-out loss after the last epoch", True
+    name = "score" if metric == "score" else metric
+    if search.multimetric_ and name == "score":
+        name = search.refit if isinstance(search.refit, str) else None
+        name = name or next(iter(search.scorer_))
+    suffix = name if search.multimetric_ else "score"
+    folds = range(search.n_splits_)
+
+    def column(split):
+        return np.column_stack(
+            [search.cv_results_[f"split{k}_{split}_{suffix}"] for k in folds]
+        )
+
+    train = column("train") if show_train else None
+    label = f"mean test score ({_score_label(search, name)})"
+    return column("test"), train, label, False
+
+
 def _final_values(curves):
     """Last recorded value of each (candidate, fold) curve; NaN if none."""
     out = np.full(curves.shape[:2], np.nan)
@@ -168,27 +191,7 @@ class LearningRateSensitivityDisplay:
         rates = np.asarray(search.learning_rates_, dtype=float)
         R = len(rates)
         n_curves = len(search.cv_results_["params"]) // R
-        train = None
-        if metric == "loss":
-            test = _final_values(search.validation_loss_curves_)
-            if show_train:
-                train = _final_values(search.loss_curves_)
-            ylabel, lower = "held-out loss after the last epoch", True
-        else:
-            name = "score" if metric == "score" else metric
-            if search.multimetric_ and name == "score":
-                name = search.refit if isinstance(search.refit, str) else None
-                name = name or next(iter(search.scorer_))
-            suffix = name if search.multimetric_ else "score"
-            folds = range(search.n_splits_)
-            test = np.column_stack(
-                [search.cv_results_[f"split{k}_test_{suffix}"] for k in folds]
-            )
-            if show_train:
-                train = np.column_stack(
-                    [search.cv_results_[f"split{k}_train_{suffix}"] for k in folds]
-                )
-            ylabel, lower = f"mean test score ({_score_label(search, name)})", False
+        test, train, ylabel, lower = _fold_values(search, metric, show_train)
         diverged = search.diverged_.mean(axis=1) >= 0.5
         test = np.where(search.diverged_, np.nan, test)
 
