@@ -510,6 +510,15 @@ class LossCurveDisplay:
             np.asarray(search.learning_rates_, float), train, held, div_epoch
         ).plot(ax=ax)
 
+    def _ceiling(self):
+        """Ten times the largest first-epoch loss of the curves that did not
+        diverge (None if every curve diverged): the top of the y axis."""
+        if self.diverged_epoch is None:
+            return None
+        calm = self.loss[np.asarray(self.diverged_epoch) == 0]
+        firsts = [c[np.isfinite(c)][0] for c in calm if np.isfinite(c).any()]
+        return 10 * max(firsts) if firsts else None
+
     def plot(self, ax=None, *, log_y="auto", title=None):
         """Draw the curves.
 
@@ -565,9 +574,17 @@ class LossCurveDisplay:
                         zorder=4,
                     )
                 )
+        ceiling = self._ceiling()
+        if ceiling is not None:  # diverged curves shoot up: keep the rest readable
+            positive = positive[positive <= ceiling]
         spread = positive.max() / positive.min() if positive.size else 1.0
         if log_y is True or (log_y == "auto" and spread > 100):
             ax.set_yscale("log")
+        if (
+            ceiling is not None
+            and np.nanmax(np.where(np.isfinite(self.loss), self.loss, np.nan)) > ceiling
+        ):
+            ax.set_ylim(top=ceiling)
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss")
         ax.set_title(title or "Loss per epoch")

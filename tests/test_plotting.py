@@ -209,3 +209,12 @@ def test_heat_map_names_the_score(iris):
     ).fit(*iris)
     d = LearningRateBatchSizeDisplay.from_cv_results(search)
     assert d.colorbar_.ax.get_ylabel() == "mean test score (accuracy)"
+
+
+def test_loss_curves_keep_the_calm_curves_readable():
+    loss = np.array([[2.0, 1.0, 0.5, 0.3], [2.0, 1e7, np.nan, np.nan]])
+    d = LossCurveDisplay(
+        np.array([0.1, 10.0]), loss, diverged_epoch=np.array([0, 2])
+    ).plot()
+    assert d.ax_.get_ylim()[1] == pytest.approx(20.0)  # 10 x the calm first loss
+    assert d.divergence_markers_[0].get_offsets()[0, 0] == 2
