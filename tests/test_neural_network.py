@@ -265,8 +265,10 @@ def test_linear_network_trained_to_convergence_matches_least_squares():
     ).fit(X, y)
     A = np.c_[X, np.ones(200)]
     beta = np.linalg.lstsq(A, y, rcond=None)[0]
-    np.testing.assert_allclose(est.coefs_[0].ravel(), beta[:4], rtol=1e-5)
-    np.testing.assert_allclose(est.intercepts_[0], beta[4:], rtol=1e-5)
+    np.testing.assert_allclose(
+        est.coefs_[0].ravel(), beta[:4], rtol=1e-4
+    )  # L-BFGS-B stops on ftol
+    np.testing.assert_allclose(est.intercepts_[0], beta[4:], rtol=1e-4)
     sgd = MLPRegressor(
         hidden_layer_sizes=(),
         activation="identity",
