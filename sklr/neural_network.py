@@ -448,43 +448,17 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         else:
             data = Data(X, Y, sample_weight)
         batch_size = self._batch_size(data.n_samples)
-        steps_per_epoch = -(-data.n_samples // batch_size)
-        schedule = get_schedule(
-            self.lr_schedule,
-            n_steps=self.max_iter * steps_per_epoch,
-            steps_per_epoch=steps_per_epoch,
-            power_t=self.power_t,
-        )
-        check_schedule(schedule, self.max_iter * steps_per_epoch)
-        if not (incremental and getattr(self, "_resume", None) is not None):
-            self._resume = None
-            self._plateau = Plateau(
-                tol=self.tol,
-                n_iter_no_change=self.n_iter_no_change,
-                monitor="val_score" if self.early_stopping else "loss",
-                schedule=schedule,
-                restore_best=self.early_stopping,
-            )
-            if not incremental:
-                self._reference_loss = None
-        K = len(learning_rates)
+        schedule = self._schedule(data.n_samples, batch_size, incremental)
         coefs, intercepts = self._stacked_params(X.dtype)
-        reference = self._reference_loss
-        if reference is None and K > 1:  # K identical networks: one evaluation
+        if self._reference_loss is None:
+            # the loss at the starting weights, which all K networks share
             with np.errstate(all="ignore"):
-                reference = np.repeat(
-                    network_loss(
-                        self._spec,
-                        coefs,
-                        intercepts,
-                        data.X,
-                        data.Y,
-                        data.sample_weight,
-                    ),
-                    K,
+                self._reference_loss = network_loss(
+                    self._spec, coefs, intercepts, data.X, data.Y, data.sample_weight
                 )
-        guard = DivergenceGuard(reference_loss=reference)
-        result = train(
+        K = len(learning_rates)
+        guard = DivergenceGuard(reference_loss=np.repeat(self._reference_loss, K))
+        return train(
             self._spec,
             [np.repeat(c, K, axis=0) for c in coefs],
             [np.repeat(b, K, axis=0) for b in intercepts],
@@ -500,8 +474,31 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             resume=self._resume,
             catch_interrupt=catch_interrupt,
         )
-        self._reference_loss = guard.reference_loss
-        return result
+
+    def _schedule(self, n_samples, batch_size, incremental):
+        """The checked schedule; a fresh optimiser and plateau state unless
+        ``partial_fit`` continues."""
+        steps_per_epoch = -(-n_samples // batch_size)
+        n_steps = self.max_iter * steps_per_epoch
+        schedule = get_schedule(
+            self.lr_schedule,
+            n_steps=n_steps,
+            steps_per_epoch=steps_per_epoch,
+            power_t=self.power_t,
+        )
+        check_schedule(schedule, n_steps)
+        if not (incremental and getattr(self, "_resume", None) is not None):
+            self._resume = None
+            self._plateau = Plateau(
+                tol=self.tol,
+                n_iter_no_change=self.n_iter_no_change,
+                monitor="val_score" if self.early_stopping else "loss",
+                schedule=schedule,
+                restore_best=self.early_stopping,
+            )
+            if not incremental:
+                self._reference_loss = None
+        return schedule
 
     def _monitors(self, data):
         hooks = []
@@ -596,13 +593,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=4,
             )
-
-    def _loss_value(self, X, Y, sample_weight=None):
-        """Reported loss of the fitted network on ``(X, Y)`` (a float)."""
-        coefs, intercepts = self._stacked_params(X.dtype)
-        return float(
-            network_loss(self._spec, coefs, intercepts, X, Y, sample_weight)[0]
-        )
 
     @with_callbacks
     @_fit_context(prefer_skip_nested_validation=True)

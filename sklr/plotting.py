@@ -34,10 +34,6 @@ def _axes(ax):
     return ax, ax.figure
 
 
-def _rate_key(search):
-    return next(k for k in search.best_params_ if k.endswith("learning_rate"))
-
-
 def _point_labels(search):
     """One label per param_grid point ("" when there is a single point)."""
     params = search.cv_results_["params"]

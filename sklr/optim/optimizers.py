@@ -16,11 +16,6 @@ from typing import NamedTuple
 import numpy as np
 
 
-def _per_network(lr, p):
-    """Broadcast a vector of K rates against an array ``(K, ...)``."""
-    return np.asarray(lr, dtype=p.dtype).reshape((-1,) + (1,) * (p.ndim - 1))
-
-
 def _by_ndim(lr, arrays):
     """The K rates shaped to broadcast against each ndim among ``arrays``."""
     lr = np.asarray(lr, dtype=arrays[0].dtype)
@@ -139,10 +134,9 @@ class Adam(Optimizer):
         mu = tuple(b1 * m + (1 - b1) * g for m, g in zip(state.mu, grads))
         nu = tuple(b2 * v + (1 - b2) * g**2 for v, g in zip(state.nu, grads))
         correction = float(np.sqrt(1 - b2**t) / (1 - b1**t))
+        rates = _by_ndim(learning_rates, mu)
         updates = [
-            -(_per_network(learning_rates, m) * correction)
-            * m
-            / (np.sqrt(v) + self.epsilon)
+            -(rates[m.ndim] * correction) * m / (np.sqrt(v) + self.epsilon)
             for m, v in zip(mu, nu)
         ]
         return updates, AdamState(t, mu, nu)
