@@ -266,9 +266,17 @@ class HeldOutLoss(Hook):
         self.values = []
 
     def on_epoch_end(self, run, was_active):
-        value = network_loss(
-            run.spec, run.coefs, run.intercepts, self.X, self.Y, self.sample_weight
-        )
-        value = np.where(np.isfinite(value), value, np.inf)
-        self.values.append(np.where(was_active, value, np.nan))
+        values = np.full(run.n_networks, np.nan)
+        idx = np.flatnonzero(was_active)  # networks frozen earlier cost nothing
+        if len(idx):
+            loss = network_loss(
+                run.spec,
+                [c[idx] for c in run.coefs],
+                [b[idx] for b in run.intercepts],
+                self.X,
+                self.Y,
+                self.sample_weight,
+            )
+            values[idx] = np.where(np.isfinite(loss), loss, np.inf)
+        self.values.append(values)
         return False

@@ -426,14 +426,11 @@ def _rows(search, several):
 
 def _final_mean(curves, diverged):
     """Mean over folds of the last held-out loss; NaN where a fold diverged."""
-    last = np.full(curves.shape[:2], np.nan)
-    for idx in np.ndindex(*curves.shape[:2]):
-        values = curves[idx][~np.isnan(curves[idx])]
-        if len(values):
-            last[idx] = values[-1]
+    from .search import last_recorded
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanmean(np.where(diverged, np.nan, last), axis=1)
+        return np.nanmean(np.where(diverged, np.nan, last_recorded(curves)), axis=1)
 
 
 def _summary(search, data, args, seconds):

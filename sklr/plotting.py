@@ -15,7 +15,7 @@ from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
 from .lr_finder import lr_find
-from .search import LearningRateSearchCV
+from .search import LearningRateSearchCV, last_recorded
 
 #: colour of each diagnosis in the displays
 DIAGNOSIS_COLORS = {
@@ -63,8 +63,8 @@ def _score_label(search, name):
 def _fold_values(search, metric, show_train):
     """Per-(candidate, fold) values of ``metric``, train values, label, direction."""
     if metric == "loss":
-        test = _final_values(search.validation_loss_curves_)
-        train = _final_values(search.loss_curves_) if show_train else None
+        test = last_recorded(search.validation_loss_curves_)
+        train = last_recorded(search.loss_curves_) if show_train else None
         return test, train, "held-out loss after the last epoch", True
     name = "score" if metric == "score" else metric
     if search.multimetric_ and name == "score":
@@ -81,16 +81,6 @@ def _fold_values(search, metric, show_train):
     train = column("train") if show_train else None
     label = f"mean test score ({_score_label(search, name)})"
     return column("test"), train, label, False
-
-
-def _final_values(curves):
-    """Last recorded value of each (candidate, fold) curve; NaN if none."""
-    out = np.full(curves.shape[:2], np.nan)
-    for idx in np.ndindex(*curves.shape[:2]):
-        values = curves[idx][~np.isnan(curves[idx])]
-        if len(values):
-            out[idx] = values[-1]
-    return out
 
 
 @dataclass

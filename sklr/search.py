@@ -783,6 +783,29 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
         return tags
 
 
+def last_recorded(curves):
+    """The last recorded (non-NaN) value of each curve along the last axis.
+
+    Applied to ``loss_curves_`` or ``validation_loss_curves_`` of a search, it
+    gives the loss after the last epoch each fit trained; NaN where nothing
+    was recorded.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklr.search import last_recorded
+    >>> last_recorded(np.array([[3.0, 2.0, np.nan], [np.nan, np.nan, np.nan]]))
+    array([ 2., nan])
+    """
+    curves = np.asarray(curves, dtype=float)
+    recorded = ~np.isnan(curves)
+    if curves.shape[-1] == 0:
+        return np.full(curves.shape[:-1], np.nan)
+    last = curves.shape[-1] - 1 - np.argmax(recorded[..., ::-1], axis=-1)
+    values = np.take_along_axis(curves, last[..., None], axis=-1)[..., 0]
+    return np.where(recorded.any(axis=-1), values, np.nan)
+
+
 def _rank(means):
     """GridSearchCV's ranking: 1 is best; NaN ranks last."""
     if np.isnan(means).all():
