@@ -16,8 +16,8 @@ import numpy as np
 from scipy.optimize import minimize
 
 from ._core.batching import EpochOrder, gen_batches
+from ._core.network import Layout, loss_and_grad
 from ._core.network import loss as network_loss
-from ._core.network import loss_and_grad
 from .optim.schedules import checked_multiplier
 
 #: reasons a network stopped training
@@ -81,10 +81,16 @@ class Data:
 class Run:
     """The mutable state of a training run, shared with the hooks.
 
+    All weights of the K networks live in one array, ``flat`` (see
+    ``sklr._core.network.Layout``); ``coefs`` and ``intercepts`` are views into
+    it, so writing to them changes ``flat`` and vice versa.
+
     Attributes
     ----------
     spec : NetworkSpec
-    coefs, intercepts : lists of ndarray, stacked over K networks
+    layout : Layout
+    flat : ndarray of shape (K, layout.size)
+    coefs, intercepts : lists of ndarray, stacked over K networks (views)
     learning_rates : ndarray of shape (K,)
         Base step sizes.
     lr_scale : ndarray of shape (K,)
@@ -100,8 +106,8 @@ class Run:
     """
 
     spec: object
-    coefs: list
-    intercepts: list
+    layout: Layout
+    flat: np.ndarray
     learning_rates: np.ndarray
     data: Data
     lr_scale: np.ndarray
@@ -111,8 +117,8 @@ class Run:
     history: History = field(default_factory=History)
     status: np.ndarray = None
     stop_epoch: np.ndarray = None
-    snapshot: tuple = None
-    good: tuple = None
+    snapshot: np.ndarray = None
+    good: np.ndarray = None
     messages: list = field(default_factory=list)
 
     def __post_init__(self):
@@ -121,6 +127,9 @@ class Run:
             self.status = np.full(K, ACTIVE, dtype=object)
         if self.stop_epoch is None:
             self.stop_epoch = np.zeros(K, dtype=int)
+        self.coefs, self.intercepts = self.layout.views(self.flat)
+        self.grads = np.empty_like(self.flat)
+        self.grad_views = self.layout.views(self.grads)
 
     @property
     def n_networks(self):
@@ -135,15 +144,11 @@ class Run:
 
     def take_snapshot(self):
         """Remember the current weights (those of the last completed epoch)."""
-        self.snapshot = (
-            [c.copy() for c in self.coefs],
-            [b.copy() for b in self.intercepts],
-        )
-        if self.good is None:
-            self.good = (
-                [c.copy() for c in self.coefs],
-                [b.copy() for b in self.intercepts],
-            )
+        if self.snapshot is None:
+            self.snapshot = self.flat.copy()
+            self.good = self.flat.copy()
+        else:
+            np.copyto(self.snapshot, self.flat)
 
     def keep_good(self, batch_loss):
         """Remember the weights of the networks whose batch loss was finite.
@@ -152,23 +157,17 @@ class Run:
         diverges at the next batch is put back to them.
         """
         finite = np.isfinite(batch_loss) & self.active
-        if not finite.any():
-            return
-        for params, good in zip((self.coefs, self.intercepts), self.good):
-            for p, g in zip(params, good):
-                if finite.all():
-                    np.copyto(g, p)
-                else:
-                    g[finite] = p[finite]
+        if finite.all():
+            np.copyto(self.good, self.flat)
+        elif finite.any():
+            self.good[finite] = self.flat[finite]
 
     def restore(self, mask, source="snapshot"):
         """Put back, for the networks in ``mask``, the weights of the last
         complete epoch (``"snapshot"``) or the last ones with a finite batch loss
         (``"good"``)."""
-        saved_params = self.snapshot if source == "snapshot" else self.good
-        for params, saved in zip((self.coefs, self.intercepts), saved_params):
-            for p, s in zip(params, saved):
-                p[mask] = s[mask]
+        saved = self.snapshot if source == "snapshot" else self.good
+        self.flat[mask] = saved[mask]
 
     def freeze(self, mask, reason, *, restore=None):
         """Stop training the active networks in ``mask``, for ``reason``;
@@ -203,46 +202,30 @@ class TrainResult:
         return self.status == DIVERGED
 
 
-def _apply(params, updates, active, all_active):
-    for p, u in zip(params, updates):
-        if all_active:
-            p += u
-        else:
-            p[active] += u[active]
-
-
 def _loss_and_grad_active(run, X, Y, sw):
-    """Loss and gradients, computed only for the networks still training.
+    """Loss of each network, and the gradients into ``run.grads``, computed only
+    for the networks still training.
 
     Frozen networks cost nothing: their weights are gathered out, and they get
     a NaN loss and zero gradients (their updates are masked anyway).
     """
     active = run.active
     if active.all():
-        return loss_and_grad(run.spec, run.coefs, run.intercepts, X, Y, sw)
+        return loss_and_grad(
+            run.spec, run.coefs, run.intercepts, X, Y, sw, out=run.grad_views
+        )[0]
     idx = np.flatnonzero(active)
-    loss, coef_grads, intercept_grads = loss_and_grad(
-        run.spec,
-        [c[idx] for c in run.coefs],
-        [b[idx] for b in run.intercepts],
-        X,
-        Y,
-        sw,
-    )
+    flat = run.flat[idx]
+    grads = np.empty_like(flat)
+    coefs, intercepts = run.layout.views(flat)
+    loss = loss_and_grad(
+        run.spec, coefs, intercepts, X, Y, sw, out=run.layout.views(grads)
+    )[0]
+    run.grads[idx] = grads
+    run.grads[~active] = 0
     full_loss = np.full(run.n_networks, np.nan)
     full_loss[idx] = loss
-
-    def scatter(grads, params):
-        out = [np.zeros_like(p) for p in params]
-        for o, g in zip(out, grads):
-            o[idx] = g
-        return out
-
-    return (
-        full_loss,
-        scatter(coef_grads, run.coefs),
-        scatter(intercept_grads, run.intercepts),
-    )
+    return full_loss
 
 
 def _run_epoch(run, optimizer, opt_state, schedule, order, batch_size, hooks):
@@ -253,13 +236,10 @@ def _run_epoch(run, optimizer, opt_state, schedule, order, batch_size, hooks):
     idx_all = order.next_epoch()
     rates = run.learning_rates * run.lr_scale * checked_multiplier(schedule, run.step)
     run.history.learning_rate.append(np.where(run.active, rates, np.nan))
-    n_layers = len(run.coefs)
     for batch in gen_batches(n, batch_size):
         idx = idx_all[batch] if order.shuffle else batch
         sw = None if data.sample_weight is None else data.sample_weight[idx]
-        batch_loss, coef_grads, intercept_grads = _loss_and_grad_active(
-            run, data.X[idx], data.Y[idx], sw
-        )
+        batch_loss = _loss_and_grad_active(run, data.X[idx], data.Y[idx], sw)
         total += batch_loss * (batch.stop - batch.start)
         run.keep_good(batch_loss)  # before the hooks, which may freeze or change
         for hook in hooks:
@@ -270,12 +250,13 @@ def _run_epoch(run, optimizer, opt_state, schedule, order, batch_size, hooks):
         rates = (
             run.learning_rates * run.lr_scale * checked_multiplier(schedule, run.step)
         )
-        updates, opt_state = optimizer.update(
-            coef_grads + intercept_grads, opt_state, rates
+        opt_state = optimizer.apply(
+            [run.flat],
+            [run.grads],
+            opt_state,
+            rates,
+            active=None if active.all() else active,
         )
-        all_active = bool(active.all())
-        _apply(run.coefs, updates[:n_layers], active, all_active)
-        _apply(run.intercepts, updates[n_layers:], active, all_active)
         run.step += 1
     run.samples_seen += n
     return opt_state, total / n
@@ -314,8 +295,8 @@ def train(
     spec : NetworkSpec
         Hidden activation, loss and L2 strength.
     coefs, intercepts : lists of ndarray
-        Initial stacked weights ``(K, fan_in, fan_out)`` / ``(K, fan_out)``;
-        updated in place.
+        Initial stacked weights ``(K, fan_in, fan_out)`` / ``(K, fan_out)``
+        (copied: the trained weights are in the result).
     learning_rates : array-like of shape (K,)
         Base step size of each network.
     data : Data
@@ -342,13 +323,15 @@ def train(
     TrainResult
     """
     learning_rates = np.asarray(learning_rates, dtype=float)
+    layout = Layout.of(coefs)
+    flat = layout.pack(coefs, intercepts)
     if resume is None:
         ones = np.ones(len(learning_rates))
-        resume = Resume(optimizer.init(coefs + intercepts), 0, ones)
+        resume = Resume(optimizer.init([flat]), 0, ones)
     run = Run(
         spec,
-        coefs,
-        intercepts,
+        layout,
+        flat,
         learning_rates,
         data,
         lr_scale=np.array(resume.lr_scale, dtype=float),

@@ -17,8 +17,22 @@ from ._training import CONVERGED, DIVERGED
 #: at the initial weights (or when any mini-batch loss or weight is non-finite).
 DIVERGENCE_FACTOR = 10.0
 
-#: Rows of the training data on which the final weights of a fit are checked.
-FINAL_CHECK_ROWS = 2048
+#: Evenly spaced rows of the training data (at most this many) on which the
+#: loss at the initial weights (the divergence reference) and the final weights
+#: of a fit are evaluated.
+CHECK_ROWS = 2048
+
+
+def check_loss(spec, coefs, intercepts, data):
+    """Loss of each network on at most ``CHECK_ROWS`` evenly spaced training rows.
+
+    The rows span the whole data set, so that sorted data give a representative
+    loss; the cost is that of a few mini-batches whatever the data size.
+    """
+    rows = slice(None, None, -(-data.n_samples // CHECK_ROWS))
+    sw = None if data.sample_weight is None else data.sample_weight[rows]
+    with np.errstate(all="ignore"):
+        return network_loss(spec, coefs, intercepts, data.X[rows], data.Y[rows], sw)
 
 
 class Hook:
@@ -56,7 +70,7 @@ class DivergenceGuard(Hook):
     factor : float, default=DIVERGENCE_FACTOR
         Divergence threshold, as a multiple of the initial loss.
     reference_loss : ndarray of shape (K,), optional
-        Loss at the initial weights; computed on the training data if omitted.
+        Loss at the initial weights; computed by ``check_loss`` if omitted.
     """
 
     def __init__(self, factor=DIVERGENCE_FACTOR, reference_loss=None):
@@ -65,16 +79,9 @@ class DivergenceGuard(Hook):
 
     def on_train_begin(self, run):
         if self.reference_loss is None:
-            data = run.data
-            with np.errstate(all="ignore"):
-                self.reference_loss = network_loss(
-                    run.spec,
-                    run.coefs,
-                    run.intercepts,
-                    data.X,
-                    data.Y,
-                    data.sample_weight,
-                )
+            self.reference_loss = check_loss(
+                run.spec, run.coefs, run.intercepts, run.data
+            )
 
     def on_batch_end(self, run, batch_loss):
         bad = ~np.isfinite(batch_loss) & run.active
@@ -83,9 +90,7 @@ class DivergenceGuard(Hook):
 
     def on_epoch_end(self, run, was_active):
         loss = run.history.loss[-1]
-        finite_weights = np.ones(run.n_networks, dtype=bool)
-        for p in run.coefs + run.intercepts:
-            finite_weights &= np.isfinite(p.reshape(run.n_networks, -1)).all(axis=1)
+        finite_weights = np.isfinite(run.flat).all(axis=1)
         with np.errstate(invalid="ignore"):
             exploded = ~(loss <= self.factor * np.maximum(self.reference_loss, 0))
         bad = run.active & (~finite_weights | exploded)
@@ -95,15 +100,8 @@ class DivergenceGuard(Hook):
 
     def on_train_end(self, run):
         # the last update may have sent the weights where the outputs overflow
-        # (the epoch's loss was computed before it): check the final weights once,
-        # on up to FINAL_CHECK_ROWS training rows (a negligible cost)
-        data = run.data
-        rows = slice(0, FINAL_CHECK_ROWS)
-        sw = None if data.sample_weight is None else data.sample_weight[rows]
-        with np.errstate(all="ignore"):
-            final = network_loss(
-                run.spec, run.coefs, run.intercepts, data.X[rows], data.Y[rows], sw
-            )
+        # (the epoch's loss was computed before it): check the final weights once
+        final = check_loss(run.spec, run.coefs, run.intercepts, run.data)
         bad = ~np.isfinite(final) & (run.status != DIVERGED)
         if bad.any():
             run.restore(bad, "good")

@@ -36,11 +36,17 @@ from sklearn.utils.validation import (
 
 from ._core.losses import OUT_ACTIVATIONS
 from ._core.network import NetworkSpec, init_params
-from ._core.network import loss as network_loss
 from ._core.network import predict as network_predict
 from ._training import DIVERGED, Data, train, train_lbfgs
 from ._validation import check_hidden_layer_sizes
-from .callbacks import DivergenceGuard, HeldOutLoss, Hook, Plateau, ValidationMonitor
+from .callbacks import (
+    DivergenceGuard,
+    HeldOutLoss,
+    Hook,
+    Plateau,
+    ValidationMonitor,
+    check_loss,
+)
 from .exceptions import DivergenceWarning
 from .optim import SGD, Adam
 from .optim.schedules import SCHEDULE_NAMES, Schedule, check_schedule, get_schedule
@@ -452,10 +458,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         coefs, intercepts = self._stacked_params(X.dtype)
         if self._reference_loss is None:
             # the loss at the starting weights, which all K networks share
-            with np.errstate(all="ignore"):
-                self._reference_loss = network_loss(
-                    self._spec, coefs, intercepts, data.X, data.Y, data.sample_weight
-                )
+            self._reference_loss = check_loss(self._spec, coefs, intercepts, data)
         K = len(learning_rates)
         guard = DivergenceGuard(reference_loss=np.repeat(self._reference_loss, K))
         return train(

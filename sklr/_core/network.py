@@ -41,6 +41,66 @@ class NetworkSpec:
     alpha: float = 0.0
 
 
+class Layout:
+    """Where the weights of a network live in one flat parameter vector.
+
+    A stack of K networks is one ``(K, size)`` array: per network, the
+    coefficients of all layers (the first ``n_coef`` entries, the only ones under
+    the L2 penalty), then the intercepts. ``views`` gives ``coefs[i]`` and
+    ``intercepts[i]`` as views into it, so that an optimiser step, a copy or a
+    restore of all the weights of all K networks is a single numpy call.
+
+    Parameters
+    ----------
+    layer_units : sequence of int
+        Units per layer, input and output included.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklr._core.network import Layout
+    >>> layout = Layout([3, 2, 1])
+    >>> layout.size, layout.n_coef
+    (11, 8)
+    >>> flat = np.arange(2 * 11.0).reshape(2, 11)      # K = 2 networks
+    >>> coefs, intercepts = layout.views(flat)
+    >>> [c.shape for c in coefs], [b.shape for b in intercepts]
+    ([(2, 3, 2), (2, 2, 1)], [(2, 2), (2, 1)])
+    >>> coefs[1][1].ravel().tolist()                     # network 1, layer 1
+    [17.0, 18.0]
+    """
+
+    def __init__(self, layer_units):
+        units = [int(u) for u in layer_units]
+        self.coef_shapes = list(zip(units[:-1], units[1:]))
+        self.n_coef = sum(a * b for a, b in self.coef_shapes)
+        self.size = self.n_coef + sum(b for _, b in self.coef_shapes)
+
+    @classmethod
+    def of(cls, coefs):
+        """The layout of stacked coefficients ``(K, fan_in, fan_out)``."""
+        return cls([coefs[0].shape[1]] + [c.shape[2] for c in coefs])
+
+    def views(self, flat):
+        """``coefs, intercepts`` as views into ``flat`` of shape ``(K, size)``."""
+        K = flat.shape[0]
+        coefs, intercepts, start = [], [], 0
+        for a, b in self.coef_shapes:
+            coefs.append(flat[:, start : start + a * b].reshape(K, a, b))
+            start += a * b
+        for _, b in self.coef_shapes:
+            intercepts.append(flat[:, start : start + b])
+            start += b
+        return coefs, intercepts
+
+    def pack(self, coefs, intercepts):
+        """A new ``(K, size)`` array holding stacked ``coefs`` and ``intercepts``."""
+        flat = np.empty((coefs[0].shape[0], self.size), dtype=coefs[0].dtype)
+        for dst, src in zip(sum(self.views(flat), []), coefs + intercepts):
+            np.copyto(dst, src)
+        return flat
+
+
 def glorot_bound(fan_in, fan_out, activation):
     """Half-width of scikit-learn's Glorot-uniform initialisation."""
     factor = 2.0 if activation == "logistic" else 6.0
@@ -105,12 +165,17 @@ def _first_layer(X, W, b):
     return Z
 
 
-def _first_layer_grad(X, delta):
-    """``X.T @ delta[k]`` for all k with one matrix product; X may be sparse."""
+def _first_layer_grad(X, delta, out):
+    """``out[k] = X.T @ delta[k]`` for all k with one matrix product; X may be
+    sparse."""
     K, n, n_out = delta.shape
+    if K == 1 and isinstance(X, np.ndarray):
+        np.matmul(X.T, delta[0], out=out[0])
+        return out
     D = delta.transpose(1, 0, 2).reshape(n, K * n_out)
     G = np.asarray(X.T @ D)
-    return G.reshape(X.shape[1], K, n_out).transpose(1, 0, 2)
+    np.copyto(out, G.reshape(X.shape[1], K, n_out).transpose(1, 0, 2))
+    return out
 
 
 def forward(spec, coefs, intercepts, X):
@@ -207,7 +272,7 @@ def _loss_from_output(spec, coefs, Y, Z, P, sample_weight, reported=True, log_P=
     return data + penalty(spec, coefs, sw_sum)
 
 
-def loss_and_grad(spec, coefs, intercepts, X, Y, sample_weight=None):
+def loss_and_grad(spec, coefs, intercepts, X, Y, sample_weight=None, *, out=None):
     """Reported loss and gradient of the objective for each network of the stack.
 
     Parameters
@@ -220,6 +285,9 @@ def loss_and_grad(spec, coefs, intercepts, X, Y, sample_weight=None):
     Y : ndarray of shape (n, n_outputs)
         Targets in the dtype of the weights (indicators for log-losses).
     sample_weight : ndarray of shape (n,), default=None
+    out : tuple of two lists of ndarray, optional
+        ``(coef_grads, intercept_grads)`` to write the gradients into (for
+        instance views into a flat buffer, see ``Layout``); new arrays if omitted.
 
     Returns
     -------
@@ -231,26 +299,33 @@ def loss_and_grad(spec, coefs, intercepts, X, Y, sample_weight=None):
     activations, Z = forward(spec, coefs, intercepts, X)
     P, log_P = output_and_log(spec.loss, Z)
     value = _loss_from_output(spec, coefs, Y, Z, P, sample_weight, log_P=log_P)
-    sw_sum = Z.shape[1] if sample_weight is None else sample_weight.sum()
+    n = Z.shape[1]
+    if out is None:
+        out = (
+            [np.empty_like(c) for c in coefs],
+            [np.empty_like(b) for b in intercepts],
+        )
+    coef_grads, intercept_grads = out
 
+    # the objective's 1 / sum(w) is applied once, to the output delta
     delta = P
     delta -= Y
-    if sample_weight is not None:
-        delta *= sample_weight[:, None]
+    if sample_weight is None:
+        sw_sum = n
+        delta *= 1.0 / n
+    else:
+        sw_sum = sample_weight.sum()
+        delta *= (sample_weight / sw_sum)[:, None]
     derivative = DERIVATIVES[spec.activation]
     n_layers = len(coefs)
-    coef_grads = [None] * n_layers
-    intercept_grads = [None] * n_layers
     for i in range(n_layers - 1, -1, -1):
         if i == 0:
-            grad = _first_layer_grad(X, delta)
+            _first_layer_grad(X, delta, coef_grads[0])
         else:
-            grad = np.matmul(activations[i - 1].transpose(0, 2, 1), delta)
+            np.matmul(activations[i - 1].transpose(0, 2, 1), delta, out=coef_grads[i])
         if spec.alpha:
-            grad += spec.alpha * coefs[i]  # grad is a fresh array (or a view of one)
-        grad /= sw_sum
-        coef_grads[i] = grad
-        intercept_grads[i] = delta.sum(axis=1) / sw_sum
+            coef_grads[i] += (spec.alpha / sw_sum) * coefs[i]
+        delta.sum(axis=1, out=intercept_grads[i])
         if i > 1:
             delta = np.matmul(delta, coefs[i].transpose(0, 2, 1))
             derivative(activations[i - 1], delta)

@@ -8,6 +8,14 @@ An optimiser holds only hyperparameters. Its state is explicit::
 
 ``params`` and ``grads`` are lists of arrays with a leading axis of K stacked
 networks; ``learning_rates`` is a vector of K step sizes (one per network).
+
+``apply`` is the same step done in place, which the training engine uses: it
+updates ``params`` and the state's arrays and overwrites ``grads``, with no
+array allocated (the engine keeps all weights in one flat array, so a step is a
+handful of numpy calls whatever the depth of the network). Every operation is
+elementwise, so a network's result does not depend on how many are stacked::
+
+    state = opt.apply(params, grads, state, learning_rates, active=mask)
 """
 
 from dataclasses import dataclass
@@ -20,6 +28,14 @@ def _by_ndim(lr, arrays):
     """The K rates shaped to broadcast against each ndim among ``arrays``."""
     lr = np.asarray(lr, dtype=arrays[0].dtype)
     return {nd: lr.reshape((-1,) + (1,) * (nd - 1)) for nd in {a.ndim for a in arrays}}
+
+
+def _add(p, u, active):
+    """``p += u``, only for the networks in ``active`` (all when None)."""
+    if active is None:
+        p += u
+    else:
+        p[active] += u[active]
 
 
 class SGDState(NamedTuple):
@@ -44,6 +60,15 @@ class Optimizer:
 
     def update(self, grads, state, learning_rates):  # pragma: no cover - interface
         raise NotImplementedError
+
+    def apply(self, params, grads, state, learning_rates, active=None):
+        """``update`` in place: add the updates to ``params`` (only for the
+        networks in the boolean mask ``active``, all when None), overwrite
+        ``grads`` and the state's arrays, and return the new state."""
+        updates, state = self.update(grads, state, learning_rates)
+        for p, u in zip(params, updates):
+            _add(p, u, active)
+        return state
 
 
 @dataclass(frozen=True)
@@ -91,6 +116,23 @@ class SGD(Optimizer):
         else:
             updates = list(velocities)
         return updates, SGDState(velocities)
+
+    def apply(self, params, grads, state, learning_rates, active=None):
+        mu = self.momentum
+        rates = _by_ndim(learning_rates, grads)
+        for p, g, v in zip(params, grads, state.velocities):
+            g *= -rates[g.ndim]  # the step, -lr * g
+            if mu:
+                v *= mu
+                v += g  # the velocity, mu * v - lr * g
+                if self.nesterov:
+                    g += mu * v  # mu * v - lr * g, with the new v
+                    _add(p, g, active)
+                else:
+                    _add(p, v, active)
+            else:
+                _add(p, g, active)
+        return state
 
 
 @dataclass(frozen=True)
@@ -140,3 +182,21 @@ class Adam(Optimizer):
             for m, v in zip(mu, nu)
         ]
         return updates, AdamState(t, mu, nu)
+
+    def apply(self, params, grads, state, learning_rates, active=None):
+        b1, b2 = self.beta_1, self.beta_2
+        t = state.count + 1
+        correction = float(np.sqrt(1 - b2**t) / (1 - b1**t))
+        rates = _by_ndim(learning_rates, grads)
+        for p, g, m, v in zip(params, grads, state.mu, state.nu):
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            g *= g
+            v += (1 - b2) * g
+            u = np.sqrt(v, out=g)
+            u += self.epsilon
+            np.divide(m, u, out=u)
+            u *= -(rates[u.ndim] * correction)
+            _add(p, u, active)
+        return AdamState(t, state.mu, state.nu)
