@@ -16,7 +16,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from ._core.batching import EpochOrder, gen_batches
-from ._core.network import Layout, loss_and_grad
+from ._core.network import Layout, loss_and_grad, squared_norms
 from ._core.network import loss as network_loss
 from .optim.schedules import checked_multiplier
 
@@ -119,6 +119,7 @@ class Run:
     stop_epoch: np.ndarray = None
     snapshot: np.ndarray = None
     good: np.ndarray = None
+    batch_finite: bool = False
     messages: list = field(default_factory=list)
 
     def __post_init__(self):
@@ -140,7 +141,14 @@ class Run:
         """Boolean mask of the networks still training (do not modify it)."""
         if getattr(self, "_active", None) is None:
             self._active = self.status == ACTIVE
+            self._all_active = bool(self._active.all())
         return self._active
+
+    @property
+    def all_active(self):
+        """Whether every network is still training."""
+        self.active  # noqa: B018 - refreshes the cache
+        return self._all_active
 
     def take_snapshot(self):
         """Remember the current weights (those of the last completed epoch)."""
@@ -156,10 +164,14 @@ class Run:
         They are the last weights known to give a finite loss: a network that
         diverges at the next batch is put back to them.
         """
-        finite = np.isfinite(batch_loss) & self.active
-        if finite.all():
+        finite = np.isfinite(batch_loss)
+        # the common case, checked with the fewest numpy calls
+        self.batch_finite = self.all_active and bool(finite.all())
+        if self.batch_finite:
             np.copyto(self.good, self.flat)
-        elif finite.any():
+            return
+        finite &= self.active
+        if finite.any():
             self.good[finite] = self.flat[finite]
 
     def restore(self, mask, source="snapshot"):
@@ -176,7 +188,7 @@ class Run:
         if restore:
             self.restore(mask, restore)
         self.status[mask] = reason
-        self._active = self.status == ACTIVE
+        self._active = None
         self.stop_epoch[mask] = self.epoch + 1 if reason == DIVERGED else self.epoch
         return mask
 
@@ -209,17 +221,20 @@ def _loss_and_grad_active(run, X, Y, sw):
     Frozen networks cost nothing: their weights are gathered out, and they get
     a NaN loss and zero gradients (their updates are masked anyway).
     """
-    active = run.active
-    if active.all():
+    spec, layout = run.spec, run.layout
+    if run.all_active:
+        sq = squared_norms(run.flat, layout.n_coef) if spec.alpha else None
         return loss_and_grad(
-            run.spec, run.coefs, run.intercepts, X, Y, sw, out=run.grad_views
+            spec, run.coefs, run.intercepts, X, Y, sw, out=run.grad_views, sq_norms=sq
         )[0]
+    active = run.active
     idx = np.flatnonzero(active)
     flat = run.flat[idx]
     grads = np.empty_like(flat)
-    coefs, intercepts = run.layout.views(flat)
+    coefs, intercepts = layout.views(flat)
+    sq = squared_norms(flat, layout.n_coef) if spec.alpha else None
     loss = loss_and_grad(
-        run.spec, coefs, intercepts, X, Y, sw, out=run.layout.views(grads)
+        spec, coefs, intercepts, X, Y, sw, out=layout.views(grads), sq_norms=sq
     )[0]
     run.grads[idx] = grads
     run.grads[~active] = 0
@@ -244,18 +259,17 @@ def _run_epoch(run, optimizer, opt_state, schedule, order, batch_size, hooks):
         run.keep_good(batch_loss)  # before the hooks, which may freeze or change
         for hook in hooks:
             hook.on_batch_end(run, batch_loss)
-        active = run.active
-        if not active.any():
+        all_active = run.all_active
+        if not (all_active or run.active.any()):
             break
-        rates = (
-            run.learning_rates * run.lr_scale * checked_multiplier(schedule, run.step)
-        )
+        rates = run.learning_rates * run.lr_scale
+        rates *= checked_multiplier(schedule, run.step)
         opt_state = optimizer.apply(
             [run.flat],
             [run.grads],
             opt_state,
             rates,
-            active=None if active.all() else active,
+            active=None if all_active else run.active,
         )
         run.step += 1
     run.samples_seen += n

@@ -84,6 +84,8 @@ class DivergenceGuard(Hook):
             )
 
     def on_batch_end(self, run, batch_loss):
+        if run.batch_finite:  # every network trains and had a finite loss
+            return
         bad = ~np.isfinite(batch_loss) & run.active
         if bad.any():  # back to the last weights that gave a finite loss
             self._diverge(run, bad, "good")

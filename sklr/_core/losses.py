@@ -10,6 +10,8 @@ All functions take arrays with a leading axis of K stacked networks:
 ``(n_samples, n_outputs)`` and is then broadcast).
 """
 
+from functools import lru_cache
+
 import numpy as np
 from scipy.special import expit, xlogy
 
@@ -33,9 +35,21 @@ def _row_max(Z):
     return m[..., None]
 
 
+@lru_cache(maxsize=64)
+def _ones(n, dtype):
+    ones = np.ones(n, dtype=dtype)
+    ones.flags.writeable = False
+    return ones
+
+
+@lru_cache(maxsize=8)
+def _log_eps(dtype):
+    return float(np.log(np.finfo(dtype).eps))
+
+
 def _row_sum(A):
     """``A.sum(axis=-1)`` through BLAS, ~8x faster for a short last axis."""
-    return A @ np.ones(A.shape[-1], dtype=A.dtype)
+    return A @ _ones(A.shape[-1], A.dtype)
 
 
 def output(loss, Z):
@@ -68,7 +82,7 @@ def output_and_log(loss, Z):
 def _clipped(log_p, dtype):
     # scikit-learn clips probabilities to [eps, 1 - eps]; in log space only the
     # lower bound matters (log(1 - eps) differs from 0 by eps).
-    return np.maximum(log_p, np.log(np.finfo(dtype).eps), out=log_p)
+    return np.maximum(log_p, _log_eps(np.dtype(dtype)), out=log_p)
 
 
 def sample_losses(loss, Y, Z, P, log_P=None):

@@ -27,7 +27,7 @@ import numpy as np
 def _by_ndim(lr, arrays):
     """The K rates shaped to broadcast against each ndim among ``arrays``."""
     lr = np.asarray(lr, dtype=arrays[0].dtype)
-    return {nd: lr.reshape((-1,) + (1,) * (nd - 1)) for nd in {a.ndim for a in arrays}}
+    return {a.ndim: lr.reshape((-1,) + (1,) * (a.ndim - 1)) for a in arrays}
 
 
 def _add(p, u, active):

@@ -401,7 +401,7 @@ def checked_multiplier(schedule, step):
         raise ValueError(
             f"The 'lr_schedule' {schedule!r} failed at step {step}: {exc}"
         ) from exc
-    if not (np.isfinite(value) and value >= 0):
+    if not (math.isfinite(value) and value >= 0):
         raise ValueError(
             f"The 'lr_schedule' {schedule!r} returned the multiplier {value} at step "
             f"{step}; multipliers must be finite and >= 0."
