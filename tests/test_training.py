@@ -189,3 +189,23 @@ def test_analyses_let_keyboard_interrupt_propagate(digits):
     est = MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0)
     with pytest.raises(KeyboardInterrupt):
         est._fit_learning_rates(X, y, [0.01, 0.1], extra_hooks=[Interrupt()])
+
+
+def test_check_loss_spans_sorted_data():
+    """The divergence reference is the loss on at most CHECK_ROWS rows spread
+    over the whole data set: sorted targets do not give a misleading value."""
+    from sklr._core.network import loss as full_loss
+    from sklr.callbacks import CHECK_ROWS, check_loss
+
+    rng = np.random.RandomState(0)
+    n = 5 * CHECK_ROWS + 3
+    X = rng.normal(size=(n, 3))
+    Y = np.where(np.arange(n) < n // 2, 0.0, 50.0).reshape(-1, 1)  # sorted
+    spec = NetworkSpec("relu", "squared_error")
+    coefs, intercepts = init_params([3, 4, 1], "relu", 1, rng, np.float64)
+    data = Data(X, Y)
+    reference = check_loss(spec, coefs, intercepts, data)
+    exact = full_loss(spec, coefs, intercepts, X, Y)
+    np.testing.assert_allclose(reference, exact, rtol=0.02)
+    head = full_loss(spec, coefs, intercepts, X[:CHECK_ROWS], Y[:CHECK_ROWS])
+    assert head[0] < 0.01 * exact[0]  # what the first rows alone would have said

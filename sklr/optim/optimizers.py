@@ -39,7 +39,8 @@ def _add(p, u, active):
 
 
 class SGDState(NamedTuple):
-    """State of :class:`SGD`: one velocity per parameter array."""
+    """State of :class:`SGD`: one velocity per parameter array (none without
+    momentum)."""
 
     velocities: tuple
 
@@ -104,12 +105,16 @@ class SGD(Optimizer):
     nesterov: bool = False
 
     def init(self, params):
+        if not self.momentum:  # plain SGD has no state
+            return SGDState(())
         return SGDState(tuple(np.zeros_like(p) for p in params))
 
     def update(self, grads, state, learning_rates):
         mu = self.momentum
         rates = _by_ndim(learning_rates, grads)
         steps = [rates[g.ndim] * g for g in grads]
+        if not mu:
+            return [-step for step in steps], state
         velocities = tuple(mu * v - step for v, step in zip(state.velocities, steps))
         if self.nesterov:
             updates = [mu * v - step for v, step in zip(velocities, steps)]
@@ -120,18 +125,19 @@ class SGD(Optimizer):
     def apply(self, params, grads, state, learning_rates, active=None):
         mu = self.momentum
         rates = _by_ndim(learning_rates, grads)
-        for p, g, v in zip(params, grads, state.velocities):
+        velocities = state.velocities if mu else [None] * len(params)
+        for p, g, v in zip(params, grads, velocities):
             g *= -rates[g.ndim]  # the step, -lr * g
-            if mu:
-                v *= mu
-                v += g  # the velocity, mu * v - lr * g
-                if self.nesterov:
-                    g += mu * v  # mu * v - lr * g, with the new v
-                    _add(p, g, active)
-                else:
-                    _add(p, v, active)
-            else:
+            if not mu:
                 _add(p, g, active)
+                continue
+            v *= mu
+            v += g  # the velocity, mu * v - lr * g
+            if self.nesterov:
+                g += mu * v  # mu * v - lr * g, with the new v
+                _add(p, g, active)
+            else:
+                _add(p, v, active)
         return state
 
 

@@ -185,3 +185,51 @@ def test_loss_values_match_closed_forms():
     po = sample_losses("poisson", Yp, Z, np.exp(Z))
     expected = (2 * np.log(2 / np.exp(0.3)) - 2 + np.exp(0.3)) + np.exp(-0.2)
     assert po[0, 0] == pytest.approx(expected)
+
+
+def test_layout_views_alias_one_flat_array():
+    from sklr._core.network import Layout
+
+    rng = np.random.RandomState(0)
+    coefs, intercepts = init_params([5, 4, 3, 2], "relu", 3, rng, np.float32)
+    layout = Layout.of(coefs)
+    assert layout.n_coef == 5 * 4 + 4 * 3 + 3 * 2
+    assert layout.size == layout.n_coef + 4 + 3 + 2
+    flat = layout.pack(coefs, intercepts)
+    assert flat.shape == (3, layout.size) and flat.dtype == np.float32
+    c, b = layout.views(flat)
+    for got, want in zip(c + b, coefs + intercepts):
+        np.testing.assert_array_equal(got, want)
+        assert np.shares_memory(got, flat)
+    flat[1] = 0.0  # writes through the flat array show in the views
+    assert all(np.all(v[1] == 0) and np.all(v[0] != 0) for v in c)
+
+
+def test_gradient_written_into_flat_buffer_equals_fresh_arrays():
+    from sklr._core.network import Layout
+
+    rng = np.random.RandomState(3)
+    X, Y = _problem("log_loss", rng, n=9)
+    spec = NetworkSpec("tanh", "log_loss", 0.1)
+    coefs, intercepts = init_params([4, 6, 5, 3], "tanh", K, rng, np.float64, False)
+    layout = Layout.of(coefs)
+    grads = np.full((K, layout.size), np.nan)
+    value, cg, ig = loss_and_grad(spec, coefs, intercepts, X, Y)
+    value_out, *_ = loss_and_grad(
+        spec, coefs, intercepts, X, Y, out=layout.views(grads)
+    )
+    np.testing.assert_array_equal(value_out, value)
+    np.testing.assert_array_equal(grads, layout.pack(cg, ig))
+
+
+@pytest.mark.parametrize("n_coef", [10, 8192, 20_001])
+def test_squared_norms_match_einsum_and_do_not_depend_on_k(n_coef):
+    from sklr._core.network import squared_norms
+
+    rng = np.random.RandomState(0)
+    flat = rng.normal(size=(4, n_coef + 7))
+    got = squared_norms(flat, n_coef)
+    want = np.einsum("ki,ki->k", flat[:, :n_coef], flat[:, :n_coef])
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    for k in range(4):  # bit for bit, alone or stacked
+        assert squared_norms(flat[k : k + 1].copy(), n_coef)[0] == got[k]
