@@ -16,7 +16,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from ._core.batching import EpochOrder, gen_batches
-from ._core.network import Layout, loss_and_grad, squared_norms
+from ._core.network import Layout, Workspace, loss_and_grad, squared_norms
 from ._core.network import loss as network_loss
 from .optim.schedules import checked_multiplier
 
@@ -131,6 +131,7 @@ class Run:
         self.coefs, self.intercepts = self.layout.views(self.flat)
         self.grads = np.empty_like(self.flat)
         self.grad_views = self.layout.views(self.grads)
+        self.workspace = Workspace()
 
     @property
     def n_networks(self):
@@ -221,20 +222,37 @@ def _loss_and_grad_active(run, X, Y, sw):
     Frozen networks cost nothing: their weights are gathered out, and they get
     a NaN loss and zero gradients (their updates are masked anyway).
     """
-    spec, layout = run.spec, run.layout
+    spec, layout, ws = run.spec, run.layout, run.workspace
     if run.all_active:
         sq = squared_norms(run.flat, layout.n_coef) if spec.alpha else None
         return loss_and_grad(
-            spec, run.coefs, run.intercepts, X, Y, sw, out=run.grad_views, sq_norms=sq
+            spec,
+            run.coefs,
+            run.intercepts,
+            X,
+            Y,
+            sw,
+            out=run.grad_views,
+            sq_norms=sq,
+            workspace=ws,
         )[0]
     active = run.active
     idx = np.flatnonzero(active)
-    flat = run.flat[idx]
-    grads = np.empty_like(flat)
+    shape = (len(idx), layout.size)
+    flat = np.take(run.flat, idx, axis=0, out=ws.get("active", shape, run.flat.dtype))
+    grads = ws.get("active_grads", shape, run.flat.dtype)
     coefs, intercepts = layout.views(flat)
     sq = squared_norms(flat, layout.n_coef) if spec.alpha else None
     loss = loss_and_grad(
-        spec, coefs, intercepts, X, Y, sw, out=layout.views(grads), sq_norms=sq
+        spec,
+        coefs,
+        intercepts,
+        X,
+        Y,
+        sw,
+        out=layout.views(grads),
+        sq_norms=sq,
+        workspace=ws,
     )[0]
     run.grads[idx] = grads
     run.grads[~active] = 0

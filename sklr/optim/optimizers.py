@@ -133,9 +133,9 @@ class SGD(Optimizer):
                 continue
             v *= mu
             v += g  # the velocity, mu * v - lr * g
-            if self.nesterov:
-                g += mu * v  # mu * v - lr * g, with the new v
+            if self.nesterov:  # mu * v - lr * g, with the new v
                 _add(p, g, active)
+                _add(p, np.multiply(v, mu, out=g), active)
             else:
                 _add(p, v, active)
         return state
@@ -195,11 +195,14 @@ class Adam(Optimizer):
         correction = float(np.sqrt(1 - b2**t) / (1 - b1**t))
         rates = _by_ndim(learning_rates, grads)
         for p, g, m, v in zip(params, grads, state.mu, state.nu):
+            # b * m + (1 - b) * g as b * (m - g) + g: no temporary array
+            m -= g
             m *= b1
-            m += (1 - b1) * g
-            v *= b2
+            m += g
             g *= g
-            v += (1 - b2) * g
+            v -= g
+            v *= b2
+            v += g
             u = np.sqrt(v, out=g)
             u += self.epsilon
             np.divide(m, u, out=u)

@@ -233,3 +233,26 @@ def test_squared_norms_match_einsum_and_do_not_depend_on_k(n_coef):
     np.testing.assert_allclose(got, want, rtol=1e-12)
     for k in range(4):  # bit for bit, alone or stacked
         assert squared_norms(flat[k : k + 1].copy(), n_coef)[0] == got[k]
+
+
+@pytest.mark.parametrize("k", [1, 3])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_workspace_reuse_gives_the_same_result(k, sparse):
+    """Gradients with reused scratch arrays equal those with fresh arrays, also
+    when a shorter (last) batch comes in between."""
+    from sklr._core.network import Workspace
+
+    rng = np.random.RandomState(5)
+    X, Y = _problem("log_loss", rng, n=12)
+    if sparse:
+        X = sp.csr_matrix(np.where(np.abs(X) > 0.5, X, 0.0))
+    spec = NetworkSpec("relu", "log_loss", 0.2)
+    coefs, intercepts = init_params([4, 5, 6, 3], "relu", k, rng, np.float64, False)
+    ws = Workspace()
+    for rows in (slice(0, 8), slice(8, 12), slice(0, 8)):
+        fresh = loss_and_grad(spec, coefs, intercepts, X[rows], Y[rows])
+        reused = loss_and_grad(spec, coefs, intercepts, X[rows], Y[rows], workspace=ws)
+        for a, b in zip(
+            [fresh[0], *fresh[1], *fresh[2]], [reused[0], *reused[1], *reused[2]]
+        ):
+            np.testing.assert_array_equal(a, b)
