@@ -9,6 +9,7 @@ weights while the others go on; training ends when no network is active, when
 a hook asks to stop, or after ``max_iter`` epochs.
 """
 
+import math
 import warnings
 from dataclasses import dataclass, field
 
@@ -165,13 +166,13 @@ class Run:
         They are the last weights known to give a finite loss: a network that
         diverges at the next batch is put back to them.
         """
-        finite = np.isfinite(batch_loss)
-        # the common case, checked with the fewest numpy calls
-        self.batch_finite = self.all_active and bool(finite.all())
+        # the common case, checked with the fewest numpy calls (the sum of the
+        # losses is finite only if all are, or overflows: then the slow path)
+        self.batch_finite = self.all_active and math.isfinite(batch_loss.sum())
         if self.batch_finite:
             np.copyto(self.good, self.flat)
             return
-        finite &= self.active
+        finite = np.isfinite(batch_loss) & self.active
         if finite.any():
             self.good[finite] = self.flat[finite]
 

@@ -112,9 +112,8 @@ def sample_losses(loss, Y, Z, P, log_P=None):
     if loss == "log_loss":
         if log_P is None:
             log_P = output_and_log(loss, Z)[1]
-        log_p = _clipped(log_P.copy(), dtype)
-        log_p *= Y
-        return -_row_sum(log_p)
+        per_sample = np.vecdot(np.maximum(log_P, _log_eps(np.dtype(dtype))), Y)
+        return np.negative(per_sample, out=per_sample)
     if loss == "binary_log_loss":
         log_p = _clipped(-np.logaddexp(0, -Z), dtype)
         log_1mp = _clipped(-np.logaddexp(0, Z), dtype)
