@@ -132,6 +132,7 @@ class Run:
         self.coefs, self.intercepts = self.layout.views(self.flat)
         self.grads = np.empty_like(self.flat)
         self.grad_views = self.layout.views(self.grads)
+        self.silenced = np.zeros(K, dtype=bool)
         self.workspace = Workspace()
 
     @property
@@ -172,7 +173,13 @@ class Run:
         if self.batch_finite:
             np.copyto(self.good, self.flat)
             return
-        finite = np.isfinite(batch_loss) & self.active
+        finite = np.isfinite(batch_loss)
+        if (finite | ~self.active).all():
+            # frozen networks keep their weights: copying them too is harmless
+            # and one pass is cheaper than gathering the active rows
+            np.copyto(self.good, self.flat)
+            return
+        finite &= self.active
         if finite.any():
             self.good[finite] = self.flat[finite]
 
@@ -256,10 +263,21 @@ def _loss_and_grad_active(run, X, Y, sw):
         workspace=ws,
     )[0]
     run.grads[idx] = grads
-    run.grads[~active] = 0
     full_loss = np.full(run.n_networks, np.nan)
     full_loss[idx] = loss
     return full_loss
+
+
+def _silence_frozen(run, optimizer, opt_state):
+    """Zero the gradients and optimiser state of newly frozen networks, so that
+    their updates are exactly zero (a frozen network never trains again in
+    this run)."""
+    new = ~run.active & ~run.silenced
+    if new.any():
+        run.grads[new] = 0
+        opt_state = optimizer.forget(opt_state, new)
+        run.silenced |= new
+    return opt_state
 
 
 def _run_epoch(run, optimizer, opt_state, schedule, order, batch_size, hooks):
@@ -278,18 +296,16 @@ def _run_epoch(run, optimizer, opt_state, schedule, order, batch_size, hooks):
         run.keep_good(batch_loss)  # before the hooks, which may freeze or change
         for hook in hooks:
             hook.on_batch_end(run, batch_loss)
-        all_active = run.all_active
-        if not (all_active or run.active.any()):
-            break
+        if not run.all_active:
+            if not run.active.any():
+                break
+            opt_state = _silence_frozen(run, optimizer, opt_state)
         rates = run.learning_rates * run.lr_scale
         rates *= checked_multiplier(schedule, run.step)
-        opt_state = optimizer.apply(
-            [run.flat],
-            [run.grads],
-            opt_state,
-            rates,
-            active=None if all_active else run.active,
-        )
+        # unmasked: a frozen network has zero gradients and a zero optimiser
+        # state, so its update is exactly zero, and one pass over all the
+        # weights is cheaper than gathering and scattering the active ones
+        opt_state = optimizer.apply([run.flat], [run.grads], opt_state, rates)
         run.step += 1
     run.samples_seen += n
     return opt_state, total / n

@@ -62,6 +62,15 @@ class Optimizer:
     def update(self, grads, state, learning_rates):  # pragma: no cover - interface
         raise NotImplementedError
 
+    def forget(self, state, mask):
+        """Zero the state of the networks in the boolean ``mask`` (in place):
+        with zero gradients, their updates are then exactly zero."""
+        for field in state:
+            if isinstance(field, tuple):
+                for array in field:
+                    array[mask] = 0
+        return state
+
     def apply(self, params, grads, state, learning_rates, active=None):
         """``update`` in place: add the updates to ``params`` (only for the
         networks in the boolean mask ``active``, all when None), overwrite

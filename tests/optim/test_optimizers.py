@@ -128,3 +128,22 @@ def test_apply_result_of_a_network_does_not_depend_on_the_stack(opt):
             alone, [grads[0][k : k + 1].copy()], opt.init(alone), rates[k : k + 1]
         )
         np.testing.assert_array_equal(alone[0][0], stacked[0][k])
+
+
+@pytest.mark.parametrize("opt", OPTIMIZERS, ids=repr)
+def test_forgotten_networks_with_zero_gradients_do_not_move(opt):
+    """The engine's frozen networks: zero state and zero gradients give an update
+    of exactly zero, even after steps that filled the state."""
+    rng = np.random.RandomState(2)
+    params = [rng.normal(size=(3, 20))]
+    state = opt.init(params)
+    for _ in range(3):
+        state = opt.apply(params, [rng.normal(size=(3, 20))], state, np.ones(3))
+    frozen = np.array([False, True, False])
+    state = opt.forget(state, frozen)
+    before = params[0].copy()
+    grads = rng.normal(size=(3, 20))
+    grads[frozen] = 0.0
+    opt.apply(params, [grads], state, np.ones(3))
+    np.testing.assert_array_equal(params[0][frozen], before[frozen])
+    assert np.all(params[0][~frozen] != before[~frozen])
