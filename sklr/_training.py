@@ -134,6 +134,7 @@ class Run:
         self.grad_views = self.layout.views(self.grads)
         self.silenced = np.zeros(K, dtype=bool)
         self.workspace = Workspace()
+        self.eval_workspace = Workspace()  # for the held-out evaluations
 
     @property
     def n_networks(self):
@@ -169,7 +170,7 @@ class Run:
         """
         # the common case, checked with the fewest numpy calls (the sum of the
         # losses is finite only if all are, or overflows: then the slow path)
-        self.batch_finite = self.all_active and math.isfinite(batch_loss.sum())
+        self.batch_finite = self.all_active and math.isfinite(np.add.reduce(batch_loss))
         if self.batch_finite:
             np.copyto(self.good, self.flat)
             return

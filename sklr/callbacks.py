@@ -154,6 +154,7 @@ class ValidationMonitor(Hook):
             data.X_val,
             data.Y_val,
             data.sample_weight_val,
+            workspace=run.eval_workspace,
         )
         score = np.asarray(self.score_fn(run.coefs, run.intercepts), dtype=float)
         run.history.val_loss.append(np.where(was_active, val_loss, np.nan))
@@ -276,6 +277,7 @@ class HeldOutLoss(Hook):
                 self.X,
                 self.Y,
                 self.sample_weight,
+                workspace=run.eval_workspace,
             )
             values[idx] = np.where(np.isfinite(loss), loss, np.inf)
         self.values.append(values)

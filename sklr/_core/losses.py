@@ -28,7 +28,7 @@ def _row_max(Z):
     """``Z.max(axis=-1, keepdims=True)``; a loop over the columns is 3-4x faster
     for large arrays with a short last axis, numpy's reduction for small ones."""
     if Z.size <= 4096:
-        return Z.max(axis=-1, keepdims=True)
+        return np.maximum.reduce(Z, axis=-1, keepdims=True)
     m = Z[..., 0].copy()
     for j in range(1, Z.shape[-1]):
         np.maximum(m, Z[..., j], out=m)

@@ -324,6 +324,7 @@ def loss(
     *,
     reported=True,
     chunk_size=8192,
+    workspace=None,
 ):
     """Loss of each network on ``(X, Y)``, shape ``(K,)``.
 
@@ -331,13 +332,15 @@ def loss(
     squared error averaged over outputs (see ``losses.report_scale``). With
     ``reported=False`` it is the optimised objective, whose gradient
     ``loss_and_grad`` returns. The data are processed ``chunk_size`` rows at a
-    time, so that memory does not grow with the number of samples.
+    time, so that memory does not grow with the number of samples. A
+    ``Workspace`` keeps the activations between calls (the held-out loss after
+    every epoch).
     """
     n = X.shape[0]
     total = np.zeros(coefs[0].shape[0], dtype=coefs[0].dtype)
     for start in range(0, n, chunk_size):
         rows = slice(start, start + chunk_size)
-        _, Z = forward(spec, coefs, intercepts, X[rows])
+        _, Z = forward(spec, coefs, intercepts, X[rows], workspace)
         P, log_P = output_and_log(spec.loss, Z)
         per_sample = sample_losses(spec.loss, Y[rows], Z, P, log_P)
         per_sample[~np.isfinite(Z).all(axis=2)] = np.inf
@@ -358,7 +361,8 @@ def _loss_from_output(
     per_sample = sample_losses(spec.loss, Y, Z, P, log_P)
     if sample_weight is None:
         sw_sum = Z.shape[1]
-        data = per_sample.sum(axis=1) / sw_sum
+        data = np.add.reduce(per_sample, axis=1)
+        data *= 1.0 / sw_sum
     else:
         sw_sum = sample_weight.sum()
         data = per_sample @ sample_weight / sw_sum
@@ -446,7 +450,7 @@ def loss_and_grad(
             l2 = _scratch(workspace, f"l2_{i}", coefs[i].shape, coefs[i].dtype)
             np.multiply(coefs[i], spec.alpha / sw_sum, out=l2)
             coef_grads[i] += l2
-        delta.sum(axis=1, out=intercept_grads[i])
+        np.add.reduce(delta, axis=1, out=intercept_grads[i])
         if i == 0:
             break
         K, n, units = activations[i - 1].shape

@@ -27,6 +27,8 @@ import numpy as np
 def _by_ndim(lr, arrays):
     """The K rates shaped to broadcast against each ndim among ``arrays``."""
     lr = np.asarray(lr, dtype=arrays[0].dtype)
+    if len(arrays) == 1:  # the engine's single flat array
+        return {arrays[0].ndim: lr.reshape((-1,) + (1,) * (arrays[0].ndim - 1))}
     return {a.ndim: lr.reshape((-1,) + (1,) * (a.ndim - 1)) for a in arrays}
 
 
