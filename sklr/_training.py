@@ -269,6 +269,16 @@ def _loss_and_grad_active(run, X, Y, sw):
     return full_loss
 
 
+def _gather(workspace, name, A, rows):
+    """``A[rows]``, into a reused array when ``A`` is dense (the data are never
+    copied as a whole: each mini-batch is gathered on its own)."""
+    if isinstance(rows, slice) or not isinstance(A, np.ndarray):
+        return A[rows]  # a view, or a sparse matrix
+    shape = (len(rows),) + A.shape[1:]
+    out = workspace.get(f"{name}{len(rows)}", shape, A.dtype)
+    return np.take(A, rows, axis=0, out=out)
+
+
 def _silence_frozen(run, optimizer, opt_state):
     """Zero the gradients and optimiser state of newly frozen networks, so that
     their updates are exactly zero (a frozen network never trains again in
@@ -292,7 +302,9 @@ def _run_epoch(run, optimizer, opt_state, schedule, order, batch_size, hooks):
     for batch in gen_batches(n, batch_size):
         idx = idx_all[batch] if order.shuffle else batch
         sw = None if data.sample_weight is None else data.sample_weight[idx]
-        batch_loss = _loss_and_grad_active(run, data.X[idx], data.Y[idx], sw)
+        X = _gather(run.workspace, "X_batch", data.X, idx)
+        Y = _gather(run.workspace, "Y_batch", data.Y, idx)
+        batch_loss = _loss_and_grad_active(run, X, Y, sw)
         total += batch_loss * (batch.stop - batch.start)
         run.keep_good(batch_loss)  # before the hooks, which may freeze or change
         for hook in hooks:

@@ -209,3 +209,21 @@ def test_check_loss_spans_sorted_data():
     np.testing.assert_allclose(reference, exact, rtol=0.02)
     head = full_loss(spec, coefs, intercepts, X[:CHECK_ROWS], Y[:CHECK_ROWS])
     assert head[0] < 0.01 * exact[0]  # what the first rows alone would have said
+
+
+def test_batches_are_gathered_into_reused_buffers():
+    from sklr._core.network import Workspace
+    from sklr._training import _gather
+
+    rng = np.random.RandomState(0)
+    X, Y = rng.normal(size=(20, 1)), rng.normal(size=(20, 1))  # same shapes
+    ws = Workspace()
+    rows = rng.permutation(20)
+    xb = _gather(ws, "X_batch", X, rows[:8])
+    yb = _gather(ws, "Y_batch", Y, rows[:8])
+    np.testing.assert_array_equal(xb, X[rows[:8]])
+    np.testing.assert_array_equal(yb, Y[rows[:8]])  # X's buffer is not reused
+    again = _gather(ws, "X_batch", X, rows[8:16])
+    assert again is xb  # the same array, refilled
+    np.testing.assert_array_equal(again, X[rows[8:16]])
+    assert _gather(ws, "X_batch", X, slice(0, 4)).base is X  # slices stay views
