@@ -324,3 +324,23 @@ def test_parquet_input(tmp_path, capsys):
     )
     doc = json.loads((tmp_path / "p" / "results.json").read_text())
     assert doc["data"]["task"] == "regression" and doc["data"]["n_features"] == 10
+
+
+def test_float32_option_trains_in_single_precision(tmp_path, capsys):
+    import numpy as np
+
+    from sklr._data import load
+    from sklr.cli import _pipeline, build_parser
+
+    args = build_parser().parse_args(["sweep", "digits", "--float32", "--hidden", "8"])
+    data = load("digits")
+    pipe = _pipeline(data, args, 64).set_params(mlp__max_iter=2)
+    pipe.fit(data.X, data.y)
+    assert all(c.dtype == np.float32 for c in pipe[-1].coefs_)
+    out = tmp_path / "f32"
+    assert main(["sweep", "iris", *FAST, "--float32", "--out", str(out)]) == 0
+    results = json.loads((out / "results.json").read_text())
+    assert results["settings"]["float32"] is True
+    # --resume refuses a run made in another precision
+    assert main(["sweep", "iris", *FAST, "--out", str(out), "--resume"]) == 2
+    assert "float32" in capsys.readouterr().err
