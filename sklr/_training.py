@@ -174,13 +174,8 @@ class Run:
         if self.batch_finite:
             np.copyto(self.good, self.flat)
             return
-        finite = np.isfinite(batch_loss)
-        if (finite | ~self.active).all():
-            # frozen networks keep their weights: copying them too is harmless
-            # and one pass is cheaper than gathering the active rows
-            np.copyto(self.good, self.flat)
-            return
-        finite &= self.active
+        # a frozen network keeps the last finite weights it had while training
+        finite = np.isfinite(batch_loss) & self.active
         if finite.any():
             self.good[finite] = self.flat[finite]
 
