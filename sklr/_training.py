@@ -223,8 +223,9 @@ def _loss_and_grad_active(run, X, Y, sw):
     """Loss of each network, and the gradients into ``run.grads``, computed only
     for the networks still training.
 
-    Frozen networks cost nothing: their weights are gathered out, and they get
-    a NaN loss and zero gradients (their updates are masked anyway).
+    Frozen networks cost nothing here: the active ones are gathered out, and
+    the frozen ones get a NaN loss (their gradients and optimiser state are
+    zeroed once, by ``_silence_frozen``, so that their updates are zero).
     """
     spec, layout, ws = run.spec, run.layout, run.workspace
     if run.all_active:
