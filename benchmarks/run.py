@@ -494,7 +494,7 @@ def main(argv=None):
         choices=["single_fit", "search", "stacking", "scaling", "efficiency"],
     )
     args = parser.parse_args(argv)
-    repeat = args.repeat or (1 if args.quick else 3)
+    repeat = args.repeat or (1 if args.quick else 5)
     name = args.name or (
         "quick" if args.quick else "full" if args.only is None else "partial"
     )
