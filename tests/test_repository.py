@@ -104,3 +104,12 @@ def test_every_public_name_is_in_the_api_reference():
     names += [f"plotting.{n}" for n in dir(sklr.plotting) if n.endswith("Display")]
     missing = [n for n in names if f"   {n}\n" not in api]
     assert not missing, missing
+
+
+def test_profile_helper_reports_the_engine(monkeypatch):
+    """``python -m benchmarks.profile`` profiles the training loop (cProfile path)."""
+    monkeypatch.syspath_prepend(str(ROOT))
+    from benchmarks.profile import profile
+
+    report = profile("fold", epochs=1, use_pyinstrument=False)
+    assert "_run_epoch" in report and "loss_and_grad" in report
