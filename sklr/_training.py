@@ -104,6 +104,11 @@ class Run:
         Optimiser updates done so far (the schedule's clock).
     epoch : int
         Epochs completed in this call.
+    batch_finite : bool
+        Set by ``keep_good`` after each batch: every network is active and had a
+        finite loss (the common case, which the divergence guard skips).
+    silenced : ndarray of bool, shape (K,)
+        Frozen networks whose gradients and optimiser state were zeroed.
     """
 
     spec: object

@@ -290,7 +290,8 @@ def squared_norms(flat, n_coef):
 
     BLAS dot products on chunks of ``DOT_CHUNK`` entries: several times faster
     than ``einsum``, and each network's value depends neither on the number of
-    BLAS threads nor on how many networks are stacked.
+    BLAS threads nor on how many networks are stacked (a longer dot product is
+    split between threads, which changes its last bits).
     """
     coefs = flat[:, :n_coef]
     out = np.vecdot(coefs[:, :DOT_CHUNK], coefs[:, :DOT_CHUNK]).astype(np.float64)
@@ -306,12 +307,9 @@ def penalty(spec, coefs, sw_sum, sq_norms=None):
     K = coefs[0].shape[0]
     if spec.alpha == 0:
         return np.zeros(K, dtype=coefs[0].dtype)
-    if sq_norms is not None:
-        return sq_norms * (0.5 * spec.alpha / sw_sum)
-    # einsum, not BLAS: a threaded dot product would make the last bits depend
-    # on the number of BLAS threads
-    sq = sum(np.einsum("kij,kij->k", W, W) for W in coefs)
-    return 0.5 * spec.alpha * sq / sw_sum
+    if sq_norms is None:
+        sq_norms = sum(squared_norms(W.reshape(K, -1), W[0].size) for W in coefs)
+    return sq_norms * (0.5 * spec.alpha / sw_sum)
 
 
 def loss(
@@ -374,6 +372,33 @@ def _loss_from_output(
         data[~np.isfinite(Z).all(axis=(1, 2))] = np.inf
     data += penalty(spec, coefs, sw_sum, sq_norms)
     return data
+
+
+def _backward(spec, coefs, activations, X, delta, sw_sum, out, workspace):
+    """Back-propagate the output ``delta`` (already divided by ``sw_sum``) and
+    write the gradients into ``out = (coef_grads, intercept_grads)``."""
+    coef_grads, intercept_grads = out
+    derivative = DERIVATIVES[spec.activation]
+    for i in range(len(coefs) - 1, -1, -1):
+        if i == 0:
+            _first_layer_grad(X, delta, coef_grads[0], workspace)
+        else:
+            np.matmul(activations[i - 1].transpose(0, 2, 1), delta, out=coef_grads[i])
+        if spec.alpha:
+            l2 = _scratch(workspace, f"l2_{i}", coefs[i].shape, coefs[i].dtype)
+            np.multiply(coefs[i], spec.alpha / sw_sum, out=l2)
+            coef_grads[i] += l2
+        np.add.reduce(delta, axis=1, out=intercept_grads[i])
+        if i == 0:
+            return
+        K, n, units = activations[i - 1].shape
+        if i > 1:
+            out_delta = _scratch(workspace, f"delta{i - 1}", (K, n, units), delta.dtype)
+        else:  # the first layer's delta, laid out (n, K, units) for its grad
+            out_delta = _scratch(workspace, "delta0", (n, K, units), delta.dtype)
+            out_delta = out_delta.transpose(1, 0, 2)
+        delta = np.matmul(delta, coefs[i].transpose(0, 2, 1), out=out_delta)
+        derivative(activations[i - 1], delta)
 
 
 def loss_and_grad(
@@ -439,26 +464,5 @@ def loss_and_grad(
     else:
         sw_sum = sample_weight.sum()
         delta *= (sample_weight / sw_sum)[:, None]
-    derivative = DERIVATIVES[spec.activation]
-    n_layers = len(coefs)
-    for i in range(n_layers - 1, -1, -1):
-        if i == 0:
-            _first_layer_grad(X, delta, coef_grads[0], workspace)
-        else:
-            np.matmul(activations[i - 1].transpose(0, 2, 1), delta, out=coef_grads[i])
-        if spec.alpha:
-            l2 = _scratch(workspace, f"l2_{i}", coefs[i].shape, coefs[i].dtype)
-            np.multiply(coefs[i], spec.alpha / sw_sum, out=l2)
-            coef_grads[i] += l2
-        np.add.reduce(delta, axis=1, out=intercept_grads[i])
-        if i == 0:
-            break
-        K, n, units = activations[i - 1].shape
-        if i > 1:
-            out_delta = _scratch(workspace, f"delta{i - 1}", (K, n, units), delta.dtype)
-        else:  # the first layer's delta, laid out (n, K, units) for its grad
-            out_delta = _scratch(workspace, "delta0", (n, K, units), delta.dtype)
-            out_delta = out_delta.transpose(1, 0, 2)
-        delta = np.matmul(delta, coefs[i].transpose(0, 2, 1), out=out_delta)
-        derivative(activations[i - 1], delta)
+    _backward(spec, coefs, activations, X, delta, sw_sum, out, workspace)
     return value, coef_grads, intercept_grads
