@@ -13,9 +13,12 @@ networks; ``learning_rates`` is a vector of K step sizes (one per network).
 updates ``params`` and the state's arrays and overwrites ``grads``, with no
 array allocated (the engine keeps all weights in one flat array, so a step is a
 handful of numpy calls whatever the depth of the network). Every operation is
-elementwise, so a network's result does not depend on how many are stacked::
+elementwise, so a network's result does not depend on how many are stacked.
+Networks that stop training are ``forget``-ed: with their state and gradients at
+zero, their update is exactly zero, so a step never needs a mask::
 
-    state = opt.apply(params, grads, state, learning_rates, active=mask)
+    state = opt.apply(params, grads, state, learning_rates)
+    state = opt.forget(state, frozen)   # once, when networks stop training
 """
 
 from dataclasses import dataclass
@@ -27,17 +30,7 @@ import numpy as np
 def _by_ndim(lr, arrays):
     """The K rates shaped to broadcast against each ndim among ``arrays``."""
     lr = np.asarray(lr, dtype=arrays[0].dtype)
-    if len(arrays) == 1:  # the engine's single flat array
-        return {arrays[0].ndim: lr.reshape((-1,) + (1,) * (arrays[0].ndim - 1))}
     return {a.ndim: lr.reshape((-1,) + (1,) * (a.ndim - 1)) for a in arrays}
-
-
-def _add(p, u, active):
-    """``p += u``, only for the networks in ``active`` (all when None)."""
-    if active is None:
-        p += u
-    else:
-        p[active] += u[active]
 
 
 class SGDState(NamedTuple):
@@ -73,13 +66,12 @@ class Optimizer:
                     array[mask] = 0
         return state
 
-    def apply(self, params, grads, state, learning_rates, active=None):
-        """``update`` in place: add the updates to ``params`` (only for the
-        networks in the boolean mask ``active``, all when None), overwrite
-        ``grads`` and the state's arrays, and return the new state."""
+    def apply(self, params, grads, state, learning_rates):
+        """``update`` in place: add the updates to ``params`` (the arrays of the
+        state and ``grads`` may be overwritten) and return the new state."""
         updates, state = self.update(grads, state, learning_rates)
         for p, u in zip(params, updates):
-            _add(p, u, active)
+            p += u
         return state
 
 
@@ -133,22 +125,22 @@ class SGD(Optimizer):
             updates = list(velocities)
         return updates, SGDState(velocities)
 
-    def apply(self, params, grads, state, learning_rates, active=None):
+    def apply(self, params, grads, state, learning_rates):
         mu = self.momentum
         rates = _by_ndim(learning_rates, grads)
         velocities = state.velocities if mu else [None] * len(params)
         for p, g, v in zip(params, grads, velocities):
             g *= -rates[g.ndim]  # the step, -lr * g
             if not mu:
-                _add(p, g, active)
+                p += g
                 continue
             v *= mu
             v += g  # the velocity, mu * v - lr * g
             if self.nesterov:  # mu * v - lr * g, with the new v
-                _add(p, g, active)
-                _add(p, np.multiply(v, mu, out=g), active)
+                p += g
+                p += np.multiply(v, mu, out=g)
             else:
-                _add(p, v, active)
+                p += v
         return state
 
 
@@ -200,7 +192,7 @@ class Adam(Optimizer):
         ]
         return updates, AdamState(t, mu, nu)
 
-    def apply(self, params, grads, state, learning_rates, active=None):
+    def apply(self, params, grads, state, learning_rates):
         b1, b2 = self.beta_1, self.beta_2
         t = state.count + 1
         correction = float(np.sqrt(1 - b2**t) / (1 - b1**t))
@@ -218,5 +210,5 @@ class Adam(Optimizer):
             u += self.epsilon
             np.divide(m, u, out=u)
             u *= -(rates[u.ndim] * correction)
-            _add(p, u, active)
+            p += u
         return AdamState(t, state.mu, state.nu)
