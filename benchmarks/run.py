@@ -176,25 +176,32 @@ def bench_search(quick, repeat, n_jobs):
     return [row]
 
 
-def _stack_products(X, n_out, hidden, K, batch):
-    """An epoch of the matrix products alone of K stacked networks (one hidden
-    layer): the floor that stacking cannot go below."""
+def _epoch_products(n, units, K, batch):
+    """An epoch of the matrix products alone of K stacked networks with layer
+    sizes ``units`` (input first) on ``n`` samples: forward, weight gradients and
+    the deltas below the output, at the engine's shapes (the first layers of the
+    K networks side by side). The floor of training: no other work."""
     rng = np.random.default_rng(0)
-    n, f = X.shape
-    W1 = rng.random((f, K * hidden))  # the first layers side by side
-    W2 = rng.random((K, hidden, n_out))
-    A = rng.random((K, batch, hidden))
-    D2 = rng.random((K, batch, n_out))
-    D1 = rng.random((batch, K * hidden))
+    f, h = units[0], units[1]
+    X, W1, D1 = (
+        rng.random((batch, f)),
+        rng.random((f, K * h)),
+        rng.random((batch, K * h)),
+    )
+    pairs = list(zip(units[1:-1], units[2:]))
+    W = [rng.random((K, a, b)) for a, b in pairs]
+    A = [rng.random((K, batch, a)) for a, _ in pairs]
+    D = [rng.random((K, batch, b)) for _, b in pairs]
 
     def epoch():
-        for start in range(0, n, batch):
-            Xb = X[start : start + batch]
-            Xb @ W1  # forward, first layer
-            np.matmul(A[:, : len(Xb)], W2)  # forward, output layer
-            Xb.T @ D1[: len(Xb)]  # first-layer weight gradient
-            np.matmul(A[:, : len(Xb)].transpose(0, 2, 1), D2[:, : len(Xb)])
-            np.matmul(D2[:, : len(Xb)], W2.transpose(0, 2, 1))  # delta below
+        for _ in range(-(-n // batch)):
+            X @ W1
+            for A_i, W_i in zip(A, W):
+                np.matmul(A_i, W_i)
+            for A_i, W_i, D_i in zip(A, W, D):
+                np.matmul(A_i.transpose(0, 2, 1), D_i)
+                np.matmul(D_i, W_i.transpose(0, 2, 1))
+            X.T @ D1
 
     return epoch
 
@@ -218,7 +225,7 @@ def bench_stacking(quick, repeat):
     # all K interleaved in every round, so that a slow spell of the machine
     # does not fall on one K only
     fns = [fit(K, epochs) for K in Ks for epochs in (1, 4)]
-    fns += [_stack_products(X, 10, hidden, K, batch) for K in Ks]
+    fns += [_epoch_products(len(X), [X.shape[1], hidden, 10], K, batch) for K in Ks]
     times, _ = _interleaved(fns, repeat)
     rows = [
         {
@@ -293,20 +300,8 @@ def bench_efficiency(quick, repeat):
         return run
 
     layers = [(f, h), (h, h), (h, o)]
-    rng = np.random.default_rng(0)
-    W = [rng.random((a, b)) for a, b in layers]
-    inputs = [rng.random((batch, a)) for a, _ in layers]
-    deltas = [rng.random((batch, b)) for _, b in layers]
     n_batches = -(-n // batch)
-
-    def products():
-        for _ in range(n_batches):
-            for i in range(len(layers)):
-                inputs[i] @ W[i]  # forward
-            for i in reversed(range(len(layers))):
-                inputs[i].T @ deltas[i]  # weight gradient
-                if i > 0:
-                    deltas[i] @ W[i].T  # delta of the layer below
+    products = _epoch_products(n, [f, h, h, o], 1, batch)
 
     (t1, t3, t_mm), _ = _interleaved([fit(1), fit(3), products], repeat)
     epoch = (t3 - t1) / 2
