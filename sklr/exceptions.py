@@ -15,3 +15,81 @@ class DivergenceWarning(UserWarning):
     >>> issubclass(DivergenceWarning, UserWarning)
     True
     """
+
+
+class NoUsableScoreError(ValueError):
+    """No candidate of a learning-rate search has a usable score.
+
+    Raised by :class:`~sklr.LearningRateSearchCV` (and the ``sklr sweep`` command)
+    when every candidate either diverged on at least one fold or could not be
+    scored, so that no learning rate can be recommended. The search still holds
+    its per-rate results (``cv_results_``, ``diagnosis_``, ``loss_curves_``,
+    ``diverged_``), and so does the error (``cv_results``).
+
+    Attributes
+    ----------
+    reason : {"diverged", "scoring_failed", "both"}
+        Whether every candidate diverged, the scorer failed on every candidate,
+        or some of each.
+    cv_results : dict
+        The search's ``cv_results_``.
+
+    Examples
+    --------
+    >>> from sklr.exceptions import NoUsableScoreError
+    >>> error = NoUsableScoreError("no usable score", reason="diverged",
+    ...                            cv_results={})
+    >>> isinstance(error, ValueError), error.reason
+    (True, 'diverged')
+    """
+
+    def __init__(self, message, *, reason, cv_results):
+        super().__init__(message)
+        self.reason = reason
+        self.cv_results = cv_results
+
+
+class NoGoodRangeWarning(UserWarning):
+    """No learning rate scored clearly better than the baseline.
+
+    Issued by :class:`~sklr.LearningRateSearchCV` when no rate's test scores are
+    significantly above those of a model that ignores the features (the
+    baseline); ``good_range_`` is then ``(nan, nan)`` and no rate is diagnosed
+    ``"good"``.
+
+    Examples
+    --------
+    >>> from sklr.exceptions import NoGoodRangeWarning
+    >>> issubclass(NoGoodRangeWarning, UserWarning)
+    True
+    """
+
+
+class TargetScaleWarning(UserWarning):
+    """A regression target far from unit scale made most learning rates diverge.
+
+    The remedy is to standardise the target, e.g. with
+    ``sklearn.compose.TransformedTargetRegressor(regressor,
+    transformer=StandardScaler())``, which the learning-rate analyses accept.
+
+    Examples
+    --------
+    >>> from sklr.exceptions import TargetScaleWarning
+    >>> issubclass(TargetScaleWarning, UserWarning)
+    True
+    """
+
+
+class RangeTestWarning(UserWarning):
+    """A learning-rate range test whose curve cannot support a suggestion.
+
+    Issued by :func:`~sklr.lr_find` when the loss never rose (the ramp ended
+    too low), when the test had too few steps, or when a rule found no answer
+    on the curve (its suggestion is then NaN).
+
+    Examples
+    --------
+    >>> from sklr.exceptions import RangeTestWarning
+    >>> issubclass(RangeTestWarning, UserWarning)
+    True
+    """

@@ -23,6 +23,7 @@ DIAGNOSIS_COLORS = {
     "good": "tab:green",
     "oscillating": "tab:orange",
     "diverged": "tab:red",
+    "unscored": "tab:gray",
 }
 
 
@@ -192,7 +193,7 @@ class LearningRateSensitivityDisplay:
         train_mean = train_std = None
         if train is not None:
             train_mean, train_std = stats(np.where(search.diverged_, np.nan, train))
-        best = search.best_index_
+        best = getattr(search, "best_index_", None)  # none when nothing is usable
         display = cls(
             learning_rates=rates,
             mean=mean,
@@ -200,8 +201,8 @@ class LearningRateSensitivityDisplay:
             diagnosis=shape(np.asarray(search.diagnosis_)),
             diverged=shape(diverged),
             labels=_point_labels(search),
-            best_rate=float(search.best_learning_rate_),
-            best_value=float(mean.ravel()[best]),
+            best_rate=np.nan if best is None else float(search.best_learning_rate_),
+            best_value=np.nan if best is None else float(mean.ravel()[best]),
             good_range=tuple(search.good_range_),
             ylabel=ylabel,
             lower_is_better=lower,
@@ -351,9 +352,11 @@ class LearningRateSensitivityDisplay:
         from matplotlib.lines import Line2D
 
         several = len(self.mean) > 1
+        shown = set(np.asarray(self.diagnosis).ravel()) | {"too_low", "good"}
         handles = [
             Line2D([], [], ls="", marker="o", color=col, label=name)
             for name, col in DIAGNOSIS_COLORS.items()
+            if name in shown or name != "unscored"
         ]
         handles += [
             Line2D(

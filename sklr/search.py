@@ -22,9 +22,10 @@ import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from joblib import hash as joblib_hash
 from scipy import stats
-from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.callback import CallbackSupportMixin, with_callbacks
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import ParameterGrid, check_cv
@@ -37,8 +38,13 @@ from sklearn.utils.validation import check_is_fitted, indexable
 from threadpoolctl import threadpool_limits
 
 from ._validation import check_learning_rates
-from .exceptions import DivergenceWarning
-from .neural_network import _final_mlp
+from .exceptions import (
+    DivergenceWarning,
+    NoGoodRangeWarning,
+    NoUsableScoreError,
+    TargetScaleWarning,
+)
+from .neural_network import _final_mlp, split_target
 
 #: Default grid: 1e-5 to 10, two points per decade (13 rates). Plain SGD on
 #: standardised inputs learns somewhere in 1e-4 .. 1; the grid reaches a decade
@@ -46,7 +52,11 @@ from .neural_network import _final_mlp
 DEFAULT_LEARNING_RATES = np.logspace(-5, 1, 13)
 
 #: Diagnoses, in the order the rules are applied.
-DIAGNOSES = ("diverged", "oscillating", "good", "too_low")
+DIAGNOSES = ("diverged", "unscored", "good", "oscillating", "too_low")
+
+#: A regression target whose mean or standard deviation exceeds this in absolute
+#: value is "far from unit scale" (see ``TargetScaleWarning``).
+TARGET_SCALE_LIMIT = 10.0
 
 #: Significance level of the one-sided paired t-test behind ``good_range_``.
 GOOD_RANGE_ALPHA = 0.05
@@ -67,6 +77,9 @@ class _TaskResult:
     rates_index: np.ndarray
     test_scores: list
     train_scores: list | None
+    test_errors: list
+    train_errors: list | None
+    untrained_score: float | dict
     loss: np.ndarray
     held_out_loss: np.ndarray
     diverged: np.ndarray
@@ -76,23 +89,22 @@ class _TaskResult:
 
 
 def _score(scorer, estimator, X, y, multimetric, error_score):
+    """``(score, None)``, or ``(nan, message)`` when the scorer fails."""
     try:
         value = scorer(estimator, X, y)
-    except Exception:
+    except Exception as exc:
         if error_score == "raise":
             raise
-        value = np.nan
+        return np.nan, f"{type(exc).__name__}: {exc}"
     if multimetric:
-        return {k: float(v) for k, v in value.items()}
-    return float(value)
+        return {k: float(v) for k, v in value.items()}, None
+    return float(value), None
 
 
-def _score_stack(mlp, result, X, y, scorer, multimetric, error_score):
-    """The score of every network of a stacked fit."""
-    return [
-        _score(scorer, mlp._network(result, k), X, y, multimetric, error_score)
-        for k in range(len(result.learning_rates))
-    ]
+def _score_stack(networks, X, y, scorer, multimetric, error_score):
+    """Scores and scoring errors (None where it worked) of every network."""
+    pairs = [_score(scorer, net, X, y, multimetric, error_score) for net in networks]
+    return [p[0] for p in pairs], [p[1] for p in pairs]
 
 
 def _fit_task(
@@ -113,15 +125,19 @@ def _fit_task(
     point, fold, train, test, rates_index, rates, params = task
     with threadpool_limits(limits=1, user_api="blas"):
         start = time.perf_counter()
-        est = clone(estimator).set_params(**params)
-        mlp, _ = _final_mlp(est)
+        model, target = split_target(clone(estimator).set_params(**params))
+        mlp, _ = _final_mlp(model)
         X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
         X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
+        fit_y_train, fit_y_test = y_train, y_test
+        if target is not None:  # TransformedTargetRegressor: fitted on the fold
+            fit_y_train = target.fit_transform(y_train)
+            fit_y_test = target.transform(y_test)
         sw = fit_params.get("sample_weight")
         sw_train = None if sw is None else _safe_indexing(sw, train)
-        if isinstance(est, Pipeline) and len(est.steps) > 1:
-            pre = est[:-1]
-            X_train = pre.fit_transform(X_train, y_train)
+        if isinstance(model, Pipeline) and len(model.steps) > 1:
+            pre = model[:-1]
+            X_train = pre.fit_transform(X_train, fit_y_train)
             X_test = pre.transform(X_test)
         with context.propagate_callback_context(mlp), warnings.catch_warnings():
             context.call_on_fit_task_begin(estimator=caller, X=X_train, y=y_train)
@@ -129,21 +145,27 @@ def _fit_task(
             warnings.simplefilter("ignore", ConvergenceWarning)
             result, held_out = mlp._fit_learning_rates(
                 X_train,
-                y_train,
+                fit_y_train,
                 rates,
                 sample_weight=sw_train,
                 X_held_out=X_test,
-                y_held_out=y_test,
+                y_held_out=fit_y_test,
             )
         fit_time = time.perf_counter() - start
         start = time.perf_counter()
-        test_scores = _score_stack(
-            mlp, result, X_test, y_test, scorer, multimetric, error_score
-        )
-        train_scores = None
+        # the last network is the estimator itself, still at its initial weights
+        networks = [mlp._network(result, k) for k in range(len(rates))] + [mlp]
+        if target is not None:
+            networks = [target.wrap(net, np.ndim(y_train)) for net in networks]
+        scored = (scorer, multimetric, error_score)
+        test_scores, test_errors = _score_stack(networks, X_test, y_test, *scored)
+        untrained = test_scores.pop()
+        test_errors.pop()
+        networks.pop()
+        train_scores = train_errors = None
         if return_train_score:
-            train_scores = _score_stack(
-                mlp, result, X_train, y_train, scorer, multimetric, error_score
+            train_scores, train_errors = _score_stack(
+                networks, X_train, y_train, *scored
             )
         score_time = time.perf_counter() - start
     context.call_on_fit_task_end(estimator=caller, X=X_train, y=y_train)
@@ -154,6 +176,9 @@ def _fit_task(
         rates_index,
         test_scores,
         train_scores,
+        test_errors,
+        train_errors,
+        untrained,
         result.history.as_arrays()[0],
         held_out,
         diverged,
@@ -516,8 +541,18 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
             estimator=self, X=X, y=y
         )
 
+        self._dummy_scores = _dummy_scores(
+            estimator,
+            X,
+            y,
+            splits,
+            self._key_scorer(scorer),
+            fit_params.get("sample_weight"),
+        )
+        self._target_note = _target_scale_note(estimator, y)
         run = (estimator, X, y, scorer, self.multimetric_, fit_params, context)
         outputs = self._run_tasks(self._tasks(points, splits, rates, 0), *run)
+        self._warn_scoring_failures(outputs)
         if self.refine:
             best_rate = self._collect(outputs, points, rates, prefix)
             extra = self._refinement(best_rate, rates)
@@ -526,12 +561,65 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
                     self._tasks(points, splits, extra, len(rates)), *run
                 )
                 rates = np.concatenate([rates, extra])
+                self._warn_scoring_failures(outputs)
         self._collect(outputs, points, rates, prefix)
+        self._warn_unclear_answers()
         self.scorer_ = getattr(scorer, "_scorers", scorer)
         if self.refit:
             self._refit(estimator, X, y, prefix, fit_params, context)
         context.call_on_fit_task_end(estimator=self, X=X, y=y)
         return self
+
+    def _key_scorer(self, scorer):
+        """The scorer of the metric that chooses the best candidate."""
+        if not self.multimetric_:
+            return scorer
+        scorers = scorer._scorers
+        return scorers[self.refit if self.refit in scorers else next(iter(scorers))]
+
+    def _warn_scoring_failures(self, outputs):
+        """One warning, as GridSearchCV's, for the fits whose scoring failed."""
+        errors = [
+            e
+            for o in outputs
+            for e in (*o.test_errors, *(o.train_errors or ()))
+            if e is not None
+        ]
+        self._first_score_error = errors[0] if errors else None
+        if errors:
+            n_fits = sum(len(o.test_errors) for o in outputs)
+            warnings.warn(
+                f"Scoring failed on {len(errors)} of {n_fits} fits (test and "
+                "train scores counted together). The score of these fits is "
+                f"set to error_score={self.error_score}. The first error: "
+                f"{errors[0]}",
+                UserWarning,
+                stacklevel=3,
+            )
+
+    def _warn_unclear_answers(self):
+        """Warn when no rate beats the baseline or the target scale is the cause."""
+        if self._target_note and (self.diagnosis_ == "diverged").mean() > 0.5:
+            warnings.warn(
+                f"Most learning rates diverged, and {self._target_note}: "
+                "standardise it, e.g. with TransformedTargetRegressor(estimator, "
+                "transformer=StandardScaler()), which LearningRateSearchCV accepts.",
+                TargetScaleWarning,
+                stacklevel=3,
+            )
+        if hasattr(self, "best_index_") and np.isnan(self.good_range_[0]):
+            point = self.best_index_ // len(self.learning_rates_)
+            warnings.warn(
+                "No learning rate scored clearly better than the baseline (the "
+                "better of a model that ignores the features and the network at its "
+                f"initial weights; mean score {self.baseline_scores_[point].mean():.4g}"
+                ", best candidate's "
+                f"{self.best_score_:.4g}): good_range_ is (nan, nan) and no rate is "
+                "diagnosed 'good'. Train longer (max_iter), widen the grid, or check "
+                "the features and the scorer.",
+                NoGoodRangeWarning,
+                stacklevel=3,
+            )
 
     def _check_refit(self):
         if self.multimetric_ and self.refit is not False and not callable(self.refit):
@@ -581,15 +669,20 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
         train = {m: np.full((P, R, F), np.nan) for m in metrics}
         fit_time, score_time = np.zeros((P, R, F)), np.zeros((P, R, F))
         diverged = np.zeros((P, R, F), dtype=bool)
+        unscored = np.zeros((P, R, F), dtype=bool)
         diverged_epoch = np.zeros((P, R, F), dtype=int)
+        untrained = {m: np.full((P, F), np.nan) for m in metrics}
         n_epochs = max(len(o.loss) if o.loss is not None else 0 for o in outputs)
         loss = np.full((P, R, F, n_epochs), np.nan)
         held_out = np.full((P, R, F, n_epochs), np.nan)
-        failed = np.nan if self.error_score == "raise" else float(self.error_score)
         for o in outputs:
             idx = (o.point, o.rates_index, o.fold)
             diverged[idx] = o.diverged
+            unscored[idx] = [e is not None for e in o.test_errors]
             diverged_epoch[idx] = o.diverged_epoch
+            for m in metrics:
+                value = o.untrained_score
+                untrained[m][o.point, o.fold] = value[m] if self.multimetric_ else value
             fit_time[idx] = o.fit_time / len(o.rates_index)
             score_time[idx] = o.score_time / len(o.rates_index)
             if o.loss is not None:
@@ -598,31 +691,98 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
                     o.held_out_loss.T
                 )
             for m in metrics:
-                scores = [s[m] if self.multimetric_ else s for s in o.test_scores]
-                test[m][idx] = np.where(o.diverged, failed, scores)
+                self._fill(test[m], idx, o.test_scores, o.test_errors, o.diverged, m)
                 if o.train_scores is not None:
-                    scores = [s[m] if self.multimetric_ else s for s in o.train_scores]
-                    train[m][idx] = np.where(o.diverged, failed, scores)
+                    self._fill(
+                        train[m], idx, o.train_scores, o.train_errors, o.diverged, m
+                    )
 
         key = self._refit_metric(metrics)
+        # the better, fold by fold, of the dummy and the untrained network
+        self.baseline_scores_ = np.fmax(self._dummy_scores, untrained[key])
+        raw = test[key]  # before error_score: NaN where diverged or unscored
+        unusable = (diverged | unscored | ~np.isfinite(raw)).reshape(P * R, F)
+        failed = np.nan if self.error_score == "raise" else float(self.error_score)
+        for scores in (*test.values(), *train.values()):
+            scores[diverged | unscored] = failed
         self.learning_rates_ = rates
         self.diverged_ = diverged.reshape(P * R, F)
         self.diverged_epoch_ = diverged_epoch.reshape(P * R, F)
         self.loss_curves_ = loss.reshape(P * R, F, n_epochs)
         self.validation_loss_curves_ = held_out.reshape(P * R, F, n_epochs)
         ranges, diagnosis = zip(
-            *(_diagnose(rates, test[key][p], diverged[p], loss[p]) for p in range(P))
+            *(
+                _diagnose(
+                    rates,
+                    test[key][p],
+                    diverged[p],
+                    loss[p],
+                    unusable=unusable.reshape(P, R, F)[p],
+                    baseline=self.baseline_scores_[p],
+                )
+                for p in range(P)
+            )
         )
         self.diagnosis_ = np.concatenate(diagnosis)
         self.cv_results_ = self._format_results(
-            points, rates, prefix, test, train, fit_time, score_time, diverged
+            points, rates, prefix, test, train, fit_time, score_time, unusable
         )
         self.cv_results_["diagnosis"] = self.diagnosis_
         self.cv_results_["diverged_fraction"] = self.diverged_.mean(axis=1)
-        self._choose_best(key)
+        self.good_range_ = (np.nan, np.nan)  # if no candidate is usable
+        self._choose_best(key, unusable.any(axis=1), unscored.reshape(P * R, F))
         best_point = self.best_index_ // R if hasattr(self, "best_index_") else 0
         self.good_range_ = ranges[best_point]
         return self.best_learning_rate_ if hasattr(self, "best_index_") else np.nan
+
+    def _fill(self, target, idx, scores, errors, diverged, metric):
+        """Write a task's scores of ``metric``; NaN where it diverged or failed."""
+        values = [
+            np.nan if e is not None else (s[metric] if self.multimetric_ else s)
+            for s, e in zip(scores, errors)
+        ]
+        target[idx] = np.where(diverged, np.nan, values)
+
+    def _no_usable_score(self, unscored):
+        """The error raised when no candidate has a usable score."""
+        n = len(self.diverged_)
+        some_diverged = self.diverged_.any(axis=1)
+        some_unscored = unscored.any(axis=1)
+        if not some_unscored.any():
+            reason = "diverged"
+            what = f"every one of the {n} candidates diverged on at least one fold"
+        elif some_unscored.all():
+            reason = "scoring_failed"
+            what = f"the scorer failed on every one of the {n} candidates"
+        else:
+            reason = "both"
+            what = (
+                f"of the {n} candidates, {int(some_diverged.sum())} diverged and "
+                f"the scorer failed on {int(some_unscored.sum())}"
+            )
+        advice = {
+            "diverged": "lower the grid (it starts at "
+            f"{self.learning_rates_.min():.3g}), standardise the features"
+            + (
+                f", and standardise the target ({self._target_note}: wrap the "
+                "estimator in TransformedTargetRegressor(..., "
+                "transformer=StandardScaler()))"
+                if self._target_note
+                else ""
+            ),
+            "scoring_failed": "choose a scorer that fits the task (e.g. "
+            "'f1_macro' rather than 'f1' for more than two classes); the first "
+            f"error was {self._first_score_error}",
+        }
+        advice["both"] = f"{advice['diverged']}; {advice['scoring_failed']}"
+        return NoUsableScoreError(
+            f"No learning rate can be recommended: {what}. To fix it, "
+            f"{advice[reason]}. The per-rate results are in cv_results_, "
+            "diagnosis_ and loss_curves_ of the search, and in this error's "
+            "cv_results.",
+            reason=reason,
+            cv_results=self.cv_results_,
+        )
 
     def _metric_names(self, outputs):
         if not self.multimetric_:
@@ -635,7 +795,7 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
         return metrics[0]
 
     def _format_results(
-        self, points, rates, prefix, test, train, fit_time, score_time, diverged
+        self, points, rates, prefix, test, train, fit_time, score_time, unusable
     ):
         P, R, F = len(points), len(rates), self.n_splits_
         params = [
@@ -673,17 +833,21 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
                 results[f"mean_{split_name}_{suffix}"] = flat.mean(axis=1)
                 results[f"std_{split_name}_{suffix}"] = flat.std(axis=1)
                 if split_name == "test":
-                    results[f"rank_test_{suffix}"] = _rank(flat.mean(axis=1))
+                    results[f"rank_test_{suffix}"] = _rank(
+                        flat.mean(axis=1), unusable.any(axis=1)
+                    )
         return results
 
-    def _choose_best(self, key):
+    def _choose_best(self, key, unusable, unscored):
         suffix = "score" if not self.multimetric_ else key
+        if self.refit is False and self.multimetric_:
+            return
+        if unusable.all():
+            raise self._no_usable_score(unscored)
         if callable(self.refit):
             self.best_index_ = int(self.refit(self.cv_results_))
-        elif self.refit is not False or not self.multimetric_:
-            self.best_index_ = int(np.argmin(self.cv_results_[f"rank_test_{suffix}"]))
         else:
-            return
+            self.best_index_ = int(np.argmin(self.cv_results_[f"rank_test_{suffix}"]))
         self.best_params_ = self.cv_results_["params"][self.best_index_]
         self.best_score_ = float(
             self.cv_results_[f"mean_test_{suffix}"][self.best_index_]
@@ -806,12 +970,28 @@ def last_recorded(curves):
     return np.where(recorded.any(axis=-1), values, np.nan)
 
 
-def _rank(means):
-    """GridSearchCV's ranking: 1 is best; NaN ranks last."""
-    if np.isnan(means).all():
-        return np.ones(len(means), dtype=np.int32)
-    filled = np.nan_to_num(means, nan=np.nanmin(means) - 1)
-    return rankdata(-filled, method="min").astype(np.int32)
+def _rank(means, unusable=None):
+    """GridSearchCV's ranking (1 is best, ties share the lowest rank, NaN last),
+    with every unusable candidate (diverged or unscored on some fold) after every
+    usable one, whatever its ``error_score``."""
+    means = np.asarray(means, dtype=float)
+    usable = np.ones(len(means), bool) if unusable is None else ~np.asarray(unusable)
+    value = np.where(np.isnan(means), -np.inf, means)
+    same = usable[:, None] == usable[None, :]
+    better = (usable[:, None] & ~usable[None, :]) | (same & (value[:, None] > value))
+    return (1 + better.sum(axis=0)).astype(np.int32)
+
+
+def _paired_p_value(d):
+    """One-sided p-value of a paired t-test that the mean of ``d`` is > 0.
+
+    With no spread, 0 when every difference is positive and 1 otherwise.
+    """
+    F = len(d)
+    sd = d.std(ddof=1) if F > 1 else 0.0
+    if sd == 0:
+        return 0.0 if d.mean() > 0 else 1.0
+    return float(stats.t.sf(d.mean() / (sd / np.sqrt(F)), F - 1))
 
 
 def _indistinguishable(scores, best):
@@ -820,19 +1000,33 @@ def _indistinguishable(scores, best):
     One-sided paired t-test over folds at level ``GOOD_RANGE_ALPHA``; a rate with
     any NaN score (diverged or failed) is never indistinguishable.
     """
-    R, F = scores.shape
-    out = np.zeros(R, dtype=bool)
-    for r in range(R):
+    out = np.zeros(len(scores), dtype=bool)
+    for r in range(len(scores)):
         if np.isnan(scores[r]).any():
             continue
         d = scores[best] - scores[r]
-        sd = d.std(ddof=1) if F > 1 else 0.0
-        if sd == 0:
-            out[r] = d.mean() <= 0
-        else:
-            t = d.mean() / (sd / np.sqrt(F))
-            out[r] = stats.t.sf(t, F - 1) >= GOOD_RANGE_ALPHA
+        out[r] = d.mean() <= 0 or _paired_p_value(d) >= GOOD_RANGE_ALPHA
     return out
+
+
+def _above_baseline(scores, baseline):
+    """Rates whose fold scores are significantly above the baseline's.
+
+    One-sided paired t-test over folds at level ``GOOD_RANGE_ALPHA`` that the
+    rate beats the baseline (a model that ignores the features, scored on the
+    same folds). Where the baseline could not be scored, every rate passes.
+    """
+    baseline = np.asarray(baseline, dtype=float)
+    if not np.isfinite(baseline).all():
+        return np.ones(len(scores), dtype=bool)
+    return np.array(
+        [
+            np.isfinite(row).all()
+            and _paired_p_value(row - baseline) < GOOD_RANGE_ALPHA
+            for row in scores
+        ],
+        dtype=bool,
+    )
 
 
 def _rise_fraction(curves):
@@ -848,43 +1042,104 @@ def _rise_fraction(curves):
     return float(np.mean(fractions)) if fractions else 0.0
 
 
-def _diagnose(rates, scores, diverged, loss):
+def _diagnose(rates, scores, diverged, loss, *, unusable=None, baseline=None):
     """Good range and diagnosis of every rate of one ``param_grid`` point.
 
-    ``scores`` and ``diverged`` are ``(R, F)``; ``loss`` is ``(R, F, n_epochs)``.
-    The good range grows from the best rate over neighbours that are
-    indistinguishable from it and neither diverge nor oscillate, so that every
-    rate inside it is diagnosed ``"good"``.
+    ``scores``, ``diverged`` and ``unusable`` (diverged, unscored or non-finite
+    on a fold) are ``(R, F)``; ``loss`` is ``(R, F, n_epochs)``; ``baseline`` is
+    the baseline's score per fold. The good range grows from the best usable rate
+    over neighbours that are usable, indistinguishable from it, clearly above the
+    baseline and do not oscillate, so that every rate inside it is diagnosed
+    ``"good"``; it is ``(nan, nan)`` when the best rate is not clearly above the
+    baseline or no rate is usable.
     """
-    means = scores.mean(axis=1)
+    rates = np.asarray(rates, dtype=float)
     R = len(rates)
-    failed = diverged.mean(axis=1) >= 0.5
+    unusable = diverged | np.isnan(scores) if unusable is None else unusable
+    usable = ~unusable.any(axis=1)
     rising = np.array([_rise_fraction(c) >= OSCILLATION_FRACTION for c in loss])
-    if np.isnan(means).all():
-        low = high = np.nan
-    else:
-        best = int(np.nanargmax(means))
-        ok = _indistinguishable(scores, best) & ~failed & ~rising
-        ok[best] = True
-        order = np.argsort(rates)
-        pos = int(np.flatnonzero(order == best)[0])
-        lo = hi = pos
-        while lo > 0 and ok[order[lo - 1]]:
-            lo -= 1
-        while hi < R - 1 and ok[order[hi + 1]]:
-            hi += 1
-        low, high = float(rates[order[lo]]), float(rates[order[hi]])
+    low = high = np.nan
+    fast = np.zeros(R, dtype=bool)  # too fast: above the good range
+    if usable.any():
+        best = int(np.argmax(np.where(usable, scores.mean(axis=1), -np.inf)))
+        above = (
+            np.ones(R, bool) if baseline is None else _above_baseline(scores, baseline)
+        )
+        indistinguishable = _indistinguishable(scores, best)
+        ok = indistinguishable & usable & ~rising & above
+        if above[best]:
+            ok[best] = True
+            low, high = _run_around(rates, ok, best)
+            fast = rates > high
+        else:  # no good range: too fast only if clearly worse than the best
+            fast = (rates > rates[best]) & ~indistinguishable
     diagnosis = np.empty(R, dtype=object)
     for r in range(R):
-        if failed[r]:
+        if diverged[r].any():
             diagnosis[r] = "diverged"
+        elif unusable[r].any():
+            diagnosis[r] = "unscored"
         elif low <= rates[r] <= high:
             diagnosis[r] = "good"
-        elif rising[r] or rates[r] > high:
+        elif rising[r] or fast[r]:
             diagnosis[r] = "oscillating"
         else:
             diagnosis[r] = "too_low"
     return (low, high), diagnosis.astype(str)
+
+
+def _run_around(rates, ok, best):
+    """The lowest and highest rate of the run of ``ok`` rates around ``best``."""
+    order = np.argsort(rates)
+    pos = int(np.flatnonzero(order == best)[0])
+    lo = hi = pos
+    while lo > 0 and ok[order[lo - 1]]:
+        lo -= 1
+    while hi < len(rates) - 1 and ok[order[hi + 1]]:
+        hi += 1
+    return float(rates[order[lo]]), float(rates[order[hi]])
+
+
+def _dummy_scores(estimator, X, y, splits, scorer, sample_weight):
+    """Score per fold of a model that ignores the features, with ``scorer``.
+
+    ``DummyClassifier(strategy="prior")`` or ``DummyRegressor()`` (the mean),
+    trained and scored on the same folds as the candidates; NaN on a fold where
+    the scorer fails.
+    """
+    dummy = DummyClassifier() if is_classifier(estimator) else DummyRegressor()
+    scores = []
+    for train, test in splits:
+        sw = None if sample_weight is None else _safe_indexing(sample_weight, train)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = clone(dummy).fit(
+                _safe_indexing(X, train), _safe_indexing(y, train), sample_weight=sw
+            )
+            value, _ = _score(
+                scorer,
+                model,
+                _safe_indexing(X, test),
+                _safe_indexing(y, test),
+                False,
+                np.nan,
+            )
+        scores.append(value)
+    return np.array(scores, dtype=float)
+
+
+def _target_scale_note(estimator, y):
+    """A description of a regression target far from unit scale, else None."""
+    if is_classifier(estimator) or isinstance(estimator, TransformedTargetRegressor):
+        return None
+    try:
+        values = np.asarray(y, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    mean, std = np.abs(values.mean(axis=0)).max(), values.std(axis=0).max()
+    if max(mean, std) <= TARGET_SCALE_LIMIT:
+        return None
+    return f"the target has mean {mean:.3g} and standard deviation {std:.3g}"
 
 
 def learning_rate_curve(

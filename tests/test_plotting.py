@@ -11,7 +11,8 @@ from sklearn.datasets import load_iris
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklr import DivergenceWarning, LearningRateSearchCV, MLPClassifier, lr_find
+from sklr import LearningRateSearchCV, MLPClassifier, lr_find
+from sklr.exceptions import NoUsableScoreError
 from sklr.plotting import (
     DIAGNOSIS_COLORS,
     LearningRateBatchSizeDisplay,
@@ -104,9 +105,11 @@ def test_sensitivity_display_when_every_rate_diverges_single_fold(iris):
     X, y = iris
     folds = [(np.arange(0, 150, 2), np.arange(1, 150, 2))]
     search = LearningRateSearchCV(_pipe(momentum=0.0), [1e3, 1e4], cv=folds)
-    with pytest.warns(DivergenceWarning):  # the refit of the "best" diverges too
+    with pytest.raises(NoUsableScoreError, match="diverged"):  # nothing to refit
         search.fit(X, y)
+    # the per-rate results stay on the search, and can be drawn
     assert search.diverged_.all() and search.n_splits_ == 1
+    assert not hasattr(search, "best_estimator_")
     d = LearningRateSensitivityDisplay.from_cv_results(search)
     assert d.diverged_markers_[0].get_offsets().shape == (2, 2)
     assert d.good_range_patch_ is None
