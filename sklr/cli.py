@@ -22,6 +22,11 @@ import numpy as np
 
 from . import __version__
 from ._data import BUNDLED, DataError, load
+from .exceptions import NoUsableScoreError
+from .lr_finder import SUGGESTION_RULES
+
+#: Exit status of ``sklr sweep`` when no learning rate can be recommended.
+NO_ANSWER = 3
 
 SWEEP_EXAMPLE = """examples:
   sklr sweep                     # digits, 13 rates from 1e-5 to 10, 5 folds
@@ -99,6 +104,13 @@ def _common(parser):
     )
     parser.add_argument(
         "--no-scale", action="store_true", help="do not standardise the features"
+    )
+    parser.add_argument(
+        "--no-scale-target",
+        action="store_true",
+        help="do not standardise a regression target (by default it is, through "
+        "TransformedTargetRegressor: scores and predictions stay in its units, "
+        "losses are in its standard deviations)",
     )
     parser.add_argument(
         "--hidden",
@@ -213,13 +225,18 @@ def _add_find(sub):
     add("--end-lr", type=_positive(float), default=10.0)
     add("--num-steps", type=_positive(int), default=100)
     add("--mode", choices=["exponential", "linear"], default="exponential")
-    add("--suggestion", choices=["valley", "steepest", "minimum"], default="valley")
+    add(
+        "--suggestion",
+        choices=list(SUGGESTION_RULES),
+        default="fall",
+        help="the rule behind the suggested rate (default: fall)",
+    )
     find.set_defaults(func=run_find)
 
 
 # -------------------------------------------------------------------- building
 def _pipeline(data, args, batch_size):
-    from sklearn.compose import ColumnTransformer
+    from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
@@ -257,7 +274,19 @@ def _pipeline(data, args, batch_size):
         steps.append(
             ("float32", FunctionTransformer(np.asarray, kw_args={"dtype": np.float32}))
         )
-    return Pipeline([*steps, ("mlp", mlp)])
+    pipe = Pipeline([*steps, ("mlp", mlp)])
+    if _scales_target(data, args):
+        return TransformedTargetRegressor(pipe, transformer=StandardScaler())
+    return pipe
+
+
+def _scales_target(data, args):
+    return data.task == "regression" and not args.no_scale_target
+
+
+def _prefix(data, args):
+    """The prefix of the MLP's parameter names in the estimator of ``_pipeline``."""
+    return "regressor__mlp__" if _scales_target(data, args) else "mlp__"
 
 
 def _rates(args):
@@ -283,6 +312,7 @@ def _settings(args, data, rates):
         "scoring",
         "refine",
         "no_scale",
+        "no_scale_target",
         "task",
         "target",
         "float32",
@@ -378,11 +408,12 @@ def run_sweep(args):
     out, checkpoints = _prepare_out(args, _settings(args, data, rates))
     several = len(args.batch_size) > 1
     pipe = _pipeline(data, args, args.batch_size[0])
+    prefix = _prefix(data, args)
     search = LearningRateSearchCV(
         pipe,
         rates,
         scoring=args.scoring,
-        param_grid={"mlp__batch_size": args.batch_size} if several else None,
+        param_grid={f"{prefix}batch_size": args.batch_size} if several else None,
         cv=args.cv,
         n_jobs=args.n_jobs,
         refit=False,
@@ -399,20 +430,41 @@ def run_sweep(args):
     )
     _progress(search, args)
     start = time.perf_counter()
+    failure = None
     with _backend(args), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             search.fit(data.X, data.y)
+        except NoUsableScoreError as exc:  # the per-rate results are still there
+            failure = exc
         except ValueError as exc:  # e.g. an unknown --scoring
             raise CommandError(str(exc).splitlines()[0]) from None
-    rows = _rows(search, several)
-    summary = _summary(search, data, args, time.perf_counter() - start)
+    rows = _rows(search, several, prefix)
+    summary = _summary(search, data, args, time.perf_counter() - start, prefix)
     _print_table(rows, summary, several, args)
-    _write(out, rows, summary, search, args, several)
+    _write(out, rows, summary, search, args, several, plots=failure is None)
+    if failure is not None:
+        print(f"sklr: no usable learning rate: {_why(failure, args)}", file=sys.stderr)
+        return NO_ANSWER
     return 0
 
 
-def _rows(search, several):
+def _why(failure, args):
+    """One line: why no rate can be recommended, and what to try."""
+    scorer = args.scoring or "the default score"
+    advice = {
+        "diverged": "every rate diverged on at least one fold; try lower rates "
+        f"(--lr-min below {args.lr_min:g}), fewer --epochs, or standardised data "
+        "(without --no-scale / --no-scale-target)",
+        "scoring_failed": f"the scorer ({scorer}) failed on every rate; choose a "
+        "--scoring that fits the task",
+        "both": f"every rate diverged or the scorer ({scorer}) failed on it; try "
+        "lower rates (--lr-min) and a --scoring that fits the task",
+    }
+    return advice[failure.reason]
+
+
+def _rows(search, several, prefix):
     r = search.cv_results_
     final_loss = _final_mean(search.validation_loss_curves_, search.diverged_)
     epochs = (~np.isnan(search.loss_curves_)).sum(axis=2).mean(axis=1)
@@ -420,8 +472,12 @@ def _rows(search, several):
     for i, params in enumerate(r["params"]):
         rows.append(
             {
-                **({"batch_size": int(params["mlp__batch_size"])} if several else {}),
-                "learning_rate": float(params["mlp__learning_rate"]),
+                **(
+                    {"batch_size": int(params[f"{prefix}batch_size"])}
+                    if several
+                    else {}
+                ),
+                "learning_rate": float(params[f"{prefix}learning_rate"]),
                 "mean_test_score": float(r["mean_test_score"][i]),
                 "std_test_score": float(r["std_test_score"][i]),
                 "mean_final_loss": float(final_loss[i]),
@@ -443,12 +499,26 @@ def _final_mean(curves, diverged):
         return np.nanmean(np.where(diverged, np.nan, last_recorded(curves)), axis=1)
 
 
-def _summary(search, data, args, seconds):
+def _finite(value):
+    """A float for JSON: None when it is not finite (JSON has no NaN)."""
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _summary(search, data, args, seconds, prefix):
     import sklearn
 
-    best = float(search.best_learning_rate_)
+    best = getattr(search, "best_index_", None)
     low, high = search.good_range_
-    exponent = math.floor(math.log10(best)) if math.isfinite(best) else None
+    point = 0 if best is None else best // len(search.learning_rates_)
+    if best is None:
+        answer = "none"
+    elif math.isfinite(low):
+        answer = "recommended"
+    else:
+        answer = "no rate clearly above the baseline"
+    best_rate = None if best is None else float(search.best_learning_rate_)
+    exponent = math.floor(math.log10(best_rate)) if answer == "recommended" else None
     return {
         "data": {
             "name": data.name,
@@ -456,14 +526,20 @@ def _summary(search, data, args, seconds):
             "n_features": int(data.X.shape[1]),
             "task": data.task,
         },
-        "best_learning_rate": best,
-        "best_params": {
-            k: (v if not isinstance(v, np.generic) else v.item())
+        "answer": answer,
+        "best_index": best,
+        "best_learning_rate": best_rate,
+        "best_params": None
+        if best is None
+        else {
+            k.removeprefix(prefix): (v.item() if isinstance(v, np.generic) else v)
             for k, v in search.best_params_.items()
         },
-        "best_score": float(search.best_score_),
-        "good_range": [float(low), float(high)],
+        "best_score": None if best is None else _finite(search.best_score_),
+        "good_range": [_finite(low), _finite(high)],
         "order_of_magnitude": None if exponent is None else f"1e{exponent}",
+        "baseline_score": _finite(np.mean(search.baseline_scores_[point])),
+        "target_standardised": _scales_target(data, args),
         "seconds": round(seconds, 3),
         "versions": {
             "sklr": __version__,
@@ -484,23 +560,15 @@ def _print_table(rows, summary, several, args):
         f"{'rate':>10}  {'score (mean ± std)':>20}  {'final loss':>10}  "
         f"{'epochs':>6}  diagnosis"
     )
-    best = summary["best_params"]
     if not args.quiet:
         print(head)
         print("-" * len(head))
-        for row in rows:
-            mark = (
-                " *"
-                if (
-                    row["learning_rate"] == best["mlp__learning_rate"]
-                    and row.get("batch_size") == best.get("mlp__batch_size")
-                )
-                else ""
-            )
+        for i, row in enumerate(rows):
+            mark = " *" if i == summary["best_index"] else ""
             score = (
                 f"{row['mean_test_score']:.4f} ± {row['std_test_score']:.4f}"
                 if math.isfinite(row["mean_test_score"])
-                else "diverged"
+                else "no score"
             )
             loss = row["mean_final_loss"]
             print(
@@ -509,17 +577,37 @@ def _print_table(rows, summary, several, args):
                 + (f"{loss:>10.4f}" if math.isfinite(loss) else f"{'-':>10}")
                 + f"  {row['mean_epochs']:>6.1f}  {row['diagnosis']}{mark}"
             )
-    low, high = summary["good_range"]
+        if summary["target_standardised"]:
+            print(
+                "(the target is standardised on each training fold: scores are in "
+                "its units, losses in its standard deviations)"
+            )
+    _print_answer(summary)
+
+
+def _print_answer(summary):
+    baseline = summary["baseline_score"]
+    said = "-" if baseline is None else f"{baseline:.4f}"
+    if summary["answer"] == "none":
+        print("best learning rate: none (no rate has a usable score)")
+        return
     print(
         f"best learning rate: {summary['best_learning_rate']:.4g} "
-        f"(score {summary['best_score']:.4f})"
+        f"(score {summary['best_score']:.4f}; baseline {said})"
     )
-    print(f"good range: {low:.3g} .. {high:.3g}")
-    if summary["order_of_magnitude"]:
+    if summary["answer"] == "recommended":
+        low, high = summary["good_range"]
+        print(f"good range: {low:.3g} .. {high:.3g}")
         print(f"best order of magnitude: {summary['order_of_magnitude']}")
+    else:
+        print(
+            f"good range: none - no rate scored clearly above the baseline ({said}, "
+            "a model that ignores the features or the untrained network); train "
+            "longer (--epochs) or widen the grid"
+        )
 
 
-def _write(out, rows, summary, search, args, several):
+def _write(out, rows, summary, search, args, several, plots=True):
     with open(out / "results.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
@@ -538,7 +626,7 @@ def _write(out, rows, summary, search, args, several):
     }
     (out / "results.json").write_text(json.dumps(document, indent=2) + "\n")
     written = ["results.csv", "results.json"]
-    if not args.no_plots:
+    if plots and not args.no_plots:
         written += _plots(out, search, several)
     _say(args, f"wrote {', '.join(written)} to {out}")
 

@@ -18,11 +18,24 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ._training import STOPPED
 from .callbacks import Hook
-from .exceptions import DivergenceWarning
-from .neural_network import _final_mlp
+from .exceptions import DivergenceWarning, RangeTestWarning, TargetScaleWarning
+from .neural_network import _final_mlp, split_target, target_scale_note
 from .optim.schedules import Schedule
 
-SUGGESTION_RULES = ("valley", "steepest", "minimum")
+SUGGESTION_RULES = ("fall", "valley", "steepest", "minimum")
+
+#: No rule answers in the first 5% of the ramp (where the smoothed loss still
+#: carries its start-up transient).
+SKIP_FRACTION = 0.05
+
+#: Rule "fall": window of the centred mean, fraction of the fall, and the least
+#: relative fall of the loss that counts as falling.
+FALL_WINDOW = 11
+FALL_FRACTION = 0.75
+MIN_FALL = 0.01
+
+#: Fewer recorded steps than this give a warning: too few for any rule.
+MIN_STEPS = 20
 
 
 @dataclass(frozen=True)
@@ -55,14 +68,20 @@ class RangeRamp(Schedule):
 
 @dataclass(frozen=True)
 class LRFinderSuggestions:
-    """The rate suggested by every rule (NaN when a rule had too few points).
+    """The rate suggested by every rule (NaN where the curve has no answer).
 
-    ``valley``: fastai's rule — the middle of the longest decreasing run of the
-    smoothed loss (at 1/2 of its first two thirds); ``steepest``: where the
-    smoothed loss falls fastest against log10(rate); ``minimum``: the rate of the
-    lowest smoothed loss divided by 10.
+    ``fall`` (sklr's own, the default, chosen on the validity benchmark): the
+    raw losses are smoothed by a centred mean over 11 steps (no lag), and the
+    suggestion is the first rate at which that curve has made three quarters of
+    its fall from its start (median of the first 5% of the ramp) to its lowest
+    point. ``valley``: fastai's rule — the middle of the longest decreasing run of
+    the smoothed loss (at 1/2 of its first two thirds); ``steepest``: where the
+    smoothed loss falls fastest against log10(rate), before its lowest point;
+    ``minimum``: the rate of the lowest smoothed loss divided by 10. No rule
+    answers outside the ramp or in its first 5%.
     """
 
+    fall: float
     valley: float
     steepest: float
     minimum: float
@@ -90,6 +109,10 @@ class LRFinderResult:
         Whether the run stopped because the smoothed loss exceeded
         ``diverge_threshold`` times its best (or became non-finite) before
         ``num_steps`` steps.
+    n_epochs : float
+        How many passes over the data the test made (steps / mini-batches per
+        epoch): the cost of the test in epochs.
+    diverge_threshold : float
     """
 
     learning_rates: np.ndarray
@@ -99,6 +122,7 @@ class LRFinderResult:
     suggestions: LRFinderSuggestions
     rule: str
     stopped_early: bool
+    n_epochs: float = field(default=np.nan)
     diverge_threshold: float = field(default=4.0)
 
     def plot(self, ax=None, **kwargs):
@@ -160,10 +184,19 @@ class _RangeRecorder(Hook):
             run.freeze(np.array([True]), STOPPED)
 
 
-def _valley(rates, smoothed):
+def _skip(n):
+    """Number of leading points no rule may answer in: the first 5% of the ramp."""
+    return math.ceil(SKIP_FRACTION * n)
+
+
+def _lowest(smoothed):
+    """Index of the lowest point after the first 5% of the ramp."""
+    k0 = _skip(len(smoothed))
+    return k0 + int(np.argmin(smoothed[k0:]))
+
+
+def _valley(rates, smoothed, losses):
     n = len(smoothed)
-    if n < 3:
-        raise ValueError("needs at least 3 finite points")
     lds = np.ones(n, dtype=int)
     max_start = max_end = 0
     for i in range(1, n):
@@ -174,43 +207,73 @@ def _valley(rates, smoothed):
             max_end = i
             max_start = max_end - lds[max_end]
     sections = (max_end - max_start) / 3
-    return float(rates[max_start + int(sections) + int(sections / 2)])
+    index = max_start + int(sections) + int(sections / 2)
+    return float(rates[index]) if index >= _skip(n) else np.nan
 
 
-def _steepest(rates, smoothed):
-    if len(smoothed) < 3:
-        raise ValueError("needs at least 3 finite points")
-    slope = np.gradient(smoothed, np.log10(rates))
-    return float(rates[int(np.argmin(slope))])
+def _steepest(rates, smoothed, losses):
+    k0, low = _skip(len(smoothed)), _lowest(smoothed)
+    slope = np.gradient(smoothed, np.log10(rates))[k0 : low + 1]
+    if not len(slope) or slope.min() >= 0:
+        return np.nan  # the loss never falls after the start
+    return float(rates[k0 + int(np.argmin(slope))])
 
 
-def _minimum(rates, smoothed):
-    if len(smoothed) < 1:
-        raise ValueError("needs at least 1 finite point")
-    return float(rates[int(np.argmin(smoothed))] / 10)
+def _minimum(rates, smoothed, losses):
+    value = rates[_lowest(smoothed)] / 10
+    return float(value) if value >= rates[_skip(len(rates))] else np.nan
 
 
-_RULES = {"valley": _valley, "steepest": _steepest, "minimum": _minimum}
+def _fall(rates, smoothed, losses):
+    curve = _centered_mean(losses, FALL_WINDOW)
+    k0 = _skip(len(curve))
+    low = _lowest(curve)
+    start = float(np.median(curve[: max(k0, 3)]))
+    if not curve[low] < start * (1 - MIN_FALL):
+        return np.nan  # the loss did not fall
+    target = start - FALL_FRACTION * (start - curve[low])
+    index = int(np.flatnonzero(curve[: low + 1] <= target)[0])
+    return float(rates[index]) if index >= k0 else np.nan
 
 
-def suggest(learning_rates, smoothed_losses, rule="valley"):
-    """Suggest a rate from a range test's smoothed losses.
+def _centered_mean(values, window):
+    """Mean over a window centred on each point (shorter at the ends): no lag."""
+    half = window // 2
+    sums = np.concatenate([[0.0], np.cumsum(values)])
+    idx = np.arange(len(values))
+    lo, hi = np.maximum(idx - half, 0), np.minimum(idx + half + 1, len(values))
+    return (sums[hi] - sums[lo]) / (hi - lo)
 
-    Non-finite losses are dropped first.
+
+_RULES = {"fall": _fall, "valley": _valley, "steepest": _steepest, "minimum": _minimum}
+
+
+def suggest(learning_rates, smoothed_losses, rule="fall", *, losses=None):
+    """Suggest a rate from a range test's curve.
+
+    Non-finite points are dropped first. No rule answers outside the ramp or in
+    its first 5% (``SKIP_FRACTION``): where a rule finds no answer on the curve
+    (the loss never fell, or was lowest at the start), it returns NaN with a
+    ``RangeTestWarning``.
 
     Parameters
     ----------
     learning_rates, smoothed_losses : array-like of shape (n_steps,)
-    rule : {"valley", "steepest", "minimum"}, default="valley"
+    rule : {"fall", "valley", "steepest", "minimum"}, default="fall"
+        See ``LRFinderSuggestions``.
+    losses : array-like of shape (n_steps,), default=None
+        The raw mini-batch losses, which rule "fall" smooths without lag (a
+        centred mean); None means the smoothed losses.
 
     Returns
     -------
     rate : float
+        NaN when the curve has no answer for this rule.
 
     Raises
     ------
     ValueError
-        If fewer finite points remain than the rule needs (3, 3 and 1).
+        If fewer than 3 finite points remain.
 
     Examples
     --------
@@ -227,15 +290,24 @@ def suggest(learning_rates, smoothed_losses, rule="valley"):
         )
     rates = np.asarray(learning_rates, dtype=float)
     smoothed = np.asarray(smoothed_losses, dtype=float)
-    finite = np.isfinite(smoothed) & np.isfinite(rates)
-    try:
-        return _RULES[rule](rates[finite], smoothed[finite])
-    except ValueError as exc:
+    raw = smoothed if losses is None else np.asarray(losses, dtype=float)
+    finite = np.isfinite(smoothed) & np.isfinite(rates) & np.isfinite(raw)
+    if finite.sum() < 3:
         raise ValueError(
-            f"Cannot suggest a learning rate with rule {rule!r}: it {exc}, got "
-            f"{int(finite.sum())}. Lower start_lr, raise num_steps, or raise "
-            "diverge_threshold."
-        ) from None
+            f"Cannot suggest a learning rate with rule {rule!r}: it needs at least "
+            f"3 finite points, got {int(finite.sum())}. Lower start_lr, raise "
+            "num_steps, or raise diverge_threshold."
+        )
+    value = _RULES[rule](rates[finite], smoothed[finite], raw[finite])
+    if np.isnan(value):
+        warnings.warn(
+            f"The range test's curve has no answer for rule {rule!r}: the loss did "
+            "not fall after the first 5% of the ramp (start_lr too high, or too "
+            "few steps). The suggestion is NaN.",
+            RangeTestWarning,
+            stacklevel=2,
+        )
+    return value
 
 
 def _check(start_lr, end_lr, num_steps, mode, smoothing, diverge_threshold, rule):
@@ -280,7 +352,7 @@ def lr_find(
     mode="exponential",
     smoothing=0.98,
     diverge_threshold=4.0,
-    suggestion="valley",
+    suggestion="fall",
     sample_weight=None,
 ):
     """Learning-rate range test: one run with a rate raised at every mini-batch.
@@ -312,8 +384,10 @@ def lr_find(
         Factor of the moving average, in [0, 1) (0: no smoothing).
     diverge_threshold : float, default=4.0
         Stop when the smoothed loss exceeds this multiple of its best (> 1).
-    suggestion : {"valley", "steepest", "minimum"}, default="valley"
-        The rule behind ``result.suggestion`` (see ``LRFinderSuggestions``).
+    suggestion : {"fall", "valley", "steepest", "minimum"}, default="fall"
+        The rule behind ``result.suggestion`` (see ``LRFinderSuggestions``;
+        "fall" predicts the cross-validated sweep's best best, on sklr's validity
+        benchmark).
     sample_weight : array-like of shape (n_samples,), default=None
 
     Returns
@@ -337,7 +411,7 @@ def lr_find(
     """
     _check(start_lr, end_lr, num_steps, mode, smoothing, diverge_threshold, suggestion)
     num_steps = int(num_steps)
-    mlp, X = _prepare(estimator, X, y)
+    mlp, X, y = _prepare(estimator, X, y)
     n_batches = -(-X.shape[0] // mlp._batch_size(X.shape[0]))
     ramp = RangeRamp(start_lr, end_lr, num_steps, mode)
     mlp.set_params(
@@ -357,29 +431,66 @@ def lr_find(
         mlp._fit_learning_rates(
             X, y, [start_lr], sample_weight=sample_weight, extra_hooks=[recorder]
         )
-    return _result(recorder, suggestion, diverge_threshold)
+    _warn_about_the_curve(recorder, num_steps, target_scale_note(estimator, y))
+    n_epochs = len(recorder.losses) / n_batches
+    return _result(recorder, suggestion, diverge_threshold, n_epochs)
 
 
 def _prepare(estimator, X, y):
-    mlp, _ = _final_mlp(estimator)
-    if mlp is not estimator and len(estimator.steps) > 1:
-        X = clone(estimator[:-1]).fit_transform(X, y)
+    """The MLP to ramp (a clone), the data it sees and its target."""
+    model, target = split_target(estimator)
+    mlp, _ = _final_mlp(model)
     if mlp.solver == "lbfgs":
         raise ValueError("lr_find needs solver='sgd' or 'adam': 'lbfgs' has no rate.")
-    return clone(mlp), X
+    if target is not None:
+        y = target.fit_transform(y)
+    if mlp is not model and len(model.steps) > 1:
+        X = clone(model[:-1]).fit_transform(X, y)
+    return clone(mlp), X, y
 
 
-def _result(recorder, rule, diverge_threshold):
+def _warn_about_the_curve(recorder, num_steps, target_note):
+    """Warn when the recorded curve cannot support a suggestion, and why."""
+    n = len(recorder.losses)
+    if n < MIN_STEPS:
+        warnings.warn(
+            f"The range test recorded only {n} steps (fewer than {MIN_STEPS}): too "
+            "few for a reliable suggestion. Raise num_steps.",
+            RangeTestWarning,
+            stacklevel=3,
+        )
+    elif not recorder.stopped_early and _lowest(np.array(recorder.smoothed)) >= (
+        n - _skip(n)
+    ):
+        warnings.warn(
+            "The loss never rose during the range test: it was still falling at "
+            "end_lr, so the suggestions may be too low. Raise end_lr.",
+            RangeTestWarning,
+            stacklevel=3,
+        )
+    if target_note and recorder.stopped_early and n < num_steps / 2:
+        warnings.warn(
+            f"The loss exploded in the first half of the ramp, and {target_note}: "
+            "standardise it, e.g. with TransformedTargetRegressor(estimator, "
+            "transformer=StandardScaler()), which lr_find accepts.",
+            TargetScaleWarning,
+            stacklevel=3,
+        )
+
+
+def _result(recorder, rule, diverge_threshold, n_epochs):
     rates = np.array(recorder.rates)
     losses = np.array(recorder.losses)
     smoothed = np.array(recorder.smoothed)
     values = {}
-    for name in SUGGESTION_RULES:
-        try:
-            values[name] = suggest(rates, smoothed, name)
-        except ValueError:
-            values[name] = np.nan
-    suggestion_value = suggest(rates, smoothed, rule)  # raises a clear error
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RangeTestWarning)  # warned once, below
+        for name in SUGGESTION_RULES:
+            try:
+                values[name] = suggest(rates, smoothed, name, losses=losses)
+            except ValueError:
+                values[name] = np.nan
+    suggestion_value = suggest(rates, smoothed, rule, losses=losses)  # warns/raises
     return LRFinderResult(
         learning_rates=rates,
         losses=losses,
@@ -388,5 +499,6 @@ def _result(recorder, rule, diverge_threshold):
         suggestions=LRFinderSuggestions(**values),
         rule=rule,
         stopped_early=recorder.stopped_early,
+        n_epochs=n_epochs,
         diverge_threshold=diverge_threshold,
     )

@@ -19,6 +19,7 @@ from sklearn.base import (
     RegressorMixin,
     _fit_context,
     clone,
+    is_classifier,
 )
 from sklearn.callback import CallbackSupportMixin, with_callbacks
 from sklearn.compose import TransformedTargetRegressor
@@ -59,6 +60,10 @@ from .optim import SGD, Adam
 from .optim.schedules import SCHEDULE_NAMES, Schedule, check_schedule, get_schedule
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+#: A regression target whose mean or standard deviation exceeds this in absolute
+#: value is "far from unit scale" (see ``TargetScaleWarning``).
+TARGET_SCALE_LIMIT = 10.0
 
 
 def _final_mlp(estimator):
@@ -140,6 +145,20 @@ class _InverseTarget(RegressorMixin, BaseEstimator):
         pred = np.asarray(self.regressor.predict(X), dtype=float)
         pred = self.transformer.inverse_transform(pred.reshape(len(pred), -1))
         return np.asarray(pred).ravel() if self.ndim == 1 else np.asarray(pred)
+
+
+def target_scale_note(estimator, y):
+    """A description of a regression target far from unit scale, else None."""
+    if is_classifier(estimator) or isinstance(estimator, TransformedTargetRegressor):
+        return None
+    try:
+        values = np.asarray(y, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    mean, std = np.abs(values.mean(axis=0)).max(), values.std(axis=0).max()
+    if max(mean, std) <= TARGET_SCALE_LIMIT:
+        return None
+    return f"the target has mean {mean:.3g} and standard deviation {std:.3g}"
 
 
 def split_target(estimator):

@@ -24,7 +24,6 @@ from joblib import hash as joblib_hash
 from scipy import stats
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.callback import CallbackSupportMixin, with_callbacks
-from sklearn.compose import TransformedTargetRegressor
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import check_scoring
@@ -44,7 +43,7 @@ from .exceptions import (
     NoUsableScoreError,
     TargetScaleWarning,
 )
-from .neural_network import _final_mlp, split_target
+from .neural_network import _final_mlp, split_target, target_scale_note
 
 #: Default grid: 1e-5 to 10, two points per decade (13 rates). Plain SGD on
 #: standardised inputs learns somewhere in 1e-4 .. 1; the grid reaches a decade
@@ -54,9 +53,6 @@ DEFAULT_LEARNING_RATES = np.logspace(-5, 1, 13)
 #: Diagnoses, in the order the rules are applied.
 DIAGNOSES = ("diverged", "unscored", "good", "oscillating", "too_low")
 
-#: A regression target whose mean or standard deviation exceeds this in absolute
-#: value is "far from unit scale" (see ``TargetScaleWarning``).
-TARGET_SCALE_LIMIT = 10.0
 
 #: Significance level of the one-sided paired t-test behind ``good_range_``.
 GOOD_RANGE_ALPHA = 0.05
@@ -549,7 +545,7 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
             self._key_scorer(scorer),
             fit_params.get("sample_weight"),
         )
-        self._target_note = _target_scale_note(estimator, y)
+        self._target_note = target_scale_note(estimator, y)
         run = (estimator, X, y, scorer, self.multimetric_, fit_params, context)
         outputs = self._run_tasks(self._tasks(points, splits, rates, 0), *run)
         self._warn_scoring_failures(outputs)
@@ -1126,20 +1122,6 @@ def _dummy_scores(estimator, X, y, splits, scorer, sample_weight):
             )
         scores.append(value)
     return np.array(scores, dtype=float)
-
-
-def _target_scale_note(estimator, y):
-    """A description of a regression target far from unit scale, else None."""
-    if is_classifier(estimator) or isinstance(estimator, TransformedTargetRegressor):
-        return None
-    try:
-        values = np.asarray(y, dtype=float)
-    except (TypeError, ValueError):
-        return None
-    mean, std = np.abs(values.mean(axis=0)).max(), values.std(axis=0).max()
-    if max(mean, std) <= TARGET_SCALE_LIMIT:
-        return None
-    return f"the target has mean {mean:.3g} and standard deviation {std:.3g}"
 
 
 def learning_rate_curve(
