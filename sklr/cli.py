@@ -9,6 +9,7 @@ which ``--resume`` continues.
 
 import argparse
 import csv
+import dataclasses
 import json
 import math
 import platform
@@ -196,6 +197,13 @@ def _add_sweep(sub):
         help="add rates over the decade around the best",
     )
     add(
+        "--auto-grid",
+        action="store_true",
+        help="run the range test first and sweep only the rates within 1.5 "
+        "decades of its suggestion (6 or 7 rates; --lr-min, --lr-max and "
+        "--points-per-decade are then ignored)",
+    )
+    add(
         "--scheduler",
         metavar="ADDRESS",
         help="run on this Dask scheduler (needs sklr[dask])",
@@ -322,7 +330,9 @@ def _settings(args, data, rates):
     return {
         "data": args.data,
         "data_hash": joblib_hash((data.X, data.y)),
-        "learning_rates": [float(r) for r in rates],
+        "learning_rates": "auto"
+        if isinstance(rates, str)
+        else [float(r) for r in rates],
         **{k: getattr(args, k) for k in keys},
         "inferred_task": data.task,
     }
@@ -402,7 +412,7 @@ def run_sweep(args):
     from . import LearningRateSearchCV
 
     data = load(args.data, target=args.target, task=args.task)
-    rates = _rates(args)
+    rates = "auto" if args.auto_grid else _rates(args)
     if args.cv > len(data.y):
         raise CommandError(f"--cv {args.cv} is more folds than rows ({len(data.y)})")
     out, checkpoints = _prepare_out(args, _settings(args, data, rates))
@@ -424,8 +434,13 @@ def run_sweep(args):
     _say(
         args,
         f"sklr sweep: {data.name} ({len(data.y)} samples, {data.X.shape[1]} "
-        f"features, {data.task}), {len(rates)} rates from {rates[0]:g} to "
-        f"{rates[-1]:g}, {args.cv} folds"
+        f"features, {data.task}), "
+        + (
+            "rates chosen by the range test"
+            if isinstance(rates, str)
+            else f"{len(rates)} rates from {rates[0]:g} to {rates[-1]:g}"
+        )
+        + f", {args.cv} folds"
         + (f"; resuming {finished} finished task(s)" if args.resume else ""),
     )
     _progress(search, args)
@@ -439,6 +454,13 @@ def run_sweep(args):
             failure = exc
         except ValueError as exc:  # e.g. an unknown --scoring
             raise CommandError(str(exc).splitlines()[0]) from None
+    if hasattr(search, "range_test_"):
+        grid = search.learning_rates_
+        _say(
+            args,
+            f"range test suggested {search.range_test_.suggestion:.3g}: swept "
+            f"{len(grid)} rates from {grid.min():.3g} to {grid.max():.3g}",
+        )
     rows = _rows(search, several, prefix)
     summary = _summary(search, data, args, time.perf_counter() - start, prefix)
     _print_table(rows, summary, several, args)
@@ -689,8 +711,9 @@ def run_find(args):
             "overwrite it, or another --out"
         )
     pipe = _pipeline(data, args, args.batch_size or "auto")
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("ignore")
+        warnings.simplefilter("always", UserWarning)
         try:
             result = lr_find(
                 pipe,
@@ -704,25 +727,28 @@ def run_find(args):
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from None
-    s = result.suggestions
+    notes = list(dict.fromkeys(str(w.message) for w in caught))
     _say(
         args,
         f"sklr find: {data.name} ({len(data.y)} samples, {data.task}), "
-        f"{len(result.losses)} steps from {args.start_lr:g}"
+        f"{len(result.losses)} steps ({result.n_epochs:.3g} epochs) from "
+        f"{args.start_lr:g}"
         + (" (stopped early: the loss exploded)" if result.stopped_early else ""),
     )
-    print(f"suggested learning rate ({result.rule}): {result.suggestion:.4g}")
-    _say(
-        args,
-        f"  valley {s.valley:.4g}, steepest {s.steepest:.4g}, "
-        f"minimum/10 {s.minimum:.4g}",
+    found = math.isfinite(result.suggestion)
+    print(
+        f"suggested learning rate ({result.rule}): "
+        + (f"{result.suggestion:.4g}" if found else "none")
     )
-    _write_find(out, result, args)
-    return 0
+    others = dataclasses.asdict(result.suggestions)
+    _say(args, "  " + ", ".join(f"{k} {v:.4g}" for k, v in others.items()))
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    _write_find(out, result, args, notes, data)
+    return 0 if found else NO_ANSWER
 
 
-def _write_find(out, result, args):
-    s = result.suggestions
+def _write_find(out, result, args, notes, data):
     out.mkdir(parents=True, exist_ok=True)
 
     def finite(values):
@@ -730,14 +756,16 @@ def _write_find(out, result, args):
 
     document = {
         "data": args.data,
-        "suggestion": result.suggestion,
+        "suggestion": _finite(result.suggestion),
         "rule": result.rule,
         "suggestions": {
-            "valley": s.valley,
-            "steepest": s.steepest,
-            "minimum": s.minimum,
+            k: _finite(v) for k, v in dataclasses.asdict(result.suggestions).items()
         },
         "stopped_early": result.stopped_early,
+        "n_steps": len(result.losses),
+        "n_epochs": result.n_epochs,
+        "target_standardised": _scales_target(data, args),
+        "warnings": notes,
         "learning_rates": result.learning_rates.tolist(),
         "losses": finite(result.losses),
         "smoothed_losses": finite(result.smoothed_losses),

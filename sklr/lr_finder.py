@@ -32,7 +32,7 @@ SKIP_FRACTION = 0.05
 #: relative fall of the loss that counts as falling.
 FALL_WINDOW = 11
 FALL_FRACTION = 0.75
-MIN_FALL = 0.01
+MIN_FALL = 0.05
 
 #: Fewer recorded steps than this give a warning: too few for any rule.
 MIN_STEPS = 20
@@ -178,7 +178,11 @@ class _RangeRecorder(Hook):
         self.losses.append(loss)
         self.smoothed.append(smoothed)
         self.best = min(self.best, smoothed)
-        exploded = not smoothed <= self.threshold * self.best
+        # past the first 5% only: a lucky first mini-batch is no "best" to beat
+        exploded = step >= _skip(self.n_steps) and not (
+            smoothed <= self.threshold * self.best
+        )
+        exploded |= not math.isfinite(smoothed)
         if exploded or step + 1 >= self.n_steps:
             self.stopped_early = exploded and step + 1 < self.n_steps
             run.freeze(np.array([True]), STOPPED)
@@ -459,9 +463,9 @@ def _warn_about_the_curve(recorder, num_steps, target_note):
             RangeTestWarning,
             stacklevel=3,
         )
-    elif not recorder.stopped_early and _lowest(np.array(recorder.smoothed)) >= (
-        n - _skip(n)
-    ):
+    elif not recorder.stopped_early and _lowest(
+        _centered_mean(np.array(recorder.losses), FALL_WINDOW)
+    ) >= (n - _skip(n)):
         warnings.warn(
             "The loss never rose during the range test: it was still falling at "
             "end_lr, so the suggestions may be too low. Raise end_lr.",

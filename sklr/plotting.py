@@ -613,7 +613,7 @@ class LRFinderDisplay:
     >>> from sklr.plotting import LRFinderDisplay
     >>> rates = np.logspace(-4, 0, 20)
     >>> loss = 1 / (1 + 20 * rates) + rates**2
-    >>> display = LRFinderDisplay(rates, loss, loss, 0.05, "valley").plot()
+    >>> display = LRFinderDisplay(rates, loss, loss, 0.05, "fall").plot()
     >>> display.suggestion_line_.get_xdata()[0]
     0.05
     """
@@ -622,7 +622,7 @@ class LRFinderDisplay:
     losses: np.ndarray
     smoothed_losses: np.ndarray
     suggestion: float
-    rule: str = "valley"
+    rule: str = "fall"
 
     @classmethod
     def from_result(cls, result, *, ax=None):

@@ -214,3 +214,54 @@ def test_diagnosis_with_a_baseline():
     (low, high), diagnosis = _diagnose(rates, scores, diverged, loss, baseline=baseline)
     assert (low, high) == (1e-2, 1e-1)
     assert diagnosis.tolist() == ["too_low", "good", "good", "diverged"]
+
+
+def test_auto_grid_sweeps_around_the_range_test(iris):
+    X, y = iris
+    pipe = make_pipeline(
+        StandardScaler(),
+        MLPClassifier(hidden_layer_sizes=(16,), max_iter=30, random_state=0),
+    )
+    auto = LearningRateSearchCV(pipe, "auto", cv=3).fit(X, y)
+    center = np.log10(auto.range_test_.suggestion)
+    exponents = np.log10(auto.learning_rates_)
+    assert 6 <= len(exponents) <= 7
+    np.testing.assert_allclose(exponents * 2, np.round(exponents * 2))  # 10**(k/2)
+    assert np.all(np.abs(exponents - center) <= 1.5 + 1e-9)
+    full = LearningRateSearchCV(pipe, cv=3).fit(X, y)
+    # the auto grid's scores are the full grid's, rate for rate (paired design)
+    shared = np.isin(
+        np.round(full.learning_rates_, 12), np.round(auto.learning_rates_, 12)
+    )
+    np.testing.assert_allclose(
+        full.cv_results_["mean_test_score"][shared],
+        auto.cv_results_["mean_test_score"],
+        rtol=1e-12,
+    )
+    assert abs(np.log10(auto.best_learning_rate_ / full.best_learning_rate_)) <= 0.5
+
+
+def test_auto_grid_falls_back_to_the_default_grid(iris, monkeypatch):
+    import dataclasses
+
+    import sklr.search
+    from sklr.exceptions import RangeTestWarning
+
+    real = sklr.search.lr_find
+
+    def no_answer(*args, **kwargs):
+        return dataclasses.replace(real(*args, **kwargs), suggestion=np.nan)
+
+    monkeypatch.setattr(sklr.search, "lr_find", no_answer)
+    X, y = iris
+    search = LearningRateSearchCV(
+        MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0),
+        "auto",
+        cv=2,
+        refit=False,
+    )
+    with pytest.warns(RangeTestWarning, match="default grid"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NoGoodRangeWarning)
+            search.fit(X, y)
+    assert len(search.learning_rates_) == 13

@@ -168,7 +168,7 @@ def test_find(tmp_path, capsys):
         == 0
     )
     printed = capsys.readouterr().out
-    assert "suggested learning rate (valley):" in printed
+    assert "suggested learning rate (fall):" in printed
     doc = json.loads((out / "lr_find.json").read_text())
     assert len(doc["learning_rates"]) == len(doc["losses"]) <= 30
     assert (out / "lr_find.png").exists()
@@ -344,3 +344,107 @@ def test_float32_option_trains_in_single_precision(tmp_path, capsys):
     # --resume refuses a run made in another precision
     assert main(["sweep", "iris", *FAST, "--out", str(out), "--resume"]) == 2
     assert "float32" in capsys.readouterr().err
+
+
+# ------------------------------------------------- answers or "cannot tell"
+def test_a_scorer_that_fails_everywhere_exits_3_with_the_table(tmp_path, capsys):
+    """Case 1: `sklr sweep iris --scoring roc_auc` once printed a best rate."""
+    out = tmp_path / "auc"
+    status = main(["sweep", "iris", *FAST, "--scoring", "roc_auc", "--out", str(out)])
+    assert status == 3
+    captured = capsys.readouterr()
+    error = captured.err.strip().splitlines()
+    assert error == [
+        "sklr: no usable learning rate: the scorer (roc_auc) failed on every rate; "
+        "choose a --scoring that fits the task"
+    ]
+    assert "best learning rate: none" in captured.out
+    rows = _rows(out / "results.csv")  # the per-rate table is still written
+    assert len(rows) == 13
+    assert {r["diagnosis"] for r in rows} <= {"unscored", "diverged"}
+    doc = json.loads((out / "results.json").read_text())
+    assert doc["answer"] == "none" and doc["best_learning_rate"] is None
+    assert not (out / "sensitivity.png").exists()
+
+
+@pytest.fixture
+def big_target_csv(tmp_path):
+    """y ~ 3e5 + 1e5 x: a regression target in its own units."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    y = 3e5 + 1e5 * X[:, 0] + 1e3 * rng.normal(size=300)
+    path = tmp_path / "price.csv"
+    np.savetxt(
+        path, np.column_stack([X, y]), delimiter=",", header="a,b,c,price", comments=""
+    )
+    return path
+
+
+def test_a_regression_target_is_standardised_by_default(
+    big_target_csv, tmp_path, capsys
+):
+    """Case 2: every rate diverged on a target in its own units."""
+    args = [
+        "sweep",
+        str(big_target_csv),
+        "--epochs",
+        "20",
+        "--cv",
+        "3",
+        "--hidden",
+        "8",
+        "--n-jobs",
+        "1",
+        "--no-plots",
+    ]
+    assert main([*args, "--out", str(tmp_path / "a")]) == 0
+    printed = capsys.readouterr().out
+    assert "target is standardised" in printed
+    doc = json.loads((tmp_path / "a" / "results.json").read_text())
+    assert doc["answer"] == "recommended" and doc["target_standardised"]
+    assert doc["best_score"] > 0.9  # R^2, in the target's own units
+    # without it, nothing is usable: exit 3, one line, the table still written
+    status = main([*args, "--no-scale-target", "--out", str(tmp_path / "b")])
+    assert status == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "every rate diverged" in err[0]
+    assert "--no-scale-target" in err[0]
+    assert len(_rows(tmp_path / "b" / "results.csv")) == 13
+
+
+def test_auto_grid(tmp_path, capsys):
+    out = tmp_path / "auto"
+    assert (
+        main(["sweep", "iris", *FAST, "--auto-grid", "--out", str(out), "--no-plots"])
+        == 0
+    )
+    doc = json.loads((out / "results.json").read_text())
+    rates = [r["learning_rate"] for r in doc["candidates"]]
+    assert 6 <= len(rates) <= 7
+    np.testing.assert_allclose(np.diff(np.log10(rates)), 0.5)
+    assert doc["settings"]["learning_rates"] == "auto"
+
+
+def test_find_reports_epochs_and_warnings(tmp_path, capsys):
+    out = tmp_path / "f"
+    status = main(
+        [
+            "find",
+            "digits",
+            "--end-lr",
+            "1e-4",
+            "--quiet",
+            "--out",
+            str(out),
+            "--no-plots",
+        ]
+    )
+    assert status == 3  # the curve has no answer for the default rule
+    captured = capsys.readouterr()
+    assert "suggested learning rate (fall): none" in captured.out
+    assert "note: The range test's curve has no answer for rule 'fall'" in captured.err
+    doc = json.loads((out / "lr_find.json").read_text())
+    assert doc["suggestion"] is None and doc["rule"] == "fall"
+    assert doc["n_epochs"] == pytest.approx(100 / 9)
+    assert set(doc["suggestions"]) == {"fall", "valley", "steepest", "minimum"}
+    assert any("no answer" in w for w in doc["warnings"])

@@ -1,12 +1,17 @@
+import dataclasses
+import math
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.datasets import load_digits, load_iris
+from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklr import LearningRateSearchCV, MLPClassifier, MLPRegressor, lr_find
-from sklr.lr_finder import RangeRamp, suggest
+from sklr.exceptions import RangeTestWarning, TargetScaleWarning
+from sklr.lr_finder import SUGGESTION_RULES, RangeRamp, suggest
 
 
 @pytest.fixture(scope="module")
@@ -138,3 +143,118 @@ def test_bad_estimator():
         lr_find(LogisticRegression(), X, y)
     with pytest.raises(ValueError, match="lbfgs"):
         lr_find(MLPClassifier(solver="lbfgs"), X, y)
+
+
+# ------------------------------------------- rules that stay on the ramp (case 5)
+@pytest.mark.parametrize("loader", [load_breast_cancer, load_wine])
+def test_no_rule_answers_outside_the_ramp_or_in_its_first_5_percent(loader):
+    """Standardised breast_cancer and wine, batch 16, no momentum: 'steepest' once
+    answered the start of the ramp (1.7e-7) and 'minimum' below it (1e-8)."""
+    X, y = loader(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    est = MLPClassifier(
+        hidden_layer_sizes=(32,), momentum=0.0, batch_size=16, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RangeTestWarning)
+        result = lr_find(est, X, y)
+    rates = result.learning_rates
+    floor = rates[math.ceil(0.05 * len(rates))]
+    for rule, value in dataclasses.asdict(result.suggestions).items():
+        assert floor <= value <= rates[-1], (rule, value)
+    # the default rule lands where the sweep finds good rates for this network
+    assert 0.01 <= result.suggestion <= 1.0
+
+
+def test_every_rule_returns_nan_with_a_warning_when_the_curve_has_no_answer():
+    rates = np.logspace(-6, 0, 40)
+    rising = np.linspace(1.0, 3.0, 40)  # lowest at the start: the loss never fell
+    for rule in SUGGESTION_RULES:
+        with pytest.warns(RangeTestWarning, match=f"no answer for rule '{rule}'"):
+            assert np.isnan(suggest(rates, rising, rule))
+    # a fall inside the first 5% only is no answer either
+    early = np.concatenate([[3.0, 1.0], np.full(38, 1.0)])
+    with pytest.warns(RangeTestWarning):
+        assert np.isnan(suggest(rates, early, "minimum"))
+
+
+def test_fall_rule_on_a_known_curve():
+    """Flat at 2, falls linearly to 0 between steps 20 and 60, stays there, then
+    explodes: three quarters of the fall are made at step 50."""
+    rates = np.logspace(-7, 1, 91)
+    losses = np.concatenate(
+        [np.full(20, 2.0), np.linspace(2.0, 0.0, 41), np.zeros(10), np.full(20, 9.0)]
+    )
+    # the centred mean of a straight line is the line: step 50 exactly
+    assert suggest(rates, losses, "fall") == pytest.approx(rates[50])
+    # noise around the curve moves it by a step or two at most
+    noisy = losses + np.random.default_rng(0).normal(0, 0.05, len(losses))
+    assert abs(np.log10(suggest(rates, noisy, "fall", losses=noisy) / rates[50])) < 0.25
+
+
+# ------------------------------------------------ the range test's claims (case 6)
+def test_reports_its_cost_in_epochs(digits):
+    X, y = digits  # 1797 rows, batch 200: 9 mini-batches an epoch
+    result = lr_find(_pipe(), X, y, start_lr=1e-5, end_lr=10, num_steps=90)
+    assert len(result.losses) == 90 or result.stopped_early
+    assert result.n_epochs == pytest.approx(len(result.losses) / 9)
+
+
+def test_warns_when_the_loss_never_rises(digits):
+    X, y = digits
+    with pytest.warns(RangeTestWarning, match="never rose.*Raise end_lr"):
+        result = lr_find(_pipe(), X, y, start_lr=1e-4, end_lr=1e-2, num_steps=40)
+    assert not result.stopped_early
+
+
+def test_warns_when_the_loss_neither_falls_nor_rises(digits):
+    """1e-7 .. 1e-4: nothing happens; rule 'fall' has no answer."""
+    X, y = digits
+    with pytest.warns(RangeTestWarning, match="no answer for rule 'fall'"):
+        result = lr_find(_pipe(), X, y, end_lr=1e-4)
+    assert np.isnan(result.suggestion)
+
+
+def test_warns_when_there_are_too_few_steps(digits):
+    X, y = digits
+    with pytest.warns(RangeTestWarning, match="only 5 steps"):
+        lr_find(_pipe(), X, y, num_steps=5)
+
+
+def test_a_lucky_first_batch_does_not_stop_the_test():
+    """A first mini-batch loss far below the next ones once stopped the test after
+    6 steps (friedman1, batch 8): no stop is possible in the first 5%."""
+    from sklr.lr_finder import _RangeRecorder
+
+    class Run:
+        active = np.array([True])
+        learning_rates = np.array([1e-7])
+        step = 0
+
+        def freeze(self, mask, status):
+            raise AssertionError("stopped")
+
+    recorder = _RangeRecorder(100, 0.0, 4.0)
+    recorder._schedule = RangeRamp(1e-7, 10, 100)
+    run = Run()
+    recorder.on_train_begin(run)
+    for loss in [0.2, 1.0, 1.1, 0.9, 1.0]:  # 5 steps: 5x the first, no stop
+        recorder.on_batch_end(run, np.array([loss]))
+    with pytest.raises(AssertionError, match="stopped"):
+        recorder.on_batch_end(run, np.array([50.0]))  # past 5%: a real explosion
+
+
+def test_target_scale_warning_and_transformed_target_regressor():
+    from sklearn.compose import TransformedTargetRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    y = 3e5 + 1e5 * X[:, 0]
+    mlp = MLPRegressor(hidden_layer_sizes=(8,), random_state=0, batch_size=16)
+    with pytest.warns(TargetScaleWarning, match="TransformedTargetRegressor"):
+        lr_find(mlp, X, y, start_lr=1e-5)
+    ttr = TransformedTargetRegressor(mlp, transformer=StandardScaler())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TargetScaleWarning)
+        result = lr_find(ttr, X, y, start_lr=1e-5)
+    assert 1e-3 <= result.suggestion <= 1.0

@@ -170,7 +170,7 @@ def test_lr_finder_display(iris):
     np.testing.assert_allclose(d.raw_line_.get_ydata(), result.losses)
     assert d.suggestion_line_.get_xdata()[0] == result.suggestion
     assert d.ax_.get_xscale() == "log"
-    assert "valley" in d.suggestion_marker_.get_label()
+    assert "fall" in d.suggestion_marker_.get_label()
     d2 = LRFinderDisplay.from_estimator(_pipe(), X, y, num_steps=20)
     assert len(d2.raw_line_.get_xdata()) <= 20
 
