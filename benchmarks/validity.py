@@ -1,7 +1,7 @@
 """Validity benchmark: do sklr's learning-rate recommendations predict what works?
 
-    python -m benchmarks.validity                # 60 tasks (about 2 minutes on 2 cores)
-    python -m benchmarks.validity --quick        # 3 tiny tasks: a smoke run (2 s)
+    python -m benchmarks.validity                # 60 tasks (about 3 minutes on 2 cores)
+    python -m benchmarks.validity --quick        # 3 tiny tasks: a smoke run (3 s)
     python -m benchmarks.validity --report-only  # rebuild the report from the JSON
 
 A task is a data set (bundled or synthetic, at most 2000 rows) and an sklr
@@ -15,20 +15,27 @@ split once (``train_test_split``, 25 % test, stratified for classifiers), then:
 2. the held-out truth: every rate of the grid trained on the training part and
    scored on the test part (one split of the same search, stacked);
 3. the range test: ``lr_find`` at its defaults on the training part (curves,
-   suggestions and the warnings it emits).
+   suggestions and the warnings it emits);
+4. ``learning_rates="auto"``: ``LearningRateSearchCV`` with 5 folds on the
+   training part, its grid chosen around the range test's suggestion (best rate,
+   grid, wall seconds with the range test).
 
-The report compares every suggestion rule of ``sklr.lr_finder.SUGGESTION_RULES``
-with the sweep's best rate (in decades), checks that the sweep's good range
-holds the held-out best rate, and measures the regret of the sweep's choice on
-held-out data. The suggestions are recomputed from the stored curves when the
-report is written, so ``--report-only`` rebuilds it for new or changed rules
-without training anything. Results go to ``benchmarks/results/<name>.json`` and
+The report opens with the issue's targets (measured, PASS or MISS), compares
+every suggestion rule of ``sklr.lr_finder.SUGGESTION_RULES`` with the sweep's
+best rate (in decades) and with its good range, checks that the sweep's good
+range holds a held-out best rate (ties count: any rate of the best held-out
+score), measures the regret of the sweep's choice on held-out data, and compares
+``"auto"`` with the full sweep (best rate, time, held-out regret). The
+suggestions are recomputed from the stored curves when the report is written, so
+``--report-only`` rebuilds it for new or changed rules without training
+anything. Results go to ``benchmarks/results/<name>.json`` and
 ``<name>.md`` (``--name``, default ``validity`` or ``validity-quick``; ``--out``
 for another folder), with the machine and package versions.
 """
 
 import argparse
 import dataclasses
+import datetime
 import inspect
 import json
 import math
@@ -67,6 +74,9 @@ RESULTS = Path(__file__).parent / "results"
 GRID = DEFAULT_LEARNING_RATES
 CV = 5
 HALF_DECADE, ONE_DECADE = 0.5 + 1e-9, 1.0 + 1e-9
+TIE = 1e-12  # held-out scores this close to the best are tied with it
+WIDEN = 0.25  # decades added on each side of the good range for the suggestions
+COMMAND = "python -m benchmarks.validity"
 
 OPTIMISERS: dict[str, dict[str, Any]] = {
     "sgd": dict(solver="sgd", momentum=0.0),
@@ -268,10 +278,10 @@ def measure_sweep(pipe: Pipeline, X: np.ndarray, y: np.ndarray, n_jobs: int) -> 
     record : dict
         ``answer`` (False when the search raised a ``ValueError`` or no rate has
         a finite mean score), ``best_learning_rate``, ``good_range``,
-        ``mean_test_score``, ``split_test_scores`` (rates x folds), ``diverged``
-        (rates x folds), ``rising`` (oscillation test per rate),
-        ``baseline_scores``, ``diagnosis``, the ``warnings`` it emitted,
-        ``error`` and ``seconds``.
+        ``no_good_range`` (the good range is NaN), ``mean_test_score``,
+        ``split_test_scores`` (rates x folds), ``diverged`` (rates x folds),
+        ``rising`` (oscillation test per rate), ``baseline_scores``,
+        ``diagnosis``, the ``warnings`` it emitted, ``error`` and ``seconds``.
     """
     start = time.perf_counter()
     record: dict[str, Any] = {"learning_rates": GRID, "answer": False, "error": None}
@@ -294,6 +304,7 @@ def measure_sweep(pipe: Pipeline, X: np.ndarray, y: np.ndarray, n_jobs: int) -> 
         record.update(
             best_learning_rate=search.best_learning_rate_ if record["answer"] else None,
             good_range=list(search.good_range_),
+            no_good_range=not np.isfinite(search.good_range_).all(),
             mean_test_score=scores,
             split_test_scores=np.column_stack(
                 [search.cv_results_[f"split{k}_test_score"] for k in folds]
@@ -323,8 +334,8 @@ def measure_held_out(parts: list[np.ndarray], pipe: Pipeline, n_jobs: int) -> di
     -------
     record : dict
         ``learning_rates``, ``scores`` (``split0_test_score``, NaN for diverged
-        rates), ``best_learning_rate`` (argmax, NaN ignored), ``error`` and
-        ``seconds``.
+        rates), ``best_learning_rate`` (argmax, NaN ignored), ``top_learning_rates``
+        (every rate tied with the best score), ``error`` and ``seconds``.
     """
     X_tr, X_te, y_tr, y_te = parts
     X, y = np.concatenate([X_tr, X_te]), np.concatenate([y_tr, y_te])
@@ -342,6 +353,7 @@ def measure_held_out(parts: list[np.ndarray], pipe: Pipeline, n_jobs: int) -> di
         "learning_rates": GRID,
         "scores": scores,
         "best_learning_rate": held_out_best(GRID, scores),
+        "top_learning_rates": held_out_top(GRID, scores),
         "error": error,
         "seconds": time.perf_counter() - start,
     }
@@ -399,8 +411,51 @@ def measure_range_test(pipe: Pipeline, X: np.ndarray, y: np.ndarray) -> dict:
     return record
 
 
+def measure_auto(pipe: Pipeline, X: np.ndarray, y: np.ndarray, n_jobs: int) -> dict:
+    """``LearningRateSearchCV(learning_rates="auto")`` with 5 folds on the training
+    part.
+
+    Parameters
+    ----------
+    pipe : Pipeline
+    X, y : ndarray
+        The training part.
+    n_jobs : int
+
+    Returns
+    -------
+    record : dict
+        ``answer`` (False when the search raised a ``ValueError``),
+        ``best_learning_rate``, ``learning_rates`` (its grid, empty when it has
+        none), ``suggestion`` (of its range test), the ``warnings`` it emitted,
+        ``error`` and ``seconds`` (the whole fit, range test included).
+    """
+    search = sklr.LearningRateSearchCV(
+        pipe, learning_rates="auto", cv=CV, n_jobs=n_jobs, refit=False
+    )
+    error = None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        start = time.perf_counter()
+        try:
+            search.fit(X, y)
+        except ValueError as exc:  # no rate with a usable score
+            error = _error(exc)
+        seconds = time.perf_counter() - start
+    range_test = getattr(search, "range_test_", None)
+    return {
+        "answer": error is None,
+        "best_learning_rate": None if error else search.best_learning_rate_,
+        "learning_rates": getattr(search, "learning_rates_", []),
+        "suggestion": getattr(range_test, "suggestion", None),
+        "warnings": _messages(caught),
+        "error": error,
+        "seconds": seconds,
+    }
+
+
 def measure_task(task: Task, n_jobs: int) -> dict:
-    """Sweep, held-out scores and range test of one task.
+    """Sweep, held-out scores, range test and ``"auto"`` search of one task.
 
     Parameters
     ----------
@@ -424,6 +479,7 @@ def measure_task(task: Task, n_jobs: int) -> dict:
         "sweep": measure_sweep(pipe, X_tr, y_tr, n_jobs),
         "held_out": measure_held_out(parts, pipe, n_jobs),
         "range_test": measure_range_test(pipe, X_tr, y_tr),
+        "auto": measure_auto(pipe, X_tr, y_tr, n_jobs),
     }
 
 
@@ -450,6 +506,51 @@ def held_out_best(rates: Sequence[float], scores: Sequence[Any]) -> float:
     if not np.isfinite(scores).any():
         return np.nan
     return float(_floats(rates)[int(np.nanargmax(scores))])
+
+
+def held_out_top(
+    rates: Sequence[float], scores: Sequence[Any], tol: float = TIE
+) -> list[float]:
+    """Every rate whose held-out score equals the best within ``tol`` (NaN ignored).
+
+    Examples
+    --------
+    >>> held_out_top([0.1, 1.0, 10.0], [1.0, 1.0, None])
+    [0.1, 1.0]
+    >>> held_out_top([0.1, 1.0], [None, None])
+    []
+    """
+    scores = _floats(scores)
+    if not np.isfinite(scores).any():
+        return []
+    top = np.nan_to_num(scores, nan=-np.inf) >= np.nanmax(scores) - tol
+    return _floats(rates)[top].tolist()
+
+
+def in_range(rate: float, low: float, high: float, widen: float = 0.0) -> bool:
+    """Whether ``rate`` lies in [low, high] widened by ``widen`` decades on each
+    side (relative tolerance 1e-9); False when any of them is NaN.
+
+    Examples
+    --------
+    >>> in_range(0.06, 0.1, 1.0, widen=0.25), in_range(0.05, 0.1, 1.0, widen=0.25)
+    (True, False)
+    >>> in_range(0.1, float("nan"), float("nan"))
+    False
+    """
+    factor = 10.0**widen
+    return bool(low / factor * (1 - 1e-9) <= rate <= high * factor * (1 + 1e-9))
+
+
+def good_range_holds(top: Sequence[float], low: float, high: float) -> bool:
+    """Whether any of the tied held-out best rates ``top`` lies in [low, high].
+
+    Examples
+    --------
+    >>> good_range_holds([0.01, 0.1], 0.1, 1.0), good_range_holds([0.01], 0.1, 1.0)
+    (True, False)
+    """
+    return any(in_range(rate, low, high) for rate in top)
 
 
 def log_offset(rate: float, reference: float) -> float:
@@ -522,43 +623,100 @@ def task_summary(record: dict, rules: Sequence[str]) -> dict:
     Returns
     -------
     row : dict
-        ``answer``, ``sweep_best``, ``good_range``, ``held_out_best``,
-        ``in_good_range`` (None without an answer or a held-out best),
+        ``answer``, ``sweep_best``, ``good_range``, ``no_good_range`` (the good
+        range is NaN), ``held_out_best`` (the argmax), ``held_out_top`` (every
+        rate tied with the best held-out score), ``in_good_range`` (a tied best
+        rate lies in the good range; None without an answer or a held-out
+        best), ``argmax_in_good_range`` (the same for the argmax alone),
         ``regret`` (NaN when the sweep's rate has no held-out score),
         ``suggestions``, ``offsets`` (log10(suggestion / sweep best)),
         ``held_out_offsets`` (log10(suggestion / held-out best)),
-        ``sweep_held_out_offset`` (log10(sweep best / held-out best)),
-        ``range_test_epochs`` and the ``sweep_seconds`` and
-        ``range_test_seconds``.
+        ``suggestion_in_good_range`` (per rule: within the good range widened by
+        ``WIDEN`` decades on each side), ``sweep_held_out_offset`` (log10(sweep
+        best / held-out best)), ``range_test_epochs``, the ``sweep_seconds``
+        and ``range_test_seconds``, and the columns of :func:`auto_row`.
     """
     sweep, held = record["sweep"], record["held_out"]
     answer = bool(sweep.get("answer"))
     best = _number(sweep.get("best_learning_rate")) if answer else np.nan
     low, high = (_floats(sweep.get("good_range")).tolist() + [np.nan] * 2)[:2]
     rates, scores = _floats(held["learning_rates"]), _floats(held["scores"])
-    truth = held_out_best(rates, scores)
-    inside = None
-    if answer and math.isfinite(truth):
-        inside = bool(low * (1 - 1e-9) <= truth <= high * (1 + 1e-9))
+    truth, top = held_out_best(rates, scores), held_out_top(rates, scores)
+    scored = answer and math.isfinite(truth)
     regret = np.nan
-    if answer and math.isfinite(truth):
+    if scored:
         regret = _score_at(rates, scores, truth) - _score_at(rates, scores, best)
     suggestions = recompute_suggestions(record["range_test"], rules)
+    sweep_seconds = _number(sweep.get("seconds"))
     return {
         "name": record["name"],
         "answer": answer,
         "sweep_best": best,
         "good_range": [low, high],
+        "no_good_range": not (math.isfinite(low) and math.isfinite(high)),
         "held_out_best": truth,
-        "in_good_range": inside,
+        "held_out_top": top,
+        "in_good_range": good_range_holds(top, low, high) if scored else None,
+        "argmax_in_good_range": in_range(truth, low, high) if scored else None,
         "regret": regret,
         "suggestions": suggestions,
         "offsets": {r: log_offset(v, best) for r, v in suggestions.items()},
         "held_out_offsets": {r: log_offset(v, truth) for r, v in suggestions.items()},
+        "suggestion_in_good_range": {
+            r: in_range(v, low, high, WIDEN) for r, v in suggestions.items()
+        },
         "sweep_held_out_offset": log_offset(best, truth),
         "range_test_epochs": _range_test_epochs(record["range_test"]),
-        "sweep_seconds": _number(sweep.get("seconds")),
+        "sweep_seconds": sweep_seconds,
         "range_test_seconds": _number(record["range_test"].get("seconds")),
+        **auto_row(record.get("auto"), best, sweep_seconds, rates, scores),
+    }
+
+
+def auto_row(
+    auto: dict | None,
+    sweep_best: float,
+    sweep_seconds: float,
+    rates: np.ndarray,
+    scores: np.ndarray,
+) -> dict:
+    """The ``learning_rates="auto"`` columns of one task's row.
+
+    Parameters
+    ----------
+    auto : dict or None
+        The stored ``auto`` record (None when the run did not measure it).
+    sweep_best, sweep_seconds : float
+        The full sweep's best rate (NaN without an answer) and its seconds.
+    rates, scores : ndarray
+        The held-out scores of the full grid.
+
+    Returns
+    -------
+    row : dict
+        ``auto_measured``, ``auto_answer``, ``auto_best`` (NaN without an
+        answer), ``auto_n_rates``, ``auto_seconds``, ``auto_time_ratio`` (auto
+        seconds / full-sweep seconds), ``auto_offset`` (log10(auto best / sweep
+        best)), ``auto_same_best`` and ``auto_regret`` (held-out score of the
+        held-out best minus that at the auto best; NaN when the auto best is
+        outside the stored grid or has no held-out score).
+    """
+    auto = auto or {}
+    answer = bool(auto.get("answer"))
+    best = _number(auto.get("best_learning_rate")) if answer else np.nan
+    seconds = _number(auto.get("seconds"))
+    offset = log_offset(best, sweep_best)
+    top_score = np.nanmax(scores) if np.isfinite(scores).any() else np.nan
+    return {
+        "auto_measured": bool(auto),
+        "auto_answer": answer,
+        "auto_best": best,
+        "auto_n_rates": len(auto.get("learning_rates") or []),
+        "auto_seconds": seconds,
+        "auto_time_ratio": seconds / sweep_seconds if sweep_seconds > 0 else np.nan,
+        "auto_offset": offset,
+        "auto_same_best": bool(abs(offset) <= 1e-6),
+        "auto_regret": float(top_score - _score_at(rates, scores, best)),
     }
 
 
@@ -586,12 +744,15 @@ def rule_summary(rows: Sequence[dict], rule: str) -> dict:
     -------
     summary : dict
         ``n_tasks``, ``n_nan``, ``within_half_decade``, ``within_one_decade``
-        (shares in [0, 1], NaN without tasks), ``median_offset``, ``offsets``
-        and ``within_half_decade_of_held_out`` (share of the tasks with an
-        answer whose suggestion is within half a decade of the held-out best).
+        (shares in [0, 1], NaN without tasks), ``median_offset``, ``offsets``,
+        ``within_half_decade_of_held_out`` (share of the tasks with an answer
+        whose suggestion is within half a decade of the held-out best) and
+        ``in_good_range`` (share whose suggestion lies in the sweep's good range
+        widened by ``WIDEN`` decades on each side; no good range is a miss).
     """
-    offsets = [r["offsets"][rule] for r in rows if r["answer"]]
-    held = [r["held_out_offsets"][rule] for r in rows if r["answer"]]
+    answered = [r for r in rows if r["answer"]]
+    offsets = [r["offsets"][rule] for r in answered]
+    held = [r["held_out_offsets"][rule] for r in answered]
     return {
         "n_tasks": len(offsets),
         "n_nan": sum(not math.isfinite(o) for o in offsets),
@@ -600,7 +761,117 @@ def rule_summary(rows: Sequence[dict], rule: str) -> dict:
         "median_offset": _median(offsets),
         "offsets": offsets,
         "within_half_decade_of_held_out": _share([abs(o) <= HALF_DECADE for o in held]),
+        "in_good_range": _share(
+            [r["suggestion_in_good_range"][rule] for r in answered]
+        ),
     }
+
+
+def auto_summary(rows: Sequence[dict]) -> dict:
+    """``learning_rates="auto"`` against the full sweep.
+
+    Over the tasks where ``"auto"`` was measured and the full sweep has an
+    answer; an ``"auto"`` without an answer counts as a miss.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        Rows of :func:`task_summary`.
+
+    Returns
+    -------
+    summary : dict
+        ``n_tasks``, ``n_no_answer``, ``within_half_decade`` and ``same_best``
+        (shares), ``time_ratio_median``, ``time_ratio_max``, ``n_rates_median``
+        (over the tasks with a grid), ``regret_median``, ``regret_max`` and
+        ``n_regret_undefined`` (over the tasks with an ``"auto"`` answer).
+    """
+    rows = [r for r in rows if r["answer"] and r["auto_measured"]]
+    ratios = [r["auto_time_ratio"] for r in rows if math.isfinite(r["auto_time_ratio"])]
+    regrets = [r["auto_regret"] for r in rows if r["auto_answer"]]
+    finite = [g for g in regrets if math.isfinite(g)]
+    return {
+        "n_tasks": len(rows),
+        "n_no_answer": sum(not r["auto_answer"] for r in rows),
+        "within_half_decade": _share(
+            [abs(r["auto_offset"]) <= HALF_DECADE for r in rows]
+        ),
+        "same_best": _share([r["auto_same_best"] for r in rows]),
+        "time_ratio_median": _median(ratios),
+        "time_ratio_max": max(ratios) if ratios else np.nan,
+        "n_rates_median": _median(
+            [r["auto_n_rates"] for r in rows if r["auto_n_rates"]]
+        ),
+        "regret_median": _median(finite),
+        "regret_max": max(finite) if finite else np.nan,
+        "n_regret_undefined": len(regrets) - len(finite),
+    }
+
+
+def targets(summary: dict) -> list[dict]:
+    """The issue's targets, measured: PASS or MISS (a NaN value misses).
+
+    Parameters
+    ----------
+    summary : dict
+        :func:`summarise`'s summary (``targets`` not needed).
+
+    Returns
+    -------
+    targets : list of dict
+        ``target``, ``value``, ``op`` (">=" or "<="), ``goal``, ``passed`` and
+        ``note``.
+    """
+    rule = summary["rules"][0]
+    default, auto = summary["per_rule"][rule], summary["auto"]
+    rows = [
+        (
+            f"range-test rule '{rule}' within 1/2 decade of the sweep's best",
+            default["within_half_decade"],
+            ">=",
+            0.80,
+            "",
+        ),
+        (
+            f"range-test rule '{rule}' within 1 decade of the sweep's best",
+            default["within_one_decade"],
+            ">=",
+            0.95,
+            "",
+        ),
+        (
+            "good range holds the held-out best (ties count)",
+            summary["good_range_holds_held_out_best"],
+            ">=",
+            0.90,
+            "",
+        ),
+        (
+            "median held-out regret of the sweep's choice",
+            summary["regret_median"],
+            "<=",
+            0.005,
+            "",
+        ),
+        (
+            "learning_rates='auto' best within 1/2 decade of the full grid's best",
+            auto["within_half_decade"],
+            ">=",
+            0.90,
+            f"median time auto / full sweep {_fmt(auto['time_ratio_median'], '.2f')}",
+        ),
+    ]
+    return [
+        {
+            "target": target,
+            "value": value,
+            "op": op,
+            "goal": goal,
+            "passed": bool(value >= goal if op == ">=" else value <= goal),
+            "note": note,
+        }
+        for target, value, op, goal, note in rows
+    ]
 
 
 def summarise(records: Sequence[dict], rules: Sequence[str]) -> dict:
@@ -617,37 +888,41 @@ def summarise(records: Sequence[dict], rules: Sequence[str]) -> dict:
     -------
     summary : dict
         ``rules``, ``per_rule``, ``n_tasks``, ``n_no_answer``,
-        ``good_range_holds_held_out_best`` (share), ``regret_median``,
+        ``good_range_holds_held_out_best`` (share; ties count),
+        ``argmax_in_good_range`` (share, the argmax alone), ``regret_median``,
         ``regret_max``, ``n_regret_undefined`` (the sweep's rate diverged on
-        held-out data), ``n_no_good_range`` (an answer but a NaN good range),
-        ``sweep_within_half_decade_of_held_out`` (share), the median seconds
-        of a sweep and of a range test, and ``tasks`` (the rows of
-        :func:`task_summary`).
+        held-out data), ``n_no_good_range`` (tasks whose good range is NaN,
+        with or without an answer), ``sweep_within_half_decade_of_held_out``
+        (share), the median seconds of a sweep and of a range test, ``auto``
+        (:func:`auto_summary`), ``targets`` (:func:`targets`) and ``tasks``
+        (the rows of :func:`task_summary`).
     """
     rows = [task_summary(r, rules) for r in records]
     answered = [r for r in rows if r["answer"]]
     regrets = [r["regret"] for r in answered]
     finite = [g for g in regrets if math.isfinite(g)]
     sweep_offsets = [r["sweep_held_out_offset"] for r in answered]
-    return {
+    scored = [r for r in answered if r["in_good_range"] is not None]
+    summary = {
         "rules": list(rules),
         "per_rule": {rule: rule_summary(rows, rule) for rule in rules},
         "n_tasks": len(rows),
         "n_no_answer": len(rows) - len(answered),
-        "good_range_holds_held_out_best": _share(
-            [r["in_good_range"] for r in answered if r["in_good_range"] is not None]
-        ),
+        "good_range_holds_held_out_best": _share([r["in_good_range"] for r in scored]),
+        "argmax_in_good_range": _share([r["argmax_in_good_range"] for r in scored]),
         "regret_median": _median(finite),
         "regret_max": max(finite) if finite else np.nan,
         "n_regret_undefined": len(regrets) - len(finite),
-        "n_no_good_range": sum(math.isnan(r["good_range"][0]) for r in answered),
+        "n_no_good_range": sum(r["no_good_range"] for r in rows),
         "sweep_within_half_decade_of_held_out": _share(
             [abs(o) <= HALF_DECADE for o in sweep_offsets]
         ),
         "sweep_seconds_median": _median([r["sweep_seconds"] for r in rows]),
         "range_test_seconds_median": _median([r["range_test_seconds"] for r in rows]),
+        "auto": auto_summary(rows),
         "tasks": rows,
     }
+    return {**summary, "targets": targets(summary)}
 
 
 def _fmt(value: Any, spec: str = ".3g") -> str:
@@ -658,15 +933,17 @@ def _fmt(value: Any, spec: str = ".3g") -> str:
 def _rule_table(summary: dict) -> list[str]:
     lines = [
         "| rule | tasks | within 1/2 decade | within 1 decade | median offset "
-        "(decades) | NaN suggestions | within 1/2 decade of held-out best |",
-        "|---|---|---|---|---|---|---|",
+        "(decades) | NaN suggestions | within 1/2 decade of held-out best | "
+        "in good range +-1/4 decade |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for rule, s in summary["per_rule"].items():
         lines.append(
             f"| {rule} | {s['n_tasks']} | {_fmt(s['within_half_decade'], '.2f')} | "
             f"{_fmt(s['within_one_decade'], '.2f')} | "
             f"{_fmt(s['median_offset'], '+.2f')} | {s['n_nan']} | "
-            f"{_fmt(s['within_half_decade_of_held_out'], '.2f')} |"
+            f"{_fmt(s['within_half_decade_of_held_out'], '.2f')} | "
+            f"{_fmt(s['in_good_range'], '.2f')} |"
         )
     return lines
 
@@ -676,19 +953,25 @@ def _task_table(summary: dict) -> list[str]:
     lines = [
         "| task | sweep best | good range | held-out best | regret | "
         + " | ".join(rules)
-        + " | range-test epochs |",
-        "|---" * (6 + len(rules)) + "|",
+        + " | range-test epochs | auto best (rates) | auto / sweep time |",
+        "|---" * (8 + len(rules)) + "|",
     ]
     for r in summary["tasks"]:
         low, high = r["good_range"]
+        ties = len(r["held_out_top"]) - 1
+        auto = "no answer" if r["auto_measured"] else "not measured"
+        if r["auto_answer"]:
+            auto = f"{_fmt(r['auto_best'])} ({r['auto_n_rates']})"
         cells = [
             r["name"],
             _fmt(r["sweep_best"]) if r["answer"] else "no answer",
             f"{_fmt(low)} .. {_fmt(high)}",
-            _fmt(r["held_out_best"]),
+            _fmt(r["held_out_best"]) + (f" (+{ties} tied)" if ties > 0 else ""),
             _fmt(r["regret"], ".3f"),
             *(_fmt(r["suggestions"][rule]) for rule in rules),
             _fmt(r["range_test_epochs"], ".2g"),
+            auto,
+            _fmt(r["auto_time_ratio"], ".2f"),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
@@ -700,8 +983,12 @@ def _headline(s: dict) -> list[str]:
         "## The sweep against held-out data",
         "",
         f"- The sweep's good range holds the held-out best rate in "
-        f"{_fmt(s['good_range_holds_held_out_best'], '.2f')} of the tasks "
-        f"({s['n_no_good_range']} tasks with an answer have no good range).",
+        f"{_fmt(s['good_range_holds_held_out_best'], '.2f')} of the tasks. Ties "
+        f"count: the range holds it when any rate whose held-out score equals the "
+        f"best (within {TIE:g}) lies in it (the argmax alone, the lowest tied "
+        f"rate: {_fmt(s['argmax_in_good_range'], '.2f')}).",
+        f"- Tasks where the sweep has no good range (NaN, a miss above): "
+        f"{s['n_no_good_range']} of {s['n_tasks']}.",
         f"- The sweep's best is within half a decade of the held-out best in "
         f"{_fmt(s['sweep_within_half_decade_of_held_out'], '.2f')} of the tasks.",
         f"- Regret of the sweep's rate on held-out data (score of the held-out "
@@ -715,14 +1002,56 @@ def _headline(s: dict) -> list[str]:
     ]
 
 
+def _auto_section(s: dict) -> list[str]:
+    """``learning_rates="auto"`` against the full sweep, as a list."""
+    a = s["auto"]
+    return [
+        "## learning_rates='auto'",
+        "",
+        '`LearningRateSearchCV(pipe, learning_rates="auto", cv=5)` on the training '
+        "part: the range test, then the rates 10**(k/2) within 1.5 decades of its "
+        f"suggestion. Over the {a['n_tasks']} tasks where it was measured and the "
+        "full sweep has an answer (an auto search without an answer is a miss):",
+        "",
+        f"- Best within half a decade of the full 5-fold sweep's best: "
+        f"{_fmt(a['within_half_decade'], '.2f')}; the same best: "
+        f"{_fmt(a['same_best'], '.2f')}.",
+        "- Wall time, auto (range test included) / full sweep: median "
+        f"{_fmt(a['time_ratio_median'], '.2f')}, "
+        f"max {_fmt(a['time_ratio_max'], '.2f')}.",
+        f"- Rates swept: median {_fmt(a['n_rates_median'], 'g')} (full grid: "
+        f"{len(GRID)}).",
+        f"- Held-out regret of the auto choice (score of the held-out best minus "
+        f"score at the auto best): median {_fmt(a['regret_median'], '.4f')}, max "
+        f"{_fmt(a['regret_max'], '.4f')} ({a['n_regret_undefined']} undefined: the "
+        "auto best is outside the stored grid or diverged on held-out data).",
+        f"- No answer (ValueError): {a['n_no_answer']} of {a['n_tasks']}.",
+    ]
+
+
+def _targets(s: dict) -> list[str]:
+    """The issue's targets, one line each: measured value, goal, PASS or MISS."""
+    lines = ["## Targets", ""]
+    for t in s["targets"]:
+        spec = ".2f" if t["op"] == ">=" else ".4f"
+        goal = format(t["goal"], ".2f" if t["op"] == ">=" else "g")
+        note = f"; {t['note']}" if t["note"] else ""
+        lines.append(
+            f"- {t['target']}: {_fmt(t['value'], spec)} (target {t['op']} {goal}): "
+            f"{'PASS' if t['passed'] else 'MISS'}{note}"
+        )
+    return lines
+
+
 def _notes(results: dict) -> list[str]:
     """Errors (no answer, a failed range test) and the warnings recorded."""
     lines = []
     for task in results["tasks"]:
-        for part in ("sweep", "held_out", "range_test"):
-            if task[part].get("error"):
-                lines.append(f"- {task['name']}, {part}: {task[part]['error']}")
-            for w in task[part].get("warnings", []):
+        for part in ("sweep", "held_out", "range_test", "auto"):
+            record = task.get(part, {})
+            if record.get("error"):
+                lines.append(f"- {task['name']}, {part}: {record['error']}")
+            for w in record.get("warnings", []):
                 lines.append(
                     f"- {task['name']}, {part} warned: {w['category']}: {w['message']}"
                 )
@@ -749,6 +1078,9 @@ def markdown(results: dict) -> str:
         [
             f"# Validity of the learning-rate recommendations ({results['name']})",
             "",
+            f"Reproduce: `{results.get('command', COMMAND)}`. "
+            f"Date (UTC): {results.get('date', 'unknown')}.",
+            "",
             f"Machine: {m['platform']}, {m['cpu_count']} cores; Python "
             f"{m['python']}, numpy {m['numpy']}, scipy {m['scipy']}, scikit-learn "
             f"{m['scikit-learn']}, sklr {m['sklr']} ({m['revision']}). "
@@ -756,14 +1088,20 @@ def markdown(results: dict) -> str:
             f"{len(results['grid'])} rates, n_jobs={results['n_jobs']}: "
             f"duration {results['duration_s']:.1f} s.",
             "",
+            *_targets(s),
+            "",
             "## Range-test suggestions against the sweep's best rate",
             "",
             "Offset: log10(suggestion / sweep best), over the tasks with an answer; "
-            "a NaN suggestion counts as a miss.",
+            "a NaN suggestion counts as a miss. Good range +-1/4 decade: the "
+            "suggestion lies in the sweep's good range widened by a quarter decade "
+            "on each side (no good range is a miss).",
             "",
             *_rule_table(s),
             "",
             *_headline(s),
+            "",
+            *_auto_section(s),
             "",
             "## Per task",
             "",
@@ -831,7 +1169,7 @@ def write(results: dict, out: Path) -> None:
     print(f"wrote {out / results['name']}.json and .md")
 
 
-def run(tasks: Sequence[Task], name: str, n_jobs: int) -> dict:
+def run(tasks: Sequence[Task], name: str, n_jobs: int, command: str = COMMAND) -> dict:
     """Measure every task.
 
     Parameters
@@ -839,6 +1177,8 @@ def run(tasks: Sequence[Task], name: str, n_jobs: int) -> dict:
     tasks : sequence of Task
     name : str
     n_jobs : int
+    command : str, default=COMMAND
+        The command line that reproduces the run, for the report.
 
     Returns
     -------
@@ -846,6 +1186,7 @@ def run(tasks: Sequence[Task], name: str, n_jobs: int) -> dict:
     """
     machine = {**_machine(), "scipy": scipy.__version__, "joblib": joblib.__version__}
     machine["revision"] = _revision()
+    date = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     start = time.perf_counter()
     records = []
     for task in tasks:
@@ -855,11 +1196,14 @@ def run(tasks: Sequence[Task], name: str, n_jobs: int) -> dict:
             f"{task.name}: sweep best {r['sweep'].get('best_learning_rate')} "
             f"({r['sweep']['seconds']:.1f} s), held-out best "
             f"{r['held_out']['best_learning_rate']:.3g}, range test "
-            f"{r['range_test']['seconds']:.1f} s",
+            f"{r['range_test']['seconds']:.1f} s, auto best "
+            f"{r['auto']['best_learning_rate']} ({r['auto']['seconds']:.1f} s)",
             flush=True,
         )
     return {
         "name": name,
+        "command": command,
+        "date": date,
         "machine": machine,
         "grid": GRID,
         "cv": CV,
@@ -867,6 +1211,16 @@ def run(tasks: Sequence[Task], name: str, n_jobs: int) -> dict:
         "duration_s": time.perf_counter() - start,
         "tasks": records,
     }
+
+
+def _command(args: argparse.Namespace) -> str:
+    """The command line of a run with these arguments (``--out`` left out)."""
+    options = ["--quick"] if args.quick else []
+    if args.n_jobs != 2:
+        options.append(f"--n-jobs {args.n_jobs}")
+    if args.name:
+        options.append(f"--name {args.name}")
+    return " ".join([COMMAND, *options])
 
 
 def main(argv: Sequence[str] | None = None) -> dict:
@@ -897,7 +1251,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
     if args.report_only:
         results = json.loads((out / f"{name}.json").read_text())
     else:
-        results = run(QUICK_TASKS if args.quick else FULL_TASKS, name, args.n_jobs)
+        tasks = QUICK_TASKS if args.quick else FULL_TASKS
+        results = run(tasks, name, args.n_jobs, _command(args))
     write(results, out)
     return json.loads((out / f"{name}.json").read_text())
 
