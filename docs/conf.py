@@ -3,7 +3,7 @@
 import os
 import sys
 
-sys.path.insert(0, os.path.abspath(".."))
+sys.path.insert(0, os.path.abspath(".."))  # sklr and benchmarks
 
 import sklr
 
@@ -50,3 +50,108 @@ sphinx_gallery_conf = {
     "backreferences_dir": "generated/backreferences",
     "doc_module": ("sklr",),
 }
+
+
+# -------------------------------------------------------------------------------
+# "How accurate is the recommendation?": the tables are computed at build time from
+# the validity benchmark's stored records (benchmarks/results/validity.json), with
+# the rules of the sklr being documented.
+def _validity_tables():
+    import json
+    from pathlib import Path
+
+    import numpy as np
+
+    from benchmarks.validity import summarise, targets
+    from sklr.lr_finder import SUGGESTION_RULES
+
+    root = Path(__file__).parent
+    results = json.loads((root / "../benchmarks/results/validity.json").read_text())
+    s = summarise(results["tasks"], SUGGESTION_RULES)
+    s["targets"] = targets(s)
+    m = results["machine"]
+
+    def pct(value):
+        return "n/a" if value is None or value != value else f"{100 * value:.0f}%"
+
+    lines = [
+        f"Measured on {results['date'][:10]} ({m['platform']}, {m['cpu_count']} "
+        f"cores, Python {m['python']}, scikit-learn {m['scikit-learn']}, sklr "
+        f"revision {m['revision']}): {s['n_tasks']} tasks, a 5-fold sweep over "
+        f"{len(results['grid'])} rates each, {results['duration_s']:.0f} s in all. "
+        "Reproduce with ``python -m benchmarks.validity``.",
+        "",
+        ".. list-table:: Targets",
+        "   :header-rows: 1",
+        "",
+        "   * - what",
+        "     - measured",
+        "     - target",
+        "     - verdict",
+    ]
+    for t in s["targets"]:
+        value = f"{t['value']:.4f}" if "regret" in t["target"] else pct(t["value"])
+        goal = f"{t['goal']:.3f}" if "regret" in t["target"] else pct(t["goal"])
+        lines += [
+            f"   * - {t['target']}",
+            f"     - {value}",
+            f"     - {t['op']} {goal}",
+            f"     - {'met' if t['passed'] else 'missed'}",
+        ]
+    lines += [
+        "",
+        ".. list-table:: Range-test rules against the sweep's best rate",
+        "   :header-rows: 1",
+        "",
+        "   * - rule",
+        "     - within half a decade",
+        "     - within one decade",
+        "     - median offset (decades)",
+        "     - inside the good range (+- 1/4 decade)",
+        "     - no answer (NaN)",
+    ]
+    for rule in SUGGESTION_RULES:
+        r = s["per_rule"][rule]
+        lines += [
+            f"   * - ``{rule}``"
+            + (" (default)" if rule == SUGGESTION_RULES[0] else ""),
+            f"     - {pct(r['within_half_decade'])}",
+            f"     - {pct(r['within_one_decade'])}",
+            f"     - {r['median_offset']:+.2f}",
+            f"     - {pct(r['in_good_range'])}",
+            f"     - {r['n_nan']}",
+        ]
+    a = s["auto"]
+    widths = np.array(
+        [
+            np.log10(t["sweep"]["good_range"][1] / t["sweep"]["good_range"][0])
+            for t in results["tasks"]
+            if t["sweep"].get("answer") and None not in t["sweep"]["good_range"]
+        ]
+    )
+    lines += [
+        "",
+        f"* The sweep's good range holds the held-out best rate in "
+        f"{pct(s['good_range_holds_held_out_best'])} of the tasks (a tie for the "
+        "best held-out score counts); the sweep's best is within half a decade of "
+        f"the held-out best in {pct(s['sweep_within_half_decade_of_held_out'])}.",
+        f"* The good range is {np.median(widths):.2g} decades wide in the median "
+        f"task, two decades or more in {pct(np.mean(widths >= 2))} of them.",
+        f"* Regret of the sweep's choice on held-out data: median "
+        f"{s['regret_median']:.4f}, largest {s['regret_max']:.3f}.",
+        f"* Tasks with no answer: {s['n_no_answer']}; with no good range: "
+        f"{s['n_no_good_range']}.",
+        f'* ``learning_rates="auto"``: best within half a decade of the full grid\'s '
+        f"best in {pct(a['within_half_decade'])} of the tasks (the same rate in "
+        f"{pct(a['same_best'])}), sweeping a median of {a['n_rates_median']:.0f} "
+        f"rates instead of {len(results['grid'])}, in a median "
+        f"{a['time_ratio_median']:.2f}x the time of the full sweep (largest "
+        f"{a['time_ratio_max']:.2f}x).",
+        "",
+    ]
+    out = root / "generated"
+    out.mkdir(exist_ok=True)
+    (out / "validity.rst.inc").write_text("\n".join(lines))
+
+
+_validity_tables()
