@@ -135,7 +135,7 @@ def _validity_tables():
         f"{pct(s['good_range_holds_held_out_best'])} of the tasks (a tie for the "
         "best held-out score counts); the sweep's best is within half a decade of "
         f"the held-out best in {pct(s['sweep_within_half_decade_of_held_out'])}.",
-        f"* The good range is {np.median(widths):.2g} decades wide in the median "
+        f"* The good range is {np.median(widths):.2g} decade(s) wide in the median "
         f"task, two decades or more in {pct(np.mean(widths >= 2))} of them.",
         f"* Regret of the sweep's choice on held-out data: median "
         f"{s['regret_median']:.4f}, largest {s['regret_max']:.3f}.",

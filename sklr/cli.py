@@ -409,27 +409,14 @@ def _backend(args):
 
 def run_sweep(args):
     """``sklr sweep``: run the analysis, print the table, write the results."""
-    from . import LearningRateSearchCV
-
     data = load(args.data, target=args.target, task=args.task)
     rates = "auto" if args.auto_grid else _rates(args)
     if args.cv > len(data.y):
         raise CommandError(f"--cv {args.cv} is more folds than rows ({len(data.y)})")
     out, checkpoints = _prepare_out(args, _settings(args, data, rates))
     several = len(args.batch_size) > 1
-    pipe = _pipeline(data, args, args.batch_size[0])
     prefix = _prefix(data, args)
-    search = LearningRateSearchCV(
-        pipe,
-        rates,
-        scoring=args.scoring,
-        param_grid={f"{prefix}batch_size": args.batch_size} if several else None,
-        cv=args.cv,
-        n_jobs=args.n_jobs,
-        refit=False,
-        refine=args.refine,
-        checkpoint_dir=checkpoints,
-    )
+    search = _search(data, args, rates, checkpoints)
     finished = len(list(checkpoints.glob("task-*.pkl"))) if checkpoints.exists() else 0
     _say(
         args,
@@ -469,6 +456,26 @@ def run_sweep(args):
         print(f"sklr: no usable learning rate: {_why(failure, args)}", file=sys.stderr)
         return NO_ANSWER
     return 0
+
+
+def _search(data, args, rates, checkpoints):
+    """The LearningRateSearchCV of ``sklr sweep``."""
+    from . import LearningRateSearchCV
+
+    several = len(args.batch_size) > 1
+    return LearningRateSearchCV(
+        _pipeline(data, args, args.batch_size[0]),
+        rates,
+        scoring=args.scoring,
+        param_grid=(
+            {f"{_prefix(data, args)}batch_size": args.batch_size} if several else None
+        ),
+        cv=args.cv,
+        n_jobs=args.n_jobs,
+        refit=False,
+        refine=args.refine,
+        checkpoint_dir=checkpoints,
+    )
 
 
 def _why(failure, args):

@@ -83,8 +83,8 @@ class _TaskResult:
     fold: int
     rates_index: np.ndarray
     test_scores: list
-    train_scores: list | None
     test_errors: list
+    train_scores: list | None
     train_errors: list | None
     untrained_score: float | dict
     dummy_score: float | dict
@@ -115,6 +115,88 @@ def _score_stack(networks, X, y, scorer, multimetric, error_score):
     return [p[0] for p in pairs], [p[1] for p in pairs]
 
 
+@dataclass
+class _Fold:
+    """One fold's data: raw (for scoring), and as the MLP sees it (for fitting)."""
+
+    X_train: object
+    X_test: object
+    y_train: object
+    y_test: object
+    fit_X_train: object
+    fit_X_test: object
+    fit_y_train: object
+    fit_y_test: object
+    sample_weight: object
+
+
+def _split_fold(model, target, X, y, train, test, sample_weight):
+    """Index a fold, fit the target transformation and the Pipeline's
+    preprocessing on its training part (shared by every rate of the stack)."""
+    X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
+    X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
+    fit_y_train, fit_y_test = y_train, y_test
+    if target is not None:  # TransformedTargetRegressor: fitted on the fold
+        fit_y_train = target.fit_transform(y_train)
+        fit_y_test = target.transform(y_test)
+    fit_X_train, fit_X_test = X_train, X_test
+    if isinstance(model, Pipeline) and len(model.steps) > 1:
+        pre = model[:-1]
+        fit_X_train = pre.fit_transform(X_train, fit_y_train)
+        fit_X_test = pre.transform(X_test)
+    sw = None if sample_weight is None else _safe_indexing(sample_weight, train)
+    return _Fold(
+        X_train,
+        X_test,
+        y_train,
+        y_test,
+        fit_X_train,
+        fit_X_test,
+        fit_y_train,
+        fit_y_test,
+        sw,
+    )
+
+
+def _score_networks(mlp, result, target, fold, scored, return_train_score):
+    """Test (and train) scores and errors of every network of ``result``, and the
+    test score of the untrained network (``mlp`` keeps its initial weights)."""
+    networks = [mlp._network(result, k) for k in range(len(result.learning_rates))]
+    networks.append(mlp)
+    if target is not None:
+        networks = [target.wrap(net, np.ndim(fold.y_train)) for net in networks]
+    test_scores, test_errors = _score_stack(
+        networks, fold.fit_X_test, fold.y_test, *scored
+    )
+    untrained = test_scores.pop()
+    test_errors.pop()
+    networks.pop()
+    train_scores = train_errors = None
+    if return_train_score:
+        train_scores, train_errors = _score_stack(
+            networks, fold.fit_X_train, fold.y_train, *scored
+        )
+    return test_scores, test_errors, train_scores, train_errors, untrained
+
+
+def _train_stack(mlp, fold, rates, context, caller):
+    """Train the stack of rates on the fold; its result and held-out losses."""
+    with context.propagate_callback_context(mlp), warnings.catch_warnings():
+        context.call_on_fit_task_begin(
+            estimator=caller, X=fold.fit_X_train, y=fold.y_train
+        )
+        warnings.simplefilter("ignore", DivergenceWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return mlp._fit_learning_rates(
+            fold.fit_X_train,
+            fold.fit_y_train,
+            rates,
+            sample_weight=fold.sample_weight,
+            X_held_out=fold.fit_X_test,
+            y_held_out=fold.fit_y_test,
+        )
+
+
 def _fit_task(
     task_id,
     task,
@@ -130,66 +212,34 @@ def _fit_task(
     caller,
 ):
     """Train a stack of rates on one fold and score every network."""
-    point, fold, train, test, rates_index, rates, params = task
+    point, fold_index, train, test, rates_index, rates, params = task
     with threadpool_limits(limits=1, user_api="blas"):
         start = time.perf_counter()
         model, target = split_target(clone(estimator).set_params(**params))
         mlp, _ = _final_mlp(model)
-        X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
-        X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
-        fit_y_train, fit_y_test = y_train, y_test
-        if target is not None:  # TransformedTargetRegressor: fitted on the fold
-            fit_y_train = target.fit_transform(y_train)
-            fit_y_test = target.transform(y_test)
-        sw = fit_params.get("sample_weight")
-        sw_train = None if sw is None else _safe_indexing(sw, train)
-        dummy = _dummy_score(
-            estimator, X_train, y_train, X_test, y_test, sw_train, scorer, multimetric
+        fold = _split_fold(
+            model, target, X, y, train, test, fit_params.get("sample_weight")
         )
-        if isinstance(model, Pipeline) and len(model.steps) > 1:
-            pre = model[:-1]
-            X_train = pre.fit_transform(X_train, fit_y_train)
-            X_test = pre.transform(X_test)
-        with context.propagate_callback_context(mlp), warnings.catch_warnings():
-            context.call_on_fit_task_begin(estimator=caller, X=X_train, y=y_train)
-            warnings.simplefilter("ignore", DivergenceWarning)
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            result, held_out = mlp._fit_learning_rates(
-                X_train,
-                fit_y_train,
-                rates,
-                sample_weight=sw_train,
-                X_held_out=X_test,
-                y_held_out=fit_y_test,
-            )
+        dummy = _dummy_score(estimator, fold, scorer, multimetric)
+        result, held_out = _train_stack(mlp, fold, rates, context, caller)
         fit_time = time.perf_counter() - start
         start = time.perf_counter()
-        # the last network is the estimator itself, still at its initial weights
-        networks = [mlp._network(result, k) for k in range(len(rates))] + [mlp]
-        if target is not None:
-            networks = [target.wrap(net, np.ndim(y_train)) for net in networks]
-        scored = (scorer, multimetric, error_score)
-        test_scores, test_errors = _score_stack(networks, X_test, y_test, *scored)
-        untrained = test_scores.pop()
-        test_errors.pop()
-        networks.pop()
-        train_scores = train_errors = None
-        if return_train_score:
-            train_scores, train_errors = _score_stack(
-                networks, X_train, y_train, *scored
-            )
+        scores = _score_networks(
+            mlp,
+            result,
+            target,
+            fold,
+            (scorer, multimetric, error_score),
+            return_train_score,
+        )
         score_time = time.perf_counter() - start
-    context.call_on_fit_task_end(estimator=caller, X=X_train, y=y_train)
+    context.call_on_fit_task_end(estimator=caller, X=fold.fit_X_train, y=fold.y_train)
     diverged = result.diverged
     return task_id, _TaskResult(
         point,
-        fold,
+        fold_index,
         rates_index,
-        test_scores,
-        train_scores,
-        test_errors,
-        train_errors,
-        untrained,
+        *scores,
         dummy,
         result.history.as_arrays()[0],
         held_out,
@@ -198,6 +248,71 @@ def _fit_task(
         fit_time,
         score_time,
     )
+
+
+@dataclass
+class _Gathered:
+    """The task outputs as arrays over (param_grid point, rate, fold)."""
+
+    test: dict
+    train: dict
+    fit_time: np.ndarray
+    score_time: np.ndarray
+    diverged: np.ndarray
+    unscored: np.ndarray
+    diverged_epoch: np.ndarray
+    untrained: dict
+    dummy: dict
+    loss: np.ndarray
+    held_out: np.ndarray
+
+
+def _gather(outputs, shape, metrics, multimetric):
+    """Place every task's output in arrays of ``shape`` = (P, R, F) (scores NaN
+    where a fit diverged or failed to score; losses with an epoch axis)."""
+    P, R, F = shape
+    n_epochs = max(len(o.loss) if o.loss is not None else 0 for o in outputs)
+    g = _Gathered(
+        *({m: np.full(shape, np.nan) for m in metrics} for _ in range(2)),
+        np.zeros(shape),
+        np.zeros(shape),
+        np.zeros(shape, dtype=bool),
+        np.zeros(shape, dtype=bool),
+        np.zeros(shape, dtype=int),
+        *({m: np.full((P, F), np.nan) for m in metrics} for _ in range(2)),
+        np.full((*shape, n_epochs), np.nan),
+        np.full((*shape, n_epochs), np.nan),
+    )
+
+    def pick(value, metric):
+        return value[metric] if multimetric and isinstance(value, dict) else value
+
+    for o in outputs:
+        idx = (o.point, o.rates_index, o.fold)
+        g.diverged[idx] = o.diverged
+        g.unscored[idx] = [e is not None for e in o.test_errors]
+        g.diverged_epoch[idx] = o.diverged_epoch
+        g.fit_time[idx] = o.fit_time / len(o.rates_index)
+        g.score_time[idx] = o.score_time / len(o.rates_index)
+        if o.loss is not None:
+            g.loss[o.point, o.rates_index, o.fold, : len(o.loss)] = o.loss.T
+            g.held_out[o.point, o.rates_index, o.fold, : len(o.loss)] = (
+                o.held_out_loss.T
+            )
+        for m in metrics:
+            g.untrained[m][o.point, o.fold] = pick(o.untrained_score, m)
+            g.dummy[m][o.point, o.fold] = pick(o.dummy_score, m)
+            for store, scores, errors in (
+                (g.test, o.test_scores, o.test_errors),
+                (g.train, o.train_scores, o.train_errors),
+            ):
+                if scores is not None:
+                    values = [
+                        np.nan if e is not None else pick(v, m)
+                        for v, e in zip(scores, errors)
+                    ]
+                    store[m][idx] = np.where(o.diverged, np.nan, values)
+    return g
 
 
 class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
@@ -704,91 +819,46 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
         """Turn task outputs into the fitted attributes; return the best rate."""
         P, R, F = len(points), len(rates), self.n_splits_
         metrics = self._metric_names(outputs)
-        test = {m: np.full((P, R, F), np.nan) for m in metrics}
-        train = {m: np.full((P, R, F), np.nan) for m in metrics}
-        fit_time, score_time = np.zeros((P, R, F)), np.zeros((P, R, F))
-        diverged = np.zeros((P, R, F), dtype=bool)
-        unscored = np.zeros((P, R, F), dtype=bool)
-        diverged_epoch = np.zeros((P, R, F), dtype=int)
-        untrained = {m: np.full((P, F), np.nan) for m in metrics}
-        dummy = {m: np.full((P, F), np.nan) for m in metrics}
-        n_epochs = max(len(o.loss) if o.loss is not None else 0 for o in outputs)
-        loss = np.full((P, R, F, n_epochs), np.nan)
-        held_out = np.full((P, R, F, n_epochs), np.nan)
-        for o in outputs:
-            idx = (o.point, o.rates_index, o.fold)
-            diverged[idx] = o.diverged
-            unscored[idx] = [e is not None for e in o.test_errors]
-            diverged_epoch[idx] = o.diverged_epoch
-            for m in metrics:
-                for store, value in (
-                    (untrained, o.untrained_score),
-                    (dummy, o.dummy_score),
-                ):
-                    store[m][o.point, o.fold] = (
-                        value[m]
-                        if self.multimetric_ and isinstance(value, dict)
-                        else value
-                    )
-            fit_time[idx] = o.fit_time / len(o.rates_index)
-            score_time[idx] = o.score_time / len(o.rates_index)
-            if o.loss is not None:
-                loss[o.point, o.rates_index, o.fold, : len(o.loss)] = o.loss.T
-                held_out[o.point, o.rates_index, o.fold, : len(o.loss)] = (
-                    o.held_out_loss.T
-                )
-            for m in metrics:
-                self._fill(test[m], idx, o.test_scores, o.test_errors, o.diverged, m)
-                if o.train_scores is not None:
-                    self._fill(
-                        train[m], idx, o.train_scores, o.train_errors, o.diverged, m
-                    )
-
+        g = _gather(outputs, (P, R, F), metrics, self.multimetric_)
         key = self._refit_metric(metrics)
         # the better, fold by fold, of the dummy and the untrained network
-        self.baseline_scores_ = np.fmax(dummy[key], untrained[key])
-        raw = test[key]  # before error_score: NaN where diverged or unscored
-        unusable = (diverged | unscored | ~np.isfinite(raw)).reshape(P * R, F)
+        self.baseline_scores_ = np.fmax(g.dummy[key], g.untrained[key])
+        raw = g.test[key]  # before error_score: NaN where diverged or unscored
+        unusable = g.diverged | g.unscored | ~np.isfinite(raw)
         failed = np.nan if self.error_score == "raise" else float(self.error_score)
-        for scores in (*test.values(), *train.values()):
-            scores[diverged | unscored] = failed
+        for scores in (*g.test.values(), *g.train.values()):
+            scores[g.diverged | g.unscored] = failed
+        n_epochs = g.loss.shape[-1]
         self.learning_rates_ = rates
-        self.diverged_ = diverged.reshape(P * R, F)
-        self.diverged_epoch_ = diverged_epoch.reshape(P * R, F)
-        self.loss_curves_ = loss.reshape(P * R, F, n_epochs)
-        self.validation_loss_curves_ = held_out.reshape(P * R, F, n_epochs)
+        self.diverged_ = g.diverged.reshape(P * R, F)
+        self.diverged_epoch_ = g.diverged_epoch.reshape(P * R, F)
+        self.loss_curves_ = g.loss.reshape(P * R, F, n_epochs)
+        self.validation_loss_curves_ = g.held_out.reshape(P * R, F, n_epochs)
         ranges, diagnosis = zip(
             *(
                 _diagnose(
                     rates,
-                    test[key][p],
-                    diverged[p],
-                    loss[p],
-                    unusable=unusable.reshape(P, R, F)[p],
+                    g.test[key][p],
+                    g.diverged[p],
+                    g.loss[p],
+                    unusable=unusable[p],
                     baseline=self.baseline_scores_[p],
                 )
                 for p in range(P)
             )
         )
         self.diagnosis_ = np.concatenate(diagnosis)
+        unusable = unusable.reshape(P * R, F)
         self.cv_results_ = self._format_results(
-            points, rates, prefix, test, train, fit_time, score_time, unusable
+            points, rates, prefix, g.test, g.train, g.fit_time, g.score_time, unusable
         )
         self.cv_results_["diagnosis"] = self.diagnosis_
         self.cv_results_["diverged_fraction"] = self.diverged_.mean(axis=1)
         self.good_range_ = (np.nan, np.nan)  # if no candidate is usable
-        self._choose_best(key, unusable.any(axis=1), unscored.reshape(P * R, F))
+        self._choose_best(key, unusable.any(axis=1), g.unscored.reshape(P * R, F))
         best_point = self.best_index_ // R if hasattr(self, "best_index_") else 0
         self.good_range_ = ranges[best_point]
         return self.best_learning_rate_ if hasattr(self, "best_index_") else np.nan
-
-    def _fill(self, target, idx, scores, errors, diverged, metric):
-        """Write a task's scores of ``metric``; NaN where it diverged or failed."""
-        values = [
-            np.nan if e is not None else (s[metric] if self.multimetric_ else s)
-            for s, e in zip(scores, errors)
-        ]
-        target[idx] = np.where(diverged, np.nan, values)
 
     def _no_usable_score(self, unscored):
         """The error raised when no candidate has a usable score."""
@@ -1146,17 +1216,18 @@ def _run_around(rates, ok, best):
     return float(rates[order[lo]]), float(rates[order[hi]])
 
 
-def _dummy_score(estimator, X_train, y_train, X_test, y_test, sw, scorer, multi):
+def _dummy_score(estimator, fold, scorer, multimetric):
     """Test score of a model that ignores the features, with ``scorer``.
 
     ``DummyClassifier()`` (the class prior) or ``DummyRegressor()`` (the mean),
-    trained on the training fold; NaN (or NaN values) when the scorer fails.
+    trained on the fold's raw training part; NaN (or NaN values) when the scorer
+    fails.
     """
     dummy = DummyClassifier() if is_classifier(estimator) else DummyRegressor()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        dummy.fit(X_train, y_train, sample_weight=sw)
-        value, _ = _score(scorer, dummy, X_test, y_test, multi, np.nan)
+        dummy.fit(fold.X_train, fold.y_train, sample_weight=fold.sample_weight)
+        value, _ = _score(scorer, dummy, fold.X_test, fold.y_test, multimetric, np.nan)
     return value
 
 
