@@ -1296,7 +1296,10 @@ def learning_rate_curve(
         verbose=verbose,
         error_score=error_score,
     )
-    search.fit(X, y, groups=groups, sample_weight=sample_weight)
+    try:
+        search.fit(X, y, groups=groups, sample_weight=sample_weight)
+    except NoUsableScoreError:  # like validation_curve: the scores, NaN and all
+        pass
     results = search.cv_results_
     splits = range(search.n_splits_)
     train = np.column_stack([results[f"split{k}_train_score"] for k in splits])

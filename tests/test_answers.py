@@ -265,3 +265,18 @@ def test_auto_grid_falls_back_to_the_default_grid(iris, monkeypatch):
             warnings.simplefilter("ignore", NoGoodRangeWarning)
             search.fit(X, y)
     assert len(search.learning_rates_) == 13
+
+
+def test_learning_rate_curve_returns_unusable_scores_like_validation_curve(iris):
+    from sklr import learning_rate_curve
+
+    X, y = iris
+    train, test = learning_rate_curve(
+        MLPClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0),
+        X,
+        y,
+        [1e3, 1e4],  # both diverge
+        cv=3,
+    )
+    assert train.shape == test.shape == (2, 3)
+    assert np.isnan(test).all()
