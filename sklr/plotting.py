@@ -591,6 +591,18 @@ class LossCurveDisplay:
         return self
 
 
+def _rule_curve(losses):
+    """The centred mean of the mini-batch losses read by rule "fall"."""
+    from .lr_finder import FALL_WINDOW, _centered_mean
+
+    losses = np.asarray(losses, dtype=float)
+    out = np.full(len(losses), np.nan)
+    finite = np.isfinite(losses)
+    if finite.any():
+        out[finite] = _centered_mean(losses[finite], FALL_WINDOW)
+    return out
+
+
 @dataclass
 class LRFinderDisplay:
     """The range test: raw and smoothed loss against rate, suggestion marked.
@@ -604,6 +616,9 @@ class LRFinderDisplay:
     Attributes
     ----------
     ax_, figure_, raw_line_, smoothed_line_, suggestion_line_, suggestion_marker_
+    rule_line_ : Line2D or None
+        With rule "fall": the centred mean of the mini-batch losses that the rule
+        reads (the moving average lags behind the ramp).
 
     Examples
     --------
@@ -682,8 +697,15 @@ class LRFinderDisplay:
             rates, raw, color="0.6", lw=0.8, alpha=0.7, label="mini-batch loss"
         )
         (self.smoothed_line_,) = ax.plot(
-            rates, smooth, color="tab:blue", lw=2, label="smoothed loss"
+            rates, smooth, color="tab:blue", lw=2, label="moving average (lags)"
         )
+        read = smooth  # the curve the suggestion is read on
+        self.rule_line_ = None
+        if self.rule == "fall":  # rule "fall" reads a centred mean: no lag
+            read = _rule_curve(raw)
+            (self.rule_line_,) = ax.plot(
+                rates, read, color="k", lw=1.4, label="centred mean (rule 'fall')"
+            )
         finite = np.isfinite(smooth)
         if finite.any():  # keep the explosion from flattening the interesting part
             low = np.nanmin(smooth[finite])
@@ -694,20 +716,20 @@ class LRFinderDisplay:
         self.suggestion_line_ = ax.axvline(
             self.suggestion, color="tab:red", ls="--", lw=1.2
         )
+        ok = finite & np.isfinite(read)
         y = (
-            np.interp(
-                np.log10(self.suggestion), np.log10(rates[finite]), smooth[finite]
-            )
-            if finite.any()
+            np.interp(np.log10(self.suggestion), np.log10(rates[ok]), read[ok])
+            if ok.any()
             else np.nan
         )
+        said = f"{self.suggestion:.3g}" if np.isfinite(self.suggestion) else "none"
         (self.suggestion_marker_,) = ax.plot(
             [self.suggestion],
             [y],
             "o",
             color="tab:red",
             ms=8,
-            label=f"suggestion ({self.rule}): {self.suggestion:.3g}",
+            label=f"suggestion ({self.rule}): {said}",
         )
         ax.set_xscale("log")
         ax.set_xlabel("learning rate (raised every mini-batch)")

@@ -165,7 +165,7 @@ def test_lr_finder_display(iris):
     d = result.plot()
     assert isinstance(d, LRFinderDisplay)
     assert len(plt.get_fignums()) == 1  # drawn once, on one figure
-    assert len(d.ax_.lines) == 4  # raw, smoothed, suggestion line and marker
+    assert len(d.ax_.lines) == 5  # raw, moving average, centred mean, marker, line  # raw, smoothed, suggestion line and marker
     np.testing.assert_allclose(d.smoothed_line_.get_xdata(), result.learning_rates)
     np.testing.assert_allclose(d.raw_line_.get_ydata(), result.losses)
     assert d.suggestion_line_.get_xdata()[0] == result.suggestion
@@ -221,3 +221,20 @@ def test_loss_curves_keep_the_calm_curves_readable():
     ).plot()
     assert d.ax_.get_ylim()[1] == pytest.approx(20.0)  # 10 x the calm first loss
     assert d.divergence_markers_[0].get_offsets()[0, 0] == 2
+
+
+def test_lr_finder_display_draws_the_curve_rule_fall_reads():
+    """The suggestion of rule 'fall' sits on the centred mean of the mini-batch
+    losses (drawn), not on the lagging moving average."""
+    rates = np.logspace(-6, 0, 60)
+    losses = np.concatenate([np.full(20, 2.0), np.linspace(2.0, 0.2, 30), [9.0] * 10])
+    ema = np.maximum.accumulate(losses[::-1])[::-1]  # any other curve
+    d = LRFinderDisplay(rates, losses, ema, float(rates[42]), "fall").plot()
+    assert d.rule_line_ is not None
+    y = d.suggestion_marker_.get_ydata()[0]
+    assert y == pytest.approx(d.rule_line_.get_ydata()[42])
+    assert "centred mean" in d.rule_line_.get_label()
+    nan = LRFinderDisplay(rates, losses, ema, np.nan, "valley").plot()
+    assert nan.rule_line_ is None
+    assert nan.suggestion_marker_.get_label() == "suggestion (valley): none"
+    plt.close("all")
