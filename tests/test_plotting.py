@@ -165,7 +165,7 @@ def test_lr_finder_display(iris):
     d = result.plot()
     assert isinstance(d, LRFinderDisplay)
     assert len(plt.get_fignums()) == 1  # drawn once, on one figure
-    assert len(d.ax_.lines) == 5  # raw, moving average, centred mean, marker, line  # raw, smoothed, suggestion line and marker
+    assert len(d.ax_.lines) == 5  # raw, moving average, centred mean, marker, line
     np.testing.assert_allclose(d.smoothed_line_.get_xdata(), result.learning_rates)
     np.testing.assert_allclose(d.raw_line_.get_ydata(), result.losses)
     assert d.suggestion_line_.get_xdata()[0] == result.suggestion
