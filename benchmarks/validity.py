@@ -313,6 +313,7 @@ def measure_sweep(pipe: Pipeline, X: np.ndarray, y: np.ndarray, n_jobs: int) -> 
             rising=[
                 _rise_fraction(c) >= OSCILLATION_FRACTION for c in search.loss_curves_
             ],
+            rise_fraction=[_rise_fraction(c) for c in search.loss_curves_],
             baseline_scores=search.baseline_scores_[0],
             diagnosis=search.diagnosis_,
         )

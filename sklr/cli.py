@@ -411,6 +411,7 @@ def run_sweep(args):
     """``sklr sweep``: run the analysis, print the table, write the results."""
     data = load(args.data, target=args.target, task=args.task)
     rates = "auto" if args.auto_grid else _rates(args)
+    _check_scoring(args.scoring)
     if args.cv > len(data.y):
         raise CommandError(f"--cv {args.cv} is more folds than rows ({len(data.y)})")
     out, checkpoints = _prepare_out(args, _settings(args, data, rates))
@@ -442,11 +443,16 @@ def run_sweep(args):
         except ValueError as exc:  # e.g. an unknown --scoring
             raise CommandError(str(exc).splitlines()[0]) from None
     if hasattr(search, "range_test_"):
-        grid = search.learning_rates_
+        grid, center = search.learning_rates_, search.range_test_.suggestion
+        said = (
+            f"range test suggested {center:.3g}"
+            if math.isfinite(center)
+            else "the range test had no suggestion (its loss did not fall)"
+        )
         _say(
             args,
-            f"range test suggested {search.range_test_.suggestion:.3g}: swept "
-            f"{len(grid)} rates from {grid.min():.3g} to {grid.max():.3g}",
+            f"{said}: swept {len(grid)} rates from {grid.min():.3g} to "
+            f"{grid.max():.3g}",
         )
     rows = _rows(search, several, prefix)
     summary = _summary(search, data, args, time.perf_counter() - start, prefix)
@@ -456,6 +462,17 @@ def run_sweep(args):
         print(f"sklr: no usable learning rate: {_why(failure, args)}", file=sys.stderr)
         return NO_ANSWER
     return 0
+
+
+def _check_scoring(scoring):
+    from sklearn.metrics import get_scorer_names
+
+    if scoring is not None and scoring not in get_scorer_names():
+        raise CommandError(
+            f"--scoring {scoring!r} is not a scikit-learn scorer name (e.g. "
+            "accuracy, f1_macro, roc_auc_ovr, r2, neg_mean_squared_error; all of "
+            "them: sklearn.metrics.get_scorer_names())"
+        )
 
 
 def _search(data, args, rates, checkpoints):
@@ -565,6 +582,8 @@ def _summary(search, data, args, seconds, prefix):
             for k, v in search.best_params_.items()
         },
         "best_score": None if best is None else _finite(search.best_score_),
+        "best_at_edge": best_rate
+        in (float(search.learning_rates_.min()), float(search.learning_rates_.max())),
         "good_range": [_finite(low), _finite(high)],
         "order_of_magnitude": None if exponent is None else f"1e{exponent}",
         "baseline_score": _finite(np.mean(search.baseline_scores_[point])),
@@ -603,15 +622,22 @@ def _print_table(rows, summary, several, args):
             print(
                 (f"{row['batch_size']:>6} " if several else "")
                 + f"{row['learning_rate']:>10.3g}  {score:>20}  "
-                + (f"{loss:>10.4f}" if math.isfinite(loss) else f"{'-':>10}")
+                + _loss_cell(loss)
                 + f"  {row['mean_epochs']:>6.1f}  {row['diagnosis']}{mark}"
             )
         if summary["target_standardised"]:
             print(
                 "(the target is standardised on each training fold: scores are in "
-                "its units, losses in its standard deviations)"
+                "its units, losses are those of the standardised target)"
             )
     _print_answer(summary)
+
+
+def _loss_cell(loss):
+    """Ten characters: 4 decimals, or 4 significant digits for large losses."""
+    if not math.isfinite(loss):
+        return f"{'-':>10}"
+    return f"{loss:>10.4f}" if abs(loss) < 1e4 else f"{loss:>10.4g}"
 
 
 def _print_answer(summary):
@@ -632,7 +658,13 @@ def _print_answer(summary):
         print(
             f"good range: none - no rate scored clearly above the baseline ({said}, "
             "a model that ignores the features or the untrained network); train "
-            "longer (--epochs) or widen the grid"
+            "longer (--epochs), widen the grid, or check that the features predict "
+            "the target"
+        )
+    if summary["best_at_edge"]:
+        print(
+            "note: the best rate is at an edge of the grid; better rates may lie "
+            "beyond it (widen --lr-min / --lr-max)"
         )
 
 

@@ -304,14 +304,18 @@ def suggest(learning_rates, smoothed_losses, rule="fall", *, losses=None):
         )
     value = _RULES[rule](rates[finite], smoothed[finite], raw[finite])
     if np.isnan(value):
-        warnings.warn(
-            f"The range test's curve has no answer for rule {rule!r}: the loss did "
-            "not fall after the first 5% of the ramp (start_lr too high, or too "
-            "few steps). The suggestion is NaN.",
-            RangeTestWarning,
-            stacklevel=2,
-        )
+        warnings.warn(_no_answer(rule), RangeTestWarning, stacklevel=2)
     return value
+
+
+def _no_answer(rule):
+    return (
+        f"The range test's curve has no answer for rule {rule!r}: the loss did not "
+        "fall after the first 5% of the ramp. The ramp may not reach the rates that "
+        "matter (raise end_lr), start above them (lower start_lr), have too few "
+        "steps (raise num_steps), or the features may not predict the target. The "
+        "suggestion is NaN."
+    )
 
 
 def _check(start_lr, end_lr, num_steps, mode, smoothing, diverge_threshold, rule):
@@ -456,7 +460,15 @@ def _prepare(estimator, X, y):
 def _warn_about_the_curve(recorder, num_steps, target_note):
     """Warn when the recorded curve cannot support a suggestion, and why."""
     n = len(recorder.losses)
-    if n < MIN_STEPS:
+    if target_note and recorder.stopped_early and n < num_steps / 2:
+        warnings.warn(
+            f"The loss exploded in the first half of the ramp, and {target_note}: "
+            "standardise it, e.g. with TransformedTargetRegressor(estimator, "
+            "transformer=StandardScaler()), which lr_find accepts.",
+            TargetScaleWarning,
+            stacklevel=3,
+        )
+    elif n < MIN_STEPS:
         warnings.warn(
             f"The range test recorded only {n} steps (fewer than {MIN_STEPS}): too "
             "few for a reliable suggestion. Raise num_steps.",
@@ -470,14 +482,6 @@ def _warn_about_the_curve(recorder, num_steps, target_note):
             "The loss never rose during the range test: it was still falling at "
             "end_lr, so the suggestions may be too low. Raise end_lr.",
             RangeTestWarning,
-            stacklevel=3,
-        )
-    if target_note and recorder.stopped_early and n < num_steps / 2:
-        warnings.warn(
-            f"The loss exploded in the first half of the ramp, and {target_note}: "
-            "standardise it, e.g. with TransformedTargetRegressor(estimator, "
-            "transformer=StandardScaler()), which lr_find accepts.",
-            TargetScaleWarning,
             stacklevel=3,
         )
 
@@ -494,7 +498,11 @@ def _result(recorder, rule, diverge_threshold, n_epochs):
                 values[name] = suggest(rates, smoothed, name, losses=losses)
             except ValueError:
                 values[name] = np.nan
-    suggestion_value = suggest(rates, smoothed, rule, losses=losses)  # warns/raises
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RangeTestWarning)
+        suggestion_value = suggest(rates, smoothed, rule, losses=losses)  # or raises
+    for w in caught:  # again, pointing at the caller of lr_find
+        warnings.warn(w.message, w.category, stacklevel=3)
     return LRFinderResult(
         learning_rates=rates,
         losses=losses,

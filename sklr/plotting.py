@@ -110,6 +110,9 @@ class LearningRateSensitivityDisplay:
     lower_is_better : bool
     train_mean, train_std : ndarray or None
         Training scores, drawn dashed when present.
+    baseline : float or None
+        The score of the baseline (a model that ignores the features, or the
+        untrained network), drawn as a dotted line when given.
 
     Attributes
     ----------
@@ -122,6 +125,7 @@ class LearningRateSensitivityDisplay:
     diverged_markers_ : list of PathCollection or None
     best_marker_ : Line2D
     good_range_patch_ : Polygon or None
+    baseline_line_ : Line2D or None
 
     Examples
     --------
@@ -152,6 +156,7 @@ class LearningRateSensitivityDisplay:
     lower_is_better: bool = False
     train_mean: np.ndarray | None = None
     train_std: np.ndarray | None = None
+    baseline: float | None = None
 
     @classmethod
     def from_cv_results(cls, search, *, metric="score", show_train=False, ax=None):
@@ -194,6 +199,10 @@ class LearningRateSensitivityDisplay:
         if train is not None:
             train_mean, train_std = stats(np.where(search.diverged_, np.nan, train))
         best = getattr(search, "best_index_", None)  # none when nothing is usable
+        baseline = None
+        if metric == "score" and hasattr(search, "baseline_scores_"):
+            point = 0 if best is None else best // R
+            baseline = float(np.mean(search.baseline_scores_[point]))
         display = cls(
             learning_rates=rates,
             mean=mean,
@@ -208,6 +217,7 @@ class LearningRateSensitivityDisplay:
             lower_is_better=lower,
             train_mean=train_mean,
             train_std=train_std,
+            baseline=baseline,
         )
         return display.plot(ax=ax)
 
@@ -276,6 +286,16 @@ class LearningRateSensitivityDisplay:
         for c in range(len(self.mean)):
             self._draw_curve(ax, c, order)
         self._draw_best(ax)
+        self.baseline_line_ = None
+        if self.baseline is not None and np.isfinite(self.baseline):
+            self.baseline_line_ = ax.axhline(
+                self.baseline,
+                color="0.45",
+                ls=":",
+                lw=1.3,
+                zorder=1,
+                label=f"baseline {self.baseline:.3g} (no learning)",
+            )
         ax.set_xscale("log")
         ax.set_xlim(r.min() / 10**0.25, r.max() * 10**0.25)  # diverged rates too
         ax.set_xlabel("learning rate")
@@ -377,7 +397,13 @@ class LearningRateSensitivityDisplay:
                 ms=10,
                 color="tab:green",
                 alpha=0.3,
-                label="good range (of the best curve)" if several else "good range",
+                label=(
+                    "good range: none (no rate clearly beats the baseline)"
+                    if not np.isfinite(self.good_range[0])
+                    else "good range (of the best curve)"
+                    if several
+                    else "good range"
+                ),
             ),
             Line2D(
                 [],
@@ -500,13 +526,35 @@ class LossCurveDisplay:
         ).plot(ax=ax)
 
     def _ceiling(self):
-        """Ten times the largest first-epoch loss of the curves that did not
-        diverge (None if every curve diverged): the top of the y axis."""
+        """Twice the largest first-epoch loss of the curves that did not
+        diverge (None if every curve diverged): the top of the y axis when
+        other curves go higher."""
         if self.diverged_epoch is None:
             return None
         calm = self.loss[np.asarray(self.diverged_epoch) == 0]
         firsts = [c[np.isfinite(c)][0] for c in calm if np.isfinite(c).any()]
-        return 10 * max(firsts) if firsts else None
+        return 2 * max(firsts) if firsts else None
+
+    def _scale_y(self, ax, log_y):
+        """Log or linear y axis, its top at the ceiling when curves (training or
+        held-out) shoot above it, its bottom at 0 when linear (losses are >= 0)."""
+        curves = [self.loss]
+        if self.held_out_loss is not None:
+            curves.append(self.held_out_loss)
+        values = np.concatenate([np.ravel(c) for c in curves])
+        values = values[np.isfinite(values)]
+        ceiling = self._ceiling()
+        positive = values[values > 0]
+        if ceiling is not None:  # diverged curves shoot up: keep the rest readable
+            positive = positive[positive <= ceiling]
+        spread = positive.max() / positive.min() if positive.size else 1.0
+        log = log_y is True or (log_y == "auto" and spread > 100)
+        if log:
+            ax.set_yscale("log")
+        if ceiling is not None and values.size and values.max() > ceiling:
+            ax.set_ylim(top=ceiling)
+        if not log:
+            ax.set_ylim(bottom=0)
 
     def plot(self, ax=None, *, log_y="auto", title=None):
         """Draw the curves.
@@ -515,8 +563,8 @@ class LossCurveDisplay:
         ----------
         ax : matplotlib Axes, default=None
         log_y : bool or "auto", default="auto"
-            "auto" uses a log y axis when the finite losses span more than two
-            orders of magnitude.
+            "auto" uses a log y axis when the finite losses (training and
+            held-out, below the ceiling) span more than two orders of magnitude.
         title : str, default=None
 
         Returns
@@ -533,7 +581,6 @@ class LossCurveDisplay:
             vmin=rates.min(), vmax=max(rates.max(), rates.min() * 1.0001)
         )
         cmap = mpl.colormaps["viridis"]
-        positive = self.loss[np.isfinite(self.loss) & (self.loss > 0)]
         self.lines_, self.held_out_lines_, self.divergence_markers_ = [], [], []
         top = mtransforms.blended_transform_factory(ax.transData, ax.transAxes)
         for k in np.argsort(rates):
@@ -563,17 +610,7 @@ class LossCurveDisplay:
                         zorder=4,
                     )
                 )
-        ceiling = self._ceiling()
-        if ceiling is not None:  # diverged curves shoot up: keep the rest readable
-            positive = positive[positive <= ceiling]
-        spread = positive.max() / positive.min() if positive.size else 1.0
-        if log_y is True or (log_y == "auto" and spread > 100):
-            ax.set_yscale("log")
-        if (
-            ceiling is not None
-            and np.nanmax(np.where(np.isfinite(self.loss), self.loss, np.nan)) > ceiling
-        ):
-            ax.set_ylim(top=ceiling)
+        self._scale_y(ax, log_y)
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss")
         ax.set_title(title or "Loss per epoch")

@@ -72,7 +72,7 @@ BASELINE_ALPHA = 0.05
 RISE_TOLERANCE = 1e-3
 
 #: A rate "oscillates" when its loss rises in at least this fraction of epochs.
-OSCILLATION_FRACTION = 0.2
+OSCILLATION_FRACTION = 0.4
 
 
 @dataclass
@@ -409,15 +409,15 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
         or failed to score), not significantly worse than the best — a one-sided
         paired t-test over the folds at level ``GOOD_RANGE_ALPHA`` (1%) does not
         reject equality — and clearly better than the baseline (see
-        ``baseline_scores_``; paired t-test at ``BASELINE_ALPHA``, 5%).
-        ``(nan, nan)`` when the best rate is not clearly better than the
+        ``baseline_scores_``; paired t-test at ``BASELINE_ALPHA``, 5%), and
+        that do not oscillate (see ``diagnosis_``). ``(nan, nan)`` when the best rate is not clearly better than the
         baseline, with a ``NoGoodRangeWarning``: then no rate is recommended.
     diagnosis_ : ndarray of str, shape (n_candidates,)
         For each candidate, the first rule that applies, within its
         ``param_grid`` point: ``"diverged"`` if it diverged on any fold;
         ``"unscored"`` if the scorer failed (or gave NaN) on any fold;
         ``"good"`` if its rate lies in the good range; ``"oscillating"`` if its
-        training loss rises (by more than 0.1%) in at least 20% of the epochs
+        training loss rises (by more than 0.1%) in at least 40% of the epochs
         (mean over folds), or if its rate lies above the good range (with no
         good range: above the best rate and significantly worse than it);
         ``"too_low"`` otherwise (learning too slowly).
@@ -752,7 +752,18 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
             )
 
     def _warn_unclear_answers(self):
-        """Warn when no rate beats the baseline or the target scale is the cause."""
+        """Warn when no rate beats the baseline, when the best rate is at an edge
+        of the grid, or when the target's scale is the cause of divergence."""
+        if hasattr(self, "best_index_") and self.best_learning_rate_ in (
+            self.learning_rates_.min(),
+            self.learning_rates_.max(),
+        ):
+            warnings.warn(
+                f"The best learning rate ({self.best_learning_rate_:.3g}) is at an "
+                "edge of the grid: better rates may lie beyond it. Widen the grid.",
+                UserWarning,
+                stacklevel=3,
+            )
         if self._target_note and (self.diagnosis_ == "diverged").mean() > 0.5:
             warnings.warn(
                 f"Most learning rates diverged, and {self._target_note}: "
@@ -770,7 +781,7 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
                 ", best candidate's "
                 f"{self.best_score_:.4g}): good_range_ is (nan, nan) and no rate is "
                 "diagnosed 'good'. Train longer (max_iter), widen the grid, or check "
-                "the features and the scorer.",
+                "that the features predict the target and that the scorer fits it.",
                 NoGoodRangeWarning,
                 stacklevel=3,
             )
@@ -879,7 +890,8 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
             )
         advice = {
             "diverged": "lower the grid (it starts at "
-            f"{self.learning_rates_.min():.3g}), standardise the features"
+            f"{self.learning_rates_.min():.3g}), standardise the features (if they "
+            "are not)"
             + (
                 f", and standardise the target ({self._target_note}: wrap the "
                 "estimator in TransformedTargetRegressor(..., "
@@ -887,9 +899,9 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
                 if self._target_note
                 else ""
             ),
-            "scoring_failed": "choose a scorer that fits the task (e.g. "
-            "'f1_macro' rather than 'f1' for more than two classes); the first "
-            f"error was {self._first_score_error}",
+            "scoring_failed": "choose a scorer that fits the task (with more than "
+            "two classes, e.g. 'f1_macro' rather than 'f1', 'roc_auc_ovr' rather "
+            f"than 'roc_auc'); the first error was {self._first_score_error}",
         }
         advice["both"] = f"{advice['diverged']}; {advice['scoring_failed']}"
         return NoUsableScoreError(
@@ -1182,7 +1194,7 @@ def _diagnose(rates, scores, diverged, loss, *, unusable=None, baseline=None):
             np.ones(R, bool) if baseline is None else _above_baseline(scores, baseline)
         )
         indistinguishable = _indistinguishable(scores, best)
-        ok = indistinguishable & usable & above
+        ok = indistinguishable & usable & above & ~rising
         if above[best]:
             ok[best] = True
             low, high = _run_around(rates, ok, best)

@@ -219,8 +219,23 @@ def test_loss_curves_keep_the_calm_curves_readable():
     d = LossCurveDisplay(
         np.array([0.1, 10.0]), loss, diverged_epoch=np.array([0, 2])
     ).plot()
-    assert d.ax_.get_ylim()[1] == pytest.approx(20.0)  # 10 x the calm first loss
+    assert d.ax_.get_ylim() == pytest.approx((0.0, 4.0))  # 2 x the calm first loss
     assert d.divergence_markers_[0].get_offsets()[0, 0] == 2
+
+
+def test_loss_curves_axis_covers_held_out_losses_and_starts_at_zero():
+    """A regression whose held-out loss exploded (8e14) while its training loss
+    stayed calm once gave a linear axis from -4e13 to 0 with every curve flat."""
+    loss = np.array([[0.5, 0.2, 0.1], [0.5, 0.3, 0.2]])
+    held_out = np.array([[0.6, 0.3, 0.2], [0.6, 8e14, 8e14]])
+    d = LossCurveDisplay(
+        np.array([0.01, 0.1]),
+        loss,
+        held_out_loss=held_out,
+        diverged_epoch=np.array([0, 0]),
+    ).plot()
+    low, high = d.ax_.get_ylim()
+    assert low == 0.0 and high == pytest.approx(1.0)
 
 
 def test_lr_finder_display_draws_the_curve_rule_fall_reads():
