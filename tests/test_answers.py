@@ -280,3 +280,15 @@ def test_learning_rate_curve_returns_unusable_scores_like_validation_curve(iris)
     )
     assert train.shape == test.shape == (2, 3)
     assert np.isnan(test).all()
+
+
+def test_best_rate_at_an_edge_of_the_grid_warns(iris):
+    X, y = iris
+    search = LearningRateSearchCV(
+        make_pipeline(StandardScaler(), MLPClassifier(max_iter=20, random_state=0)),
+        [1e-4, 1e-3, 1e-2],
+        cv=3,
+    )
+    with pytest.warns(UserWarning, match=r"best learning rate \(0.01\) is at an edge"):
+        search.fit(X, y)
+    assert search.best_learning_rate_ == 0.01

@@ -448,3 +448,16 @@ def test_find_reports_epochs_and_warnings(tmp_path, capsys):
     assert doc["n_epochs"] == pytest.approx(100 / 9)
     assert set(doc["suggestions"]) == {"fall", "valley", "steepest", "minimum"}
     assert any("no answer" in w for w in doc["warnings"])
+
+
+def test_unknown_scoring_is_one_line_before_any_work(tmp_path, capsys):
+    out = tmp_path / "s"
+    assert main(["sweep", "iris", *FAST, "--scoring", "foo", "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert (
+        len(lines) == 1 and "--scoring 'foo' is not a scikit-learn scorer" in lines[0]
+    )
+    assert len(lines[0]) < 250
+    assert not out.exists()

@@ -262,3 +262,10 @@ def test_target_scale_warning_and_transformed_target_regressor():
         warnings.simplefilter("error", TargetScaleWarning)
         result = lr_find(ttr, X, y, start_lr=1e-5)
     assert 1e-3 <= result.suggestion <= 1.0
+
+
+def test_warnings_point_at_the_caller(digits):
+    X, y = digits
+    with pytest.warns(RangeTestWarning) as record:
+        lr_find(_pipe(), X, y, end_lr=1e-4)
+    assert {w.filename for w in record} == {__file__}

@@ -253,3 +253,15 @@ def test_lr_finder_display_draws_the_curve_rule_fall_reads():
     assert nan.rule_line_ is None
     assert nan.suggestion_marker_.get_label() == "suggestion (valley): none"
     plt.close("all")
+
+
+def test_sensitivity_display_draws_the_baseline(iris):
+    X, y = iris
+    search = LearningRateSearchCV(_pipe(), [1e-2, 1e-1], cv=2).fit(X, y)
+    d = LearningRateSensitivityDisplay.from_cv_results(search)
+    assert d.baseline_line_.get_ydata()[0] == pytest.approx(
+        search.baseline_scores_[0].mean()
+    )
+    loss = LearningRateSensitivityDisplay.from_cv_results(search, metric="loss")
+    assert loss.baseline_line_ is None  # a baseline score is no loss
+    plt.close("all")
