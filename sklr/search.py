@@ -410,8 +410,9 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
         paired t-test over the folds at level ``GOOD_RANGE_ALPHA`` (1%) does not
         reject equality — and clearly better than the baseline (see
         ``baseline_scores_``; paired t-test at ``BASELINE_ALPHA``, 5%), and
-        that do not oscillate (see ``diagnosis_``). ``(nan, nan)`` when the best rate is not clearly better than the
-        baseline, with a ``NoGoodRangeWarning``: then no rate is recommended.
+        that do not oscillate (see ``diagnosis_``). ``(nan, nan)`` when the best
+        rate is not clearly better than the baseline, with a
+        ``NoGoodRangeWarning``: then no rate is recommended.
     diagnosis_ : ndarray of str, shape (n_candidates,)
         For each candidate, the first rule that applies, within its
         ``param_grid`` point: ``"diverged"`` if it diverged on any fold;
