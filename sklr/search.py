@@ -57,6 +57,10 @@ DEFAULT_LEARNING_RATES = np.logspace(-5, 1, 13)
 #: full grid's best within half a decade in 97% of the tasks, +-1.5 in 100%).
 AUTO_HALF_WIDTH = 1.5
 
+#: Version of the layout of a saved task (part of its checkpoint key): 2 added
+#: the scoring errors and the baseline scores.
+CHECKPOINT_FORMAT = 2
+
 #: Diagnoses, in the order the rules are applied.
 DIAGNOSES = ("diverged", "unscored", "good", "oscillating", "too_low")
 
@@ -592,6 +596,7 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
             store.mkdir(parents=True, exist_ok=True)
             common = joblib_hash(
                 (
+                    CHECKPOINT_FORMAT,  # a task saved in another layout is not reused
                     estimator.get_params(deep=True),
                     X,
                     y,

@@ -292,3 +292,22 @@ def test_best_rate_at_an_edge_of_the_grid_warns(iris):
     with pytest.warns(UserWarning, match=r"best learning rate \(0.01\) is at an edge"):
         search.fit(X, y)
     assert search.best_learning_rate_ == 0.01
+
+
+def test_checkpoints_of_another_layout_are_not_reused(iris, tmp_path, monkeypatch):
+    import sklr.search
+
+    X, y = iris
+    est = MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0)
+
+    def search():
+        return LearningRateSearchCV(est, [0.01, 0.1], cv=2, checkpoint_dir=tmp_path)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        monkeypatch.setattr(sklr.search, "CHECKPOINT_FORMAT", 1)
+        search().fit(X, y)
+        old = set(tmp_path.glob("task-*.pkl"))
+        monkeypatch.setattr(sklr.search, "CHECKPOINT_FORMAT", 2)
+        search().fit(X, y)
+    assert len(old) == 2 and len(set(tmp_path.glob("task-*.pkl")) - old) == 2
