@@ -418,7 +418,7 @@ def run_sweep(args):
     several = len(args.batch_size) > 1
     prefix = _prefix(data, args)
     search = _search(data, args, rates, checkpoints)
-    finished = len(list(checkpoints.glob("task-*.pkl"))) if checkpoints.exists() else 0
+    finished = len(list(checkpoints.glob("rate-*.npz"))) if checkpoints.exists() else 0
     _say(
         args,
         f"sklr sweep: {data.name} ({len(data.y)} samples, {data.X.shape[1]} "
@@ -429,7 +429,7 @@ def run_sweep(args):
             else f"{len(rates)} rates from {rates[0]:g} to {rates[-1]:g}"
         )
         + f", {args.cv} folds"
-        + (f"; resuming {finished} finished task(s)" if args.resume else ""),
+        + (f"; resuming {finished} saved result(s)" if args.resume else ""),
     )
     _progress(search, args)
     start = time.perf_counter()

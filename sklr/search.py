@@ -11,7 +11,6 @@ backend (loky, threading, Dask, Ray) apply, and the results are the same bits
 whatever the backend, because every task runs its BLAS on one thread.
 """
 
-import pickle
 import time
 import warnings
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, indexable
 from threadpoolctl import threadpool_limits
 
+from ._checkpoints import Store, UnidentifiableError, callable_identity
 from ._validation import check_learning_rates
 from .exceptions import (
     DivergenceWarning,
@@ -56,10 +56,6 @@ DEFAULT_LEARNING_RATES = np.logspace(-5, 1, 13)
 #: range test's suggestion (chosen on the validity benchmark: +-1 decade found the
 #: full grid's best within half a decade in 97% of the tasks, +-1.5 in 100%).
 AUTO_HALF_WIDTH = 1.5
-
-#: Version of the layout of a saved task (part of its checkpoint key): 2 added
-#: the scoring errors and the baseline scores.
-CHECKPOINT_FORMAT = 2
 
 #: Diagnoses, in the order the rules are applied.
 DIAGNOSES = ("diverged", "unscored", "good", "oscillating", "too_low")
@@ -251,6 +247,96 @@ def _fit_task(
         np.where(diverged, result.stop_epoch, 0),
         fit_time,
         score_time,
+    )
+
+
+def _read_seed(path):
+    """The seed saved in ``path``; None if there is none or it is not a seed."""
+    if not path.exists():
+        return None
+    try:
+        text = path.read_text(encoding="ascii").strip()
+        if text.isdigit() and int(text) < np.iinfo(np.int32).max:
+            return int(text)
+    except (OSError, UnicodeDecodeError):
+        pass
+    warnings.warn(
+        f"{path} does not hold a seed; a new one is drawn, and the saved results "
+        "made with the old one are not reused.",
+        UserWarning,
+        stacklevel=5,
+    )
+    return None
+
+
+def _reuse(store, task):
+    """Records of ``task``'s rates found in ``store`` (as one-rate task results),
+    and the task restricted to the other rates (None if none is left)."""
+    if store is None:
+        return [], task
+    point, fold, train, test, rates_index, rates, params = task
+    reused, missing = [], []
+    for j, (index, rate) in enumerate(zip(rates_index, rates)):
+        record = store.load(store.key(params, (train, test), rate))
+        if record is None:
+            missing.append(j)
+        else:
+            reused.append(_from_record(record, point, fold, index))
+    if not missing:
+        return reused, None
+    rest = (point, fold, train, test, rates_index[missing], rates[missing], params)
+    return reused, rest
+
+
+def _save(store, task, output):
+    """Save one record per rate of a finished task."""
+    point, fold, train, test, rates_index, rates, params = task
+    n = len(rates_index)
+    for k, rate in enumerate(rates):
+        loss = np.empty(0) if output.loss is None else output.loss[:, k]
+        held = output.held_out_loss
+        store.save(
+            store.key(params, (train, test), rate),
+            {
+                "test_score": output.test_scores[k],
+                "test_error": output.test_errors[k],
+                "train_score": None
+                if output.train_scores is None
+                else output.train_scores[k],
+                "train_error": None
+                if output.train_errors is None
+                else output.train_errors[k],
+                "untrained": output.untrained_score,
+                "dummy": output.dummy_score,
+                "loss": loss,
+                "held_out": np.full(len(loss), np.nan) if held is None else held[:, k],
+                "diverged": bool(output.diverged[k]),
+                "diverged_epoch": int(output.diverged_epoch[k]),
+                "fit_time": float(output.fit_time / n),
+                "score_time": float(output.score_time / n),
+            },
+        )
+
+
+def _from_record(record, point, fold, index):
+    """A saved record as the result of a one-rate task."""
+    train = record["train_score"]
+    return _TaskResult(
+        point,
+        fold,
+        np.array([index]),
+        [record["test_score"]],
+        [record["test_error"]],
+        None if train is None else [train],
+        None if train is None else [record["train_error"]],
+        record["untrained"],
+        record["dummy"],
+        record["loss"][:, None],
+        record["held_out"][:, None],
+        np.array([record["diverged"]]),
+        np.array([record["diverged_epoch"]]),
+        record["fit_time"],
+        record["score_time"],
     )
 
 
@@ -530,11 +616,15 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
         return estimator, prefix
 
     def _seed(self):
+        """One seed for the whole search; kept in ``checkpoint_dir/seed.txt`` so
+        that a resumed search draws the same one (a file that is not a seed is
+        replaced, with a warning: the saved results then no longer match)."""
         path = None
         if self.checkpoint_dir is not None:
             path = Path(self.checkpoint_dir) / "seed.txt"
-            if path.exists():
-                return int(path.read_text())
+            seed = _read_seed(path)
+            if seed is not None:
+                return seed
         seed = int(check_random_state(None).randint(np.iinfo(np.int32).max))
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -584,35 +674,18 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
     ):
         """Run the tasks in parallel; with ``checkpoint_dir``, reuse and save them.
 
-        Each finished task is written to ``checkpoint_dir`` as soon as it arrives
-        (an interrupted search keeps its finished tasks), under a key that hashes
-        everything its result depends on, so a later ``fit`` with the same data
-        and settings loads it instead of recomputing it.
+        Each finished task is saved as one record per rate as soon as it arrives
+        (an interrupted search keeps its finished work). Rates whose record
+        exists and matches its task are not trained again, however the rates
+        are split into tasks (see ``sklr._checkpoints``).
         """
-        store = None if self.checkpoint_dir is None else Path(self.checkpoint_dir)
-        keys = [None] * len(tasks)
-        done = {}
-        if store is not None:
-            store.mkdir(parents=True, exist_ok=True)
-            common = joblib_hash(
-                (
-                    CHECKPOINT_FORMAT,  # a task saved in another layout is not reused
-                    estimator.get_params(deep=True),
-                    X,
-                    y,
-                    scorer,
-                    self.return_train_score,
-                    self.error_score,
-                    fit_params,
-                )
-            )
-            for i, task in enumerate(tasks):
-                keys[i] = joblib_hash((common, task))
-                path = store / f"task-{keys[i]}.pkl"
-                if path.exists():
-                    with open(path, "rb") as f:
-                        done[i] = pickle.load(f)
-        todo = [i for i in range(len(tasks)) if i not in done]
+        store = self._store(estimator, X, y, scorer, fit_params)
+        done, todo = [], []
+        for task in tasks:
+            reused, rest = _reuse(store, task)
+            done += reused
+            if rest is not None:
+                todo.append(rest)
         contexts = [context.subcontext(task_name="fold-rates") for _ in todo]
         parallel = Parallel(
             n_jobs=self.n_jobs, verbose=self.verbose, return_as="generator_unordered"
@@ -620,7 +693,7 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
         outputs = parallel(
             delayed(_fit_task)(
                 i,
-                tasks[i],
+                task,
                 estimator,
                 X,
                 y,
@@ -632,16 +705,40 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
                 ctx,
                 self,
             )
-            for i, ctx in zip(todo, contexts)
+            for i, (task, ctx) in enumerate(zip(todo, contexts))
         )
         for i, output in outputs:
-            done[i] = output
+            done.append(output)
             if store is not None:
-                tmp = store / f".task-{keys[i]}.tmp"
-                with open(tmp, "wb") as f:
-                    pickle.dump(output, f)
-                tmp.replace(store / f"task-{keys[i]}.pkl")
-        return [done[i] for i in range(len(tasks))]
+                _save(store, todo[i], output)
+        return done
+
+    def _store(self, estimator, X, y, scorer, fit_params):
+        """The checkpoint store, or None (no ``checkpoint_dir``, or a scorer or
+        estimator whose computation cannot be identified: then a warning)."""
+        if self.checkpoint_dir is None:
+            return None
+        try:
+            common = joblib_hash(
+                (
+                    callable_identity(estimator.get_params(deep=True)),
+                    X,
+                    y,
+                    fit_params,
+                    callable_identity(scorer),
+                    self.return_train_score,
+                    self.error_score,
+                )
+            )
+        except UnidentifiableError as exc:
+            warnings.warn(
+                "checkpoint_dir is not used: the estimator or the scorer cannot be "
+                f"identified reliably ({exc}), so saved results could be stale.",
+                UserWarning,
+                stacklevel=4,
+            )
+            return None
+        return Store(self.checkpoint_dir, common)
 
     @with_callbacks
     def fit(self, X, y=None, *, groups=None, sample_weight=None):
@@ -690,6 +787,7 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
         self.n_splits_ = len(splits)
         self.multimetric_ = isinstance(self.scoring, list | tuple | dict)
         scorer = check_scoring(estimator, self.scoring)
+        self._scorer_names = list(getattr(scorer, "_scorers", {"score": None}))
         self._check_refit()
         context = self._init_callback_context(max_subtasks=None).call_on_fit_task_begin(
             estimator=self, X=X, y=y
@@ -922,7 +1020,11 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
     def _metric_names(self, outputs):
         if not self.multimetric_:
             return ["score"]
-        return list(outputs[0].test_scores[0].keys())
+        for o in outputs:  # the first scoring that worked names the metrics
+            for value in o.test_scores:
+                if isinstance(value, dict):
+                    return list(value)
+        return list(self._scorer_names)
 
     def _refit_metric(self, metrics):
         if self.multimetric_ and isinstance(self.refit, str):

@@ -295,7 +295,7 @@ def test_best_rate_at_an_edge_of_the_grid_warns(iris):
 
 
 def test_checkpoints_of_another_layout_are_not_reused(iris, tmp_path, monkeypatch):
-    import sklr.search
+    import sklr._checkpoints
 
     X, y = iris
     est = MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0)
@@ -305,9 +305,9 @@ def test_checkpoints_of_another_layout_are_not_reused(iris, tmp_path, monkeypatc
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        monkeypatch.setattr(sklr.search, "CHECKPOINT_FORMAT", 1)
+        monkeypatch.setattr(sklr._checkpoints, "FORMAT", 1)
         search().fit(X, y)
-        old = set(tmp_path.glob("task-*.pkl"))
-        monkeypatch.setattr(sklr.search, "CHECKPOINT_FORMAT", 2)
+        old = set(tmp_path.glob("rate-*.npz"))
+        monkeypatch.setattr(sklr._checkpoints, "FORMAT", 2)
         search().fit(X, y)
-    assert len(old) == 2 and len(set(tmp_path.glob("task-*.pkl")) - old) == 2
+    assert len(old) == 4 and len(set(tmp_path.glob("rate-*.npz")) - old) == 4

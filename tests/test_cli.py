@@ -204,14 +204,14 @@ def test_interrupted_sweep_resumes_without_redoing_work(tmp_path):
         args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     deadline = time.time() + 120
-    while time.time() < deadline and not list((out / "checkpoints").glob("task-*.pkl")):
+    while time.time() < deadline and not list((out / "checkpoints").glob("rate-*.npz")):
         time.sleep(0.1)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "--resume" in err and "Traceback" not in err
-    finished = len(list((out / "checkpoints").glob("task-*.pkl")))
-    assert 1 <= finished < 5
+    finished = len(list((out / "checkpoints").glob("rate-*.npz")))
+    assert 1 <= finished < 65  # 5 folds x 13 rates, one record each
     assert not (out / "results.csv").exists()
     refused = _run(*args[3:])  # same command without --resume: refuses
     assert refused.returncode == 2 and "--resume" in refused.stderr
@@ -220,7 +220,7 @@ def test_interrupted_sweep_resumes_without_redoing_work(tmp_path):
     assert "settings differ" in differs.stderr and "epochs: 50 -> 40" in differs.stderr
     resumed = _run(*args[3:], "--resume")
     assert resumed.returncode == 0, resumed.stderr
-    assert f"resuming {finished} finished task(s)" in resumed.stdout
+    assert f"resuming {finished} saved result(s)" in resumed.stdout
     assert len(_rows(out / "results.csv")) == 13
 
 

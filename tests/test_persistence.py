@@ -132,8 +132,8 @@ def test_killed_worker_is_a_clear_error_and_loses_no_finished_task(tmp_path):
 
     with pytest.raises(TerminatedWorkerError, match="unexpectedly terminated"):
         search().fit(X, Y)
-    saved = sorted(store.glob("task-*.pkl"))
-    assert 1 <= len(saved) < 6  # of 3 folds x 2 rate chunks: those done are kept
+    saved = sorted(store.glob("rate-*.npz"))
+    assert 1 <= len(saved) < 6  # of 3 folds x 2 rates: those done are kept
     flag.unlink()
     resumed = search().fit(X, Y)
     clean = LearningRateSearchCV(

@@ -386,9 +386,9 @@ def test_checkpoints_resume_without_redoing_finished_tasks(iris, tmp_path, monke
     )  # seed: None
     first = LearningRateSearchCV(est, [1e-2, 1e-1], cv=3, checkpoint_dir=tmp_path)
     first.fit(X, y)
-    files = sorted(tmp_path.glob("task-*.pkl"))
-    assert len(files) == 3 and (tmp_path / "seed.txt").exists()
-    files[0].unlink()  # as if the search had been interrupted before this task
+    files = sorted(tmp_path.glob("rate-*.npz"))  # one record per fold and rate
+    assert len(files) == 6 and (tmp_path / "seed.txt").exists()
+    files[0].unlink()  # as if the search had been interrupted before this one
     calls = []
     original = search_module._fit_task
 
@@ -399,8 +399,8 @@ def test_checkpoints_resume_without_redoing_finished_tasks(iris, tmp_path, monke
     monkeypatch.setattr(search_module, "_fit_task", counting)
     again = LearningRateSearchCV(est, [1e-2, 1e-1], cv=3, checkpoint_dir=tmp_path)
     again.fit(X, y)
-    assert len(calls) == 1  # only the missing task ran
+    assert len(calls) == 1  # only the missing rate of one fold ran
     _assert_same_bits(again, first)
     other = LearningRateSearchCV(est, [1e-2, 0.5], cv=3, checkpoint_dir=tmp_path)
-    other.fit(X, y)  # other settings: nothing reused, nothing overwritten wrongly
+    other.fit(X, y)  # 1e-2 is reused on every fold, 0.5 is new: one task per fold
     assert len(calls) == 4

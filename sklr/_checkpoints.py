@@ -1,0 +1,236 @@
+"""Checkpoints of a learning-rate search: one file per (grid point, fold, rate).
+
+Every file in a checkpoint folder is untrusted input. A record is an ``.npz``
+file read with ``allow_pickle=False`` (so reading it cannot run code): two float
+arrays (the training and held-out loss per epoch) and a JSON document with the
+scores and the record's identity. A record is reused only when its file name
+and the identity inside it both equal the key of the task being run — a hash of
+everything the result depends on (format, data, estimator parameters, fold
+indices, rate, scorer) — and its contents have the expected types and shapes;
+anything else is recomputed, with a warning. One record per rate makes reuse
+independent of how the rates were split between workers (``n_jobs``, backend).
+Writes go to a unique temporary file, are flushed to disk, then renamed into
+place, so concurrent searches on one folder never see a partial record.
+"""
+
+import hashlib
+import json
+import os
+import tempfile
+import types
+import warnings
+from pathlib import Path
+
+import numpy as np
+from joblib import hash as joblib_hash
+
+#: Version of the layout of a record (part of every key).
+FORMAT = 3
+
+#: Modules whose functions are identified by name: their code does not change
+#: under a running search (a user's own function is identified by its code).
+_BY_NAME = ("sklearn.", "sklr.", "numpy.", "scipy.", "builtins", "functools")
+
+
+class UnidentifiableError(ValueError):
+    """A scorer whose computation cannot be identified reliably."""
+
+
+def callable_identity(obj, _seen=None):
+    """A digest of what a callable computes, not only of its name.
+
+    Functions of a user's own modules are identified by their code (bytecode,
+    constants, defaults, closure values) and, recursively, by the user functions
+    they call by global name; functions of installed libraries by their
+    qualified name; other objects by their type and their attributes.
+
+    Raises
+    ------
+    UnidentifiableError
+        When an object's attributes cannot be hashed.
+
+    Examples
+    --------
+    >>> from sklr._checkpoints import callable_identity
+    >>> def a(x):
+    ...     return x + 1
+    >>> def b(x):
+    ...     return x + 2
+    >>> callable_identity(a) == callable_identity(b)
+    False
+    """
+    seen = set() if _seen is None else _seen
+    if id(obj) in seen:
+        return "cycle"
+    seen.add(id(obj))
+    if isinstance(obj, types.FunctionType):
+        module = obj.__module__ or ""
+        if module.startswith(_BY_NAME):
+            return f"{module}.{obj.__qualname__}"
+        return _code_identity(obj, seen)
+    if isinstance(obj, types.BuiltinFunctionType | type):
+        return f"{getattr(obj, '__module__', '')}.{obj.__qualname__}"
+    if isinstance(obj, types.MethodType):
+        return callable_identity(obj.__func__, seen) + callable_identity(
+            obj.__self__, seen
+        )
+    if isinstance(obj, dict | list | tuple):
+        items = obj.items() if isinstance(obj, dict) else enumerate(obj)
+        return _digest([(repr(k), callable_identity(v, seen)) for k, v in items])
+    if obj is None or isinstance(obj, str | int | float | bool | np.generic):
+        return repr(obj)
+    if isinstance(obj, np.ndarray) or not hasattr(obj, "__dict__"):
+        return _digest(obj)
+    return _object_identity(obj, seen)
+
+
+def _code_identity(func, seen):
+    code = func.__code__
+    parts = [
+        code.co_code,
+        repr(code.co_names),
+        [c if not isinstance(c, types.CodeType) else c.co_code for c in code.co_consts],
+        [callable_identity(d, seen) for d in func.__defaults__ or ()],
+        [callable_identity(c.cell_contents, seen) for c in func.__closure__ or ()],
+    ]
+    for name in code.co_names:  # user functions it calls by global name
+        target = func.__globals__.get(name)
+        if isinstance(target, types.FunctionType):
+            parts.append(callable_identity(target, seen))
+    return _digest(parts)
+
+
+def _object_identity(obj, seen):
+    cls = type(obj)
+    call = cls.__dict__.get("__call__")
+    parts = [f"{cls.__module__}.{cls.__qualname__}"]
+    if isinstance(call, types.FunctionType) and not cls.__module__.startswith(_BY_NAME):
+        parts.append(_code_identity(call, seen))
+    state = vars(obj)
+    parts.append({k: callable_identity(v, seen) for k, v in sorted(state.items())})
+    return _digest(parts)
+
+
+def _digest(value):
+    try:
+        return joblib_hash(value)
+    except Exception as exc:  # e.g. an object that cannot be pickled
+        raise UnidentifiableError(f"{type(exc).__name__}: {exc}") from None
+
+
+class Store:
+    """The records of one search in one folder.
+
+    Parameters
+    ----------
+    folder : path
+        Created if needed.
+    common : str
+        The part of every key shared by all tasks of the search.
+    """
+
+    def __init__(self, folder, common):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.common = common
+
+    def key(self, point, fold_indices, rate):
+        """The key of one (grid point, fold, rate) record."""
+        train, test = fold_indices
+        return hashlib.sha256(
+            json.dumps(
+                [
+                    FORMAT,
+                    self.common,
+                    joblib_hash(point),
+                    joblib_hash((np.asarray(train), np.asarray(test))),
+                    float(rate).hex(),
+                ]
+            ).encode()
+        ).hexdigest()[:40]
+
+    def path(self, key):
+        return self.folder / f"rate-{key}.npz"
+
+    def load(self, key):
+        """The record saved under ``key``, or None (missing, corrupt or not its
+        own: then a warning says so, and the caller recomputes it)."""
+        path = self.path(key)
+        if not path.exists():
+            return None
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                meta = json.loads(str(data["meta"][()]))
+                loss = np.array(data["loss"], dtype=float)
+                held_out = np.array(data["held_out"], dtype=float)
+            return _checked(meta, loss, held_out, key)
+        except Exception as exc:  # any file content: never trusted, never fatal
+            warnings.warn(
+                f"Checkpoint {path.name} is unreadable or not the record of its "
+                f"task ({type(exc).__name__}: {exc}); it is recomputed.",
+                UserWarning,
+                stacklevel=4,
+            )
+            return None
+
+    def save(self, key, record):
+        """Write ``record`` atomically under ``key`` (safe with other writers)."""
+        meta = {k: v for k, v in record.items() if k not in ("loss", "held_out")}
+        meta["key"] = key
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".rate-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.savez(
+                    f,
+                    meta=np.array(json.dumps(meta)),
+                    loss=np.asarray(record["loss"], dtype=float),
+                    held_out=np.asarray(record["held_out"], dtype=float),
+                )
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path(key))
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+    def count(self):
+        """How many records the folder holds."""
+        return len(list(self.folder.glob("rate-*.npz")))
+
+
+_SCALARS = {
+    "diverged": bool,
+    "diverged_epoch": int,
+    "fit_time": float,
+    "score_time": float,
+}
+
+
+def _checked(meta, loss, held_out, key):
+    """The record, after checking every field's type and shape."""
+    if not isinstance(meta, dict) or meta.get("key") != key:
+        raise ValueError("its identity is another task's")
+    for name, kind in _SCALARS.items():
+        if not isinstance(meta.get(name), kind) or (
+            kind is not bool and isinstance(meta.get(name), bool)
+        ):
+            raise ValueError(f"field {name!r} is not a {kind.__name__}")
+    if loss.ndim != 1 or held_out.shape != loss.shape:
+        raise ValueError("the loss curves have the wrong shape")
+    for name in ("test", "train"):
+        _check_score(meta.get(f"{name}_score"), name != "test")
+        error = meta.get(f"{name}_error")
+        if error is not None and not isinstance(error, str):
+            raise ValueError(f"field '{name}_error' is not text")
+    for name in ("untrained", "dummy"):
+        _check_score(meta.get(name), False)
+    return {**meta, "loss": loss, "held_out": held_out}
+
+
+def _check_score(value, optional):
+    if value is None and optional:
+        return
+    values = value.values() if isinstance(value, dict) else [value]
+    for v in values:
+        if not isinstance(v, float | int) or isinstance(v, bool):
+            raise ValueError("a score is not a number")
