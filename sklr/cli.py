@@ -10,10 +10,11 @@ which ``--resume`` continues.
 import argparse
 import csv
 import dataclasses
+import io
 import json
 import math
+import os
 import platform
-import shutil
 import sys
 import time
 import warnings
@@ -23,11 +24,15 @@ import numpy as np
 
 from . import __version__
 from ._data import BUNDLED, DataError, load
+from ._outdir import OutputError, claim, read_json, write_text
 from .exceptions import NoUsableScoreError
 from .lr_finder import SUGGESTION_RULES
 
 #: Exit status of ``sklr sweep`` when no learning rate can be recommended.
 NO_ANSWER = 3
+
+#: The largest grid ``sklr sweep`` accepts.
+MAX_RATES = 1000
 
 SWEEP_EXAMPLE = """examples:
   sklr sweep                     # digits, 13 rates from 1e-5 to 10, 5 folds
@@ -304,6 +309,11 @@ def _rates(args):
         )
     decades = math.log10(args.lr_max / args.lr_min)
     n = max(int(round(decades * args.points_per_decade)) + 1, 2)
+    if n > MAX_RATES:
+        raise CommandError(
+            f"--lr-min, --lr-max and --points-per-decade give {n} rates; at most "
+            f"{MAX_RATES}"
+        )
     return np.logspace(math.log10(args.lr_min), math.log10(args.lr_max), n)
 
 
@@ -339,13 +349,15 @@ def _settings(args, data, rates):
 
 
 def _prepare_out(args, settings):
+    """Claim --out for the sweep (see ``sklr._outdir``); on --resume, check that
+    the settings are those of the run being continued."""
     out = Path(args.out)
-    saved = out / "settings.json"
+    claim(out, "sweep", force=args.force, resume=args.resume)
     checkpoints = out / "checkpoints"
     if args.resume:
-        if not saved.exists():
-            raise CommandError(f"nothing to resume in {out}: no settings.json there")
-        previous = json.loads(saved.read_text())
+        previous = read_json(out / "settings.json")
+        if not isinstance(previous, dict):
+            raise CommandError(f"{out / 'settings.json'} is not sklr's settings")
         changed = [k for k in settings if previous.get(k) != settings[k]]
         if changed:
             detail = ", ".join(
@@ -358,16 +370,7 @@ def _prepare_out(args, settings):
                 f"({detail or 'the data changed'})"
             )
         return out, checkpoints
-    if out.exists() and any(out.iterdir()):
-        if not args.force:
-            raise CommandError(
-                f"{out} already holds results; use --resume to continue them, --force "
-                "to overwrite them, or another --out"
-            )
-        for name in ("checkpoints",):
-            shutil.rmtree(out / name, ignore_errors=True)
-    out.mkdir(parents=True, exist_ok=True)
-    saved.write_text(json.dumps(settings, indent=2) + "\n")
+    write_text(out / "settings.json", json.dumps(settings, indent=2) + "\n")
     return out, checkpoints
 
 
@@ -414,6 +417,8 @@ def run_sweep(args):
     _check_scoring(args.scoring)
     if args.cv > len(data.y):
         raise CommandError(f"--cv {args.cv} is more folds than rows ({len(data.y)})")
+    if args.cv < 2:
+        raise CommandError(f"--cv must be at least 2, got {args.cv}")
     out, checkpoints = _prepare_out(args, _settings(args, data, rates))
     several = len(args.batch_size) > 1
     prefix = _prefix(data, args)
@@ -669,11 +674,12 @@ def _print_answer(summary):
 
 
 def _write(out, rows, summary, search, args, several, plots=True):
-    with open(out / "results.csv", "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    settings = json.loads((out / "settings.json").read_text())
+    table = io.StringIO()
+    writer = csv.DictWriter(table, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    write_text(out / "results.csv", table.getvalue())
+    settings = read_json(out / "settings.json")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         curves = np.nanmean(search.loss_curves_, axis=1)
@@ -685,11 +691,18 @@ def _write(out, rows, summary, search, args, several, plots=True):
             [None if not math.isfinite(v) else float(v) for v in c] for c in curves
         ],
     }
-    (out / "results.json").write_text(json.dumps(document, indent=2) + "\n")
+    write_text(out / "results.json", json.dumps(document, indent=2) + "\n")
     written = ["results.csv", "results.json"]
     if plots and not args.no_plots:
         written += _plots(out, search, several)
     _say(args, f"wrote {', '.join(written)} to {out}")
+
+
+def _save_png(figure, path):
+    """Save a figure atomically: to a temporary name, then renamed."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    figure.savefig(tmp, dpi=110, bbox_inches="tight", format="png")
+    os.replace(tmp, path)
 
 
 def _plots(out, search, several):
@@ -726,7 +739,7 @@ def _plots(out, search, several):
         else []
     ):
         display = draw()
-        display.figure_.savefig(out / name, dpi=110, bbox_inches="tight")
+        _save_png(display.figure_, out / name)
         plt.close(display.figure_)
         names.append(name)
     return names
@@ -744,11 +757,7 @@ def run_find(args):
         )
     data = load(args.data, target=args.target, task=args.task)
     out = Path(args.out)
-    if (out / "lr_find.json").exists() and not args.force:
-        raise CommandError(
-            f"{out} already holds a range test (lr_find.json); use --force to "
-            "overwrite it, or another --out"
-        )
+    claim(out, "find", force=args.force)  # before the test, not after it
     pipe = _pipeline(data, args, args.batch_size or "auto")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("ignore")
@@ -809,14 +818,14 @@ def _write_find(out, result, args, notes, data):
         "losses": finite(result.losses),
         "smoothed_losses": finite(result.smoothed_losses),
     }
-    (out / "lr_find.json").write_text(json.dumps(document, indent=2) + "\n")
+    write_text(out / "lr_find.json", json.dumps(document, indent=2) + "\n")
     written = ["lr_find.json"]
     if not args.no_plots:
         import matplotlib
 
         matplotlib.use("Agg")
         display = result.plot()
-        display.figure_.savefig(out / "lr_find.png", dpi=110, bbox_inches="tight")
+        _save_png(display.figure_, out / "lr_find.png")
         written.append("lr_find.png")
     _say(args, f"wrote {', '.join(written)} to {out}")
 
@@ -839,7 +848,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (CommandError, DataError) as exc:
+    except (CommandError, DataError, OutputError) as exc:
         print(f"sklr: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

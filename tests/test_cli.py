@@ -292,9 +292,17 @@ def test_existing_out_is_not_overwritten_silently(tmp_path, capsys):
     out.mkdir()
     (out / "mine.txt").write_text("precious")
     assert main(["sweep", "iris", *FAST, "--out", str(out)]) == 2
-    assert "already holds results" in capsys.readouterr().err
-    assert main(["sweep", "iris", *FAST, "--out", str(out), "--force"]) == 0
+    assert "holds files sklr did not write" in capsys.readouterr().err
+    # --force does not make it sklr's: refused too, nothing touched
+    assert main(["sweep", "iris", *FAST, "--out", str(out), "--force"]) == 2
+    assert sorted(p.name for p in out.iterdir()) == ["mine.txt"]
     assert (out / "mine.txt").read_text() == "precious"
+    # sklr's own folder: refused without --force, replaced with it
+    ours = tmp_path / "ours"
+    assert main(["sweep", "iris", *FAST, "--out", str(ours), "--no-plots"]) == 0
+    assert main(["sweep", "iris", *FAST, "--out", str(ours)]) == 2
+    assert "already holds results" in capsys.readouterr().err
+    assert main(["sweep", "iris", *FAST, "--out", str(ours), "--force"]) == 0
 
 
 def test_parquet_input(tmp_path, capsys):

@@ -1,0 +1,171 @@
+"""The output folder of the sklr command: sklr deletes only what it wrote, never
+leaves settings and results that disagree, and checks --out before any work."""
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+
+import pytest
+
+from sklr._outdir import MANIFEST
+from sklr.cli import main
+
+FAST = ["--epochs", "3", "--cv", "2", "--n-jobs", "1", "--hidden", "4", "--quiet"]
+
+
+def _run(*args, timeout=300):
+    return subprocess.run(
+        [sys.executable, "-m", "sklr", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_force_never_deletes_what_sklr_did_not_write(tmp_path, capsys):
+    """Item 2: a folder with the user's own checkpoints/, settings.json and
+    results.csv is refused, with or without --force, and left as it was."""
+    (tmp_path / "checkpoints").mkdir()
+    (tmp_path / "checkpoints" / "epoch_99.pt").write_bytes(b"weights")
+    (tmp_path / "settings.json").write_text('{"mine": true}')
+    (tmp_path / "results.csv").write_text("mine\n")
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    for extra in ([], ["--force"], ["--resume"]):
+        assert main(["sweep", "iris", *FAST, "--out", str(tmp_path), *extra]) == 2
+        err = capsys.readouterr().err
+        assert "holds files sklr did not write" in err, err
+    after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_force_removes_only_sklr_files(tmp_path):
+    out = tmp_path / "o"
+    assert main(["sweep", "iris", *FAST, "--out", str(out), "--no-plots"]) == 0
+    (out / "notes.txt").write_text("mine")  # the user adds a file later
+    (out / "checkpoints" / "mine.pt").write_bytes(b"mine")
+    assert (
+        main(["sweep", "wine", *FAST, "--out", str(out), "--force", "--no-plots"]) == 0
+    )
+    assert (out / "notes.txt").read_text() == "mine"
+    assert (out / "checkpoints" / "mine.pt").read_bytes() == b"mine"
+    assert json.loads((out / "settings.json").read_text())["data"] == "wine"
+
+
+def test_interrupted_force_leaves_no_stale_results(tmp_path):
+    """Item 3: --force removes the previous results before it writes the new
+    settings; an interruption leaves settings and no results, never a mix."""
+    out = tmp_path / "o"
+    assert main(["sweep", "iris", *FAST, "--out", str(out), "--no-plots"]) == 0
+    args = [
+        "sweep",
+        "digits",
+        "--out",
+        str(out),
+        "--force",
+        "--n-jobs",
+        "1",
+        "--epochs",
+        "50",
+        "--no-plots",
+    ]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sklr", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    import signal
+    import time
+
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        settings = out / "settings.json"
+        if settings.exists() and "digits" in settings.read_text():
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=60)
+    assert json.loads((out / "settings.json").read_text())["data"] == "digits"
+    assert not (out / "results.csv").exists()
+    assert not (out / "results.json").exists()
+    assert not list(out.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize(
+    "setup, args, message",
+    [
+        (lambda p: p.write_text("x"), [], "is a file, not a folder"),
+        (None, ["--cv", "1"], "--cv must be at least 2"),
+        (None, ["--points-per-decade", "100000000"], "at most 1000"),
+    ],
+)
+def test_output_and_options_are_checked_before_any_work(
+    tmp_path, capsys, setup, args, message
+):
+    """Item 10: one line, exit 2, and nothing written."""
+    out = tmp_path / "o"
+    if setup:
+        setup(out)
+    assert main(["sweep", "iris", *FAST, "--out", str(out), *args]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
+    assert out.is_file() or not out.exists()
+
+
+def test_find_checks_its_output_before_the_test(tmp_path, capsys):
+    target = tmp_path / "file"
+    target.write_text("x")
+    assert main(["find", "iris", "--out", str(target), "--quiet"]) == 2
+    assert "is a file" in capsys.readouterr().err
+    out = tmp_path / "f"
+    assert main(["find", "iris", "--out", str(out), "--quiet", "--no-plots"]) in (0, 3)
+    assert main(["find", "iris", "--out", str(out), "--quiet"]) == 2
+    assert "already holds a range test" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_read_only_out_is_one_line(tmp_path, capsys):  # pragma: no cover - as root
+    tmp_path.chmod(0o500)
+    try:
+        assert main(["sweep", "iris", *FAST, "--out", str(tmp_path / "o")]) == 2
+        assert "cannot write to --out" in capsys.readouterr().err
+    finally:
+        tmp_path.chmod(0o700)
+
+
+def test_corrupt_settings_on_resume_is_one_line(tmp_path, capsys):
+    out = tmp_path / "o"
+    assert main(["sweep", "iris", *FAST, "--out", str(out), "--no-plots"]) == 0
+    (out / "settings.json").write_bytes(pickle.dumps(object()))
+    assert main(["sweep", "iris", *FAST, "--out", str(out), "--resume"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "is not a readable JSON file" in err[0]
+
+
+def test_attacked_output_folder_runs_no_code(tmp_path):
+    """Every file of an output folder (and its checkpoints) replaced by a pickle
+    whose loading would create a file: --resume runs no code; it refuses the
+    settings in one line, or (with the settings intact) recomputes the records
+    and gives the results of a clean run."""
+    marker = tmp_path / "pwned"
+
+    class Payload:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    clean, out = tmp_path / "clean", tmp_path / "o"
+    for folder in (clean, out):
+        assert main(["sweep", "iris", *FAST, "--out", str(folder), "--no-plots"]) == 0
+    settings = (out / "settings.json").read_bytes()
+    for path in out.rglob("*"):
+        if path.is_file() and path.name != MANIFEST:
+            path.write_bytes(pickle.dumps(Payload()))
+    refused = _run("sweep", "iris", *FAST, "--out", str(out), "--resume")
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    (out / "settings.json").write_bytes(settings)
+    resumed = _run("sweep", "iris", *FAST, "--out", str(out), "--resume", "--no-plots")
+    assert resumed.returncode == 0, resumed.stderr
+    assert not marker.exists()
+    assert (out / "results.csv").read_text() == (clean / "results.csv").read_text()
