@@ -72,7 +72,7 @@ def profile(name, epochs, use_pyinstrument=True):
         profiler = cProfile.Profile()
         profiler.runcall(job)
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(40)
         return out.getvalue()
     profiler = Profiler(interval=0.0005)
     profiler.start()

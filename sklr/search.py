@@ -473,10 +473,13 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
         Number of rates of the refinement.
 
     checkpoint_dir : str or Path, default=None
-        A directory where every finished task (a fold's stack of rates) is
-        saved as soon as it completes. A later ``fit`` with the same data and
-        settings loads the saved tasks instead of recomputing them, so an
-        interrupted search (Ctrl-C, a lost worker) resumes where it stopped.
+        A directory where the result of every fold and rate is saved as soon
+        as its task completes (one ``.npz`` record each, read with
+        ``allow_pickle=False``). A later ``fit`` with the same data and settings
+        loads the records that match their task instead of recomputing them,
+        whatever ``n_jobs`` or backend, so an interrupted search (Ctrl-C, a lost
+        worker) resumes where it stopped. Corrupt or foreign records are
+        recomputed with a warning.
 
     Attributes
     ----------
