@@ -14,6 +14,7 @@ import numpy as np
 BUNDLED = ("digits", "iris", "wine", "breast_cancer", "diabetes")
 _MISSING = {"", "na", "nan", "null", "none", "?"}
 _MAX_CLASSES = 20  # integer targets with at most this many values are classes
+_LARGEST = 1e150  # larger values overflow when squared (standardisation)
 
 
 class DataError(ValueError):
@@ -67,7 +68,7 @@ def _bundled(name):
 
 def _read_csv(path):
     try:
-        with open(path, newline="", encoding="utf-8") as f:
+        with open(path, newline="", encoding="utf-8-sig") as f:  # BOM or not
             text = f.read()
     except UnicodeDecodeError:
         raise DataError(
@@ -75,7 +76,12 @@ def _read_csv(path):
         ) from None
     except OSError as exc:
         raise DataError(f"cannot read {path.name}: {exc.strerror}") from None
-    rows = [r for r in csv.reader(text.splitlines()) if any(c.strip() for c in r)]
+    lines = text.splitlines()
+    rows = [
+        r
+        for r in csv.reader(lines, delimiter=_delimiter(lines))
+        if any(c.strip() for c in r)
+    ]
     if len(rows) < 2:
         raise DataError(f"{path.name} is empty: it needs a header line and data rows")
     header = [h.strip() for h in rows[0]]
@@ -87,6 +93,18 @@ def _read_csv(path):
             )
     columns = [[row[j].strip() for row in rows[1:]] for j in range(len(header))]
     return header, columns
+
+
+def _delimiter(lines):
+    """ "," unless the header has none and holds ";", tab or "|" (a file saved
+    with another separator, as spreadsheets in many locales do)."""
+    header = next((line for line in lines if line.strip()), "")
+    if "," in header:
+        return ","
+    for other in (";", "\t", "|"):
+        if other in header:
+            return other
+    return ","
 
 
 def _read_parquet(path):
@@ -103,12 +121,17 @@ def _read_parquet(path):
     if frame.empty:
         raise DataError(f"{path.name} is empty")
     return [str(c) for c in frame.columns], [
-        [
-            "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
-            for v in frame[c].tolist()
-        ]
+        ["" if _is_missing(v, pd) else str(v) for v in frame[c].tolist()]
         for c in frame.columns
     ]
+
+
+def _is_missing(value, pd):
+    """None, NaN, pd.NA and NaT (nullable Int64 / Float64 columns hold pd.NA)."""
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # an array-like cell
+        return False
 
 
 def _parse(values):
@@ -135,7 +158,10 @@ def _from_columns(header, columns, target, task, name):
             f"no column {target!r} in {name}; the columns are: {', '.join(header)}"
         )
     if len(header) < 2:
-        raise DataError(f"{name} has a single column: it needs features and a target")
+        raise DataError(
+            f"{name} has a single column: it needs features and a target, "
+            "separated by commas (or by ';', tabs or '|' throughout)"
+        )
     y_raw = columns[t]
     missing_y = [i + 2 for i, v in enumerate(y_raw) if v.lower() in _MISSING]
     if missing_y:
@@ -158,6 +184,9 @@ def _from_columns(header, columns, target, task, name):
         X[:, k] = parsed[j] if parsed[j] is not None else columns[j]
     names = [header[j] for j in features]
     _check_missing(X, names, categorical)
+    _check_extreme(X, names, categorical, "features")
+    if y_num is not None:
+        _check_extreme(y_num[:, None], [header[t]], [], "target")
     return _finish(X, y, names, categorical, _task(task, y, None), name)
 
 
@@ -181,6 +210,33 @@ def _check_missing(X, names, categorical):
         )
 
 
+def _check_extreme(X, names, categorical, what):
+    """Infinite values, or values too large to standardise (their squares
+    overflow), with the line and column of the first ones."""
+    for kind, test in (
+        ("infinite value(s)", np.isinf),
+        (f"value(s) too large to standardise (|x| > {_LARGEST:g})", _too_large),
+    ):
+        bad = np.zeros(X.shape, dtype=bool)
+        for k in range(X.shape[1]):
+            if k not in categorical:
+                bad[:, k] = test(X[:, k].astype(float))
+        if bad.any():
+            rows, cols = np.nonzero(bad)
+            where = ", ".join(
+                f"line {r + 2} column {names[c]!r}" for r, c in zip(rows[:3], cols[:3])
+            )
+            raise DataError(
+                f"the {what} have {bad.sum()} {kind}: {where}"
+                f"{', ...' if bad.sum() > 3 else ''}; rescale or drop them first"
+            )
+
+
+def _too_large(values):
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(values) & (np.abs(values) > _LARGEST)
+
+
 def _task(task, y, inferred):
     if task != "auto":
         return task
@@ -196,12 +252,18 @@ def _task(task, y, inferred):
     )
 
 
+def _plain(value):
+    """A numpy scalar as the Python value it holds (for messages)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _finish(X, y, names, categorical, task, name):
     if task == "classification":
         classes = np.unique(y.astype(str) if y.dtype == object else y)
         if len(classes) < 2:
             raise DataError(
-                f"the target has a single class ({classes[0]!r}): a classifier needs "
+                f"the target has a single class ({_plain(classes[0])!r}): a classifier "
+                "needs "
                 "at least two"
             )
     if len(y) < 10:
