@@ -334,6 +334,24 @@ class Resume:
     lr_scale: np.ndarray
 
 
+def _same_structure(state, fresh):
+    """Whether an optimiser state has the type and array shapes of ``fresh``."""
+    if type(state) is not type(fresh):
+        return False
+    a, b = tuple(state), tuple(fresh)
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b):
+        if isinstance(y, tuple):
+            if not isinstance(x, tuple) or [np.shape(v) for v in x] != [
+                np.shape(v) for v in y
+            ]:
+                return False
+        elif np.shape(x) != np.shape(y):
+            return False
+    return True
+
+
 def train(
     spec,
     coefs,
@@ -388,9 +406,13 @@ def train(
     learning_rates = np.asarray(learning_rates, dtype=float)
     layout = Layout.of(coefs)
     flat = layout.pack(coefs, intercepts)
+    fresh = optimizer.init([flat])
     if resume is None:
-        ones = np.ones(len(learning_rates))
-        resume = Resume(optimizer.init([flat]), 0, ones)
+        resume = Resume(fresh, 0, np.ones(len(learning_rates)))
+    elif not _same_structure(resume.opt_state, fresh):
+        # the solver (or momentum) changed between partial_fit calls: the new
+        # optimiser starts from zero state, the step count and rate scale go on
+        resume = Resume(fresh, resume.step, resume.lr_scale)
     run = Run(
         spec,
         layout,

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.validation import check_array
 
 from ._training import STOPPED
 from .callbacks import Hook
@@ -328,6 +329,11 @@ def _check(start_lr, end_lr, num_steps, mode, smoothing, diverge_threshold, rule
             f"The 'end_lr' parameter must be finite and > start_lr={start_lr}, "
             f"got {end_lr!r}."
         )
+    if not math.isfinite(end_lr / start_lr):
+        raise ValueError(
+            f"The 'start_lr' parameter is too small for end_lr={end_lr}: the ratio "
+            f"end_lr / start_lr must be finite, got start_lr={start_lr!r}."
+        )
     if int(num_steps) != num_steps or num_steps < 2:
         raise ValueError(
             f"The 'num_steps' parameter must be an integer >= 2, got {num_steps!r}."
@@ -456,6 +462,8 @@ def _prepare(estimator, X, y):
         y = target.fit_transform(y)
     if mlp is not model and len(model.steps) > 1:
         X = clone(model[:-1]).fit_transform(X, y)
+    # lists become arrays, and an empty X is a clear error
+    X = check_array(X, accept_sparse=["csr", "csc"], dtype=None, input_name="X")
     return clone(mlp), X, y
 
 

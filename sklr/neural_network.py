@@ -28,7 +28,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import FunctionTransformer, LabelBinarizer
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
@@ -60,6 +60,15 @@ from .optim import SGD, Adam
 from .optim.schedules import SCHEDULE_NAMES, Schedule, check_schedule, get_schedule
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+
+class _AnyRealInterval(Interval):
+    """An interval that accepts any ``numbers.Real`` (a ``Fraction`` or a
+    ``Decimal`` too), compared as a float."""
+
+    def __contains__(self, val):
+        return super().__contains__(float(val))
+
 
 #: A regression target whose mean or standard deviation exceeds this in absolute
 #: value is "far from unit scale" (see ``TargetScaleWarning``).
@@ -235,7 +244,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
         ],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate": [_AnyRealInterval(Real, 0, None, closed="neither")],
         "lr_schedule": [StrOptions(set(SCHEDULE_NAMES)), Schedule],
         "power_t": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -251,7 +260,10 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
     }
 
@@ -393,7 +405,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
                 sample_weight,
                 rng,
                 incremental,
-                [self.learning_rate],
+                [float(self.learning_rate)],  # any Real, e.g. Fraction(1, 10)
                 extra_hooks=[hook],
             )
             self._store_result(result, incremental)
@@ -549,7 +561,10 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         catch_interrupt=True,
     ):
         if self.early_stopping and incremental:
-            raise ValueError("partial_fit does not support early_stopping=True.")
+            raise ValueError(
+                "partial_fit does not support early_stopping=True: one epoch per "
+                "call leaves no held-out split to stop on. Set early_stopping=False."
+            )
         if self.early_stopping:
             data = self._split(X, y, Y, sample_weight, rng)
         else:
@@ -729,11 +744,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             raise AttributeError(
                 f"partial_fit is only available for stochastic optimizers; "
                 f"{self.solver!r} is not stochastic."
-            )
-        if self.early_stopping:
-            raise AttributeError(
-                "partial_fit is not available with early_stopping=True: one epoch "
-                "per call leaves no held-out split to stop on."
             )
         return True
 

@@ -269,3 +269,15 @@ def test_warnings_point_at_the_caller(digits):
     with pytest.warns(RangeTestWarning) as record:
         lr_find(_pipe(), X, y, end_lr=1e-4)
     assert {w.filename for w in record} == {__file__}
+
+
+def test_lr_find_accepts_lists_and_explains_empty_input_and_tiny_start():
+    X, y = load_iris(return_X_y=True)
+    est = MLPClassifier(random_state=0)
+    from_list = lr_find(est, X.tolist(), y.tolist(), num_steps=20)
+    from_array = lr_find(est, X, y, num_steps=20)
+    np.testing.assert_array_equal(from_list.losses, from_array.losses)
+    with pytest.raises(ValueError, match="0 sample"):
+        lr_find(est, np.empty((0, 4)), np.empty(0))
+    with pytest.raises(ValueError, match="'start_lr' parameter is too small"):
+        lr_find(est, X, y, start_lr=1e-320)

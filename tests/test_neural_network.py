@@ -218,9 +218,10 @@ def test_partial_fit_classifier_needs_classes(iris):
         MLPClassifier().partial_fit(X, y)
 
 
-def test_partial_fit_unavailable_for_lbfgs_and_early_stopping():
+def test_partial_fit_unavailable_for_lbfgs():
     assert not hasattr(MLPClassifier(solver="lbfgs"), "partial_fit")
-    assert not hasattr(MLPRegressor(early_stopping=True), "partial_fit")
+    # with early stopping it exists, and says why it cannot run (as scikit-learn)
+    assert hasattr(MLPRegressor(early_stopping=True), "partial_fit")
 
 
 def test_warm_start_uses_assigned_weights(iris):
@@ -525,3 +526,51 @@ def test_same_results_whatever_n_jobs(diabetes):
     np.testing.assert_array_equal(one["test_score"], two["test_score"])
     for a, b in zip(one["estimator"], two["estimator"]):
         assert a.loss_curve_ == b.loss_curve_
+
+
+# ----------------------------------------------- edge cases (issue: crashes left)
+def test_partial_fit_may_switch_solver_between_calls():
+    """sgd -> adam once raised TypeError, adam -> sgd AttributeError; the new
+    optimiser now starts from zero state and training goes on."""
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    for first, second in (("sgd", "adam"), ("adam", "sgd")):
+        m = MLPClassifier(solver=first, random_state=0)
+        m.partial_fit(X, y, classes=[0, 1, 2])
+        m.set_params(solver=second)
+        m.partial_fit(X, y)
+        assert m.t_ == 2 * len(X) and np.isfinite(m.loss_)
+    m = MLPClassifier(momentum=0.0, random_state=0).partial_fit(X, y, classes=[0, 1, 2])
+    m.set_params(momentum=0.9).partial_fit(X, y)  # a velocity appears
+    assert np.isfinite(m.loss_)
+
+
+def test_n_iter_no_change_may_be_infinite():
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    m = MLPClassifier(n_iter_no_change=np.inf, max_iter=7, random_state=0)
+    m.fit(X, y)
+    assert m.n_iter_ == 7  # never stops on a plateau
+
+
+def test_partial_fit_with_early_stopping_says_why():
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    m = MLPClassifier(early_stopping=True)
+    assert hasattr(m, "partial_fit")
+    with pytest.raises(ValueError, match="early_stopping=True.*Set early_stopping"):
+        m.partial_fit(X, y, classes=[0, 1, 2])
+
+
+def test_learning_rate_may_be_any_real():
+    from fractions import Fraction
+
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    a = MLPClassifier(learning_rate=Fraction(1, 10), max_iter=5, random_state=0)
+    b = MLPClassifier(learning_rate=0.1, max_iter=5, random_state=0)
+    np.testing.assert_array_equal(a.fit(X, y).coefs_[0], b.fit(X, y).coefs_[0])
