@@ -14,15 +14,15 @@ any type it was not told to trust::
     # check that every name in `unknown` is in TRUSTED_TYPES, then:
     model = sio.load("model.skops", trusted=unknown)
 
-A fitted sklr object holds only numpy arrays, Python scalars, scikit-learn objects and
-the sklr types listed in ``TRUSTED_TYPES`` (no lambdas, closures or functions), so the
-check is a comparison of names.
+A fitted sklr object holds only numpy arrays, Python scalars and the types listed in
+``TRUSTED_TYPES``: sklr's own, and scikit-learn's scorers, metric functions,
+cross-validation splitters and callbacks (which a search's ``scorer_`` and ``cv`` and an
+estimator's callbacks hold). The check is a comparison of names. A scorer or splitter
+of your own is not in the list: it is reported, as it should be.
 """
 
-#: sklr's own types (and the scikit-learn scorer a search keeps) found in fitted
-#: sklr objects. Anything else reported by ``skops.io.get_untrusted_types`` did not
-#: come from sklr.
-TRUSTED_TYPES = (
+#: sklr's own types found in fitted sklr objects.
+SKLR_TYPES = (
     "sklr.neural_network.MLPClassifier",
     "sklr.neural_network.MLPRegressor",
     "sklr.search.LearningRateSearchCV",
@@ -40,5 +40,42 @@ TRUSTED_TYPES = (
     "sklr.optim.schedules.Join",
     "sklr.optim.schedules.OneCycle",
     "sklr.optim.schedules.Cyclic",
-    "sklearn.metrics._scorer._PassthroughScorer",
 )
+
+
+def _sklearn_types():
+    """scikit-learn's names a fitted search or estimator may hold: its scorer
+    classes and metric functions (``scorer_``), its cross-validation splitters
+    (the ``cv`` parameter) and its callbacks (``set_callbacks``). Loading them
+    imports scikit-learn code by name, nothing else."""
+    import inspect
+
+    import sklearn.callback
+    import sklearn.metrics
+    import sklearn.model_selection
+
+    names = {
+        "sklearn.metrics._scorer._Scorer",
+        "sklearn.metrics._scorer._PassthroughScorer",
+        "sklearn.metrics._scorer._MultimetricScorer",
+    }
+    for module, keep in (
+        (sklearn.metrics, inspect.isfunction),
+        (sklearn.model_selection, lambda o: inspect.isclass(o) and hasattr(o, "split")),
+        (sklearn.callback, inspect.isclass),
+    ):
+        for name in getattr(module, "__all__", dir(module)):
+            try:
+                obj = getattr(module, name)
+            except ImportError:  # experimental names need an explicit import
+                continue
+            if keep(obj) and getattr(obj, "__module__", "").startswith("sklearn."):
+                names.add(f"{obj.__module__}.{obj.__qualname__}")
+    return tuple(sorted(names))
+
+
+#: Every type a fitted sklr object may hold besides numpy arrays and Python
+#: scalars: sklr's own (``SKLR_TYPES``) and scikit-learn's scorers, metric
+#: functions, cross-validation splitters and callbacks. Anything else reported by
+#: ``skops.io.get_untrusted_types`` did not come from sklr.
+TRUSTED_TYPES = SKLR_TYPES + _sklearn_types()

@@ -142,3 +142,70 @@ def test_killed_worker_is_a_clear_error_and_loses_no_finished_task(tmp_path):
     np.testing.assert_array_equal(
         resumed.cv_results_["mean_test_score"], clean.cv_results_["mean_test_score"]
     )
+
+
+def _configurations():
+    from sklearn.callback import ProgressBar
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    from sklr import LearningRateSearchCV
+
+    def mlp():
+        return MLPClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+
+    with_bar = mlp()
+    with_bar.set_callbacks(ProgressBar())
+    return {
+        "scoring=accuracy": LearningRateSearchCV(
+            mlp(), [0.01, 0.1], scoring="accuracy"
+        ),
+        "multimetric": LearningRateSearchCV(
+            mlp(), [0.01, 0.1], scoring=["accuracy", "f1_macro"], refit="f1_macro"
+        ),
+        "cv=KFold(3)": LearningRateSearchCV(mlp(), [0.01, 0.1], cv=KFold(3)),
+        "cv=StratifiedKFold": LearningRateSearchCV(
+            mlp(), [0.01, 0.1], cv=StratifiedKFold(3, shuffle=True, random_state=0)
+        ),
+        "ProgressBar": with_bar,
+        "search with ProgressBar": LearningRateSearchCV(
+            mlp(), [0.01, 0.1], cv=2
+        ).set_callbacks(ProgressBar()),
+    }
+
+
+@pytest.mark.parametrize("name", list(_configurations()))
+def test_skops_check_of_the_readme_holds(name):
+    """Item 13: what a fitted search or estimator keeps is in TRUSTED_TYPES, so
+    the README's check passes, and the loaded model predicts the same."""
+    sio = pytest.importorskip("skops.io")
+    X, y = load_iris(return_X_y=True)
+    model = _configurations()[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X, y)
+    data = sio.dumps(model)
+    unknown = sio.get_untrusted_types(data=data)
+    assert set(unknown) <= set(TRUSTED_TYPES), set(unknown) - set(TRUSTED_TYPES)
+    loaded = sio.loads(data, trusted=unknown)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_a_scorer_of_ones_own_is_reported():
+    sio = pytest.importorskip("skops.io")
+    from sklr import LearningRateSearchCV
+
+    X, y = load_iris(return_X_y=True)
+    search = LearningRateSearchCV(
+        MLPClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0),
+        [0.01, 0.1],
+        scoring=_my_scorer,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search.fit(X, y)
+    unknown = set(sio.get_untrusted_types(data=sio.dumps(search)))
+    assert unknown - set(TRUSTED_TYPES) == {f"{__name__}._my_scorer"}
+
+
+def _my_scorer(estimator, X, y):
+    return float(np.mean(estimator.predict(X) == y))
