@@ -221,3 +221,23 @@ def test_a_corrupt_seed_file_is_replaced_with_a_warning(iris, tmp_path):
     assert any("does not hold a seed" in m for m in messages)
     assert (tmp_path / "seed.txt").read_text().isdigit()
     assert os.path.getsize(tmp_path / "seed.txt") > 0
+
+
+class _Unpicklable:
+    """A scorer holding a lock: it cannot be hashed, so it cannot be identified."""
+
+    def __init__(self):
+        import threading
+
+        self.lock = threading.Lock()
+
+    def __call__(self, estimator, X, y):
+        return float(np.mean(estimator.predict(X) == y))
+
+
+def test_an_unidentifiable_scorer_disables_reuse_with_a_warning(iris, tmp_path):
+    X, y = iris
+    search = _search(tmp_path, scoring=_Unpicklable())
+    messages = _fit(search, X, y)
+    assert any("cannot be identified reliably" in m for m in messages)
+    assert not list(tmp_path.glob("rate-*.npz"))

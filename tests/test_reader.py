@@ -183,3 +183,51 @@ def test_the_command_never_shows_a_traceback_on_a_bad_file(tmp_path):
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert "infinite" in result.stderr
     assert main  # the in-process entry point is the same
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(content=csv_files())
+def test_fuzzed_files_through_the_command(tmp_path_factory, content):
+    """The whole command on fuzzed files: exit 0 (or 3, no usable rate) with the
+    results written, or exit 2 with one line; never a traceback."""
+    import contextlib
+    import io
+
+    folder = tmp_path_factory.mktemp("fuzz")
+    path = folder / "f.csv"
+    path.write_bytes(content)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(
+            [
+                "sweep",
+                str(path),
+                "--out",
+                str(folder / "o"),
+                "--epochs",
+                "1",
+                "--cv",
+                "2",
+                "--hidden",
+                "2",
+                "--n-jobs",
+                "1",
+                "--lr-min",
+                "0.01",
+                "--lr-max",
+                "0.1",
+                "--points-per-decade",
+                "1",
+                "--no-plots",
+                "--quiet",
+            ]
+        )
+    if status == 2:
+        lines = err.getvalue().strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("sklr: error: ")
+    else:
+        assert status in (0, 3) and (folder / "o" / "results.csv").exists()
