@@ -98,10 +98,11 @@ def remove(out, command):
         with contextlib.suppress(FileNotFoundError):
             (out / name).unlink()
     checkpoints = out / "checkpoints"
-    if command == "sweep" and checkpoints.is_dir():
+    # a symbolic link is not descended: what it points to is not sklr's
+    if command == "sweep" and checkpoints.is_dir() and not checkpoints.is_symlink():
         for pattern in CHECKPOINT_PATTERNS:
             for path in checkpoints.glob(pattern):
-                if path.is_file():
+                if path.is_file() and not path.is_symlink():
                     path.unlink()
         with contextlib.suppress(OSError):  # kept if it holds anything else
             checkpoints.rmdir()

@@ -169,3 +169,19 @@ def test_attacked_output_folder_runs_no_code(tmp_path):
     assert resumed.returncode == 0, resumed.stderr
     assert not marker.exists()
     assert (out / "results.csv").read_text() == (clean / "results.csv").read_text()
+
+
+def test_force_does_not_follow_a_symbolic_link(tmp_path):
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "rate-0.npz").write_bytes(b"not sklr's")
+    (precious / "seed.txt").write_text("mine")
+    out = tmp_path / "o"
+    assert main(["sweep", "iris", *FAST, "--out", str(out), "--no-plots"]) == 0
+    import shutil
+
+    shutil.rmtree(out / "checkpoints")
+    (out / "checkpoints").symlink_to(precious)
+    main(["sweep", "iris", *FAST, "--out", str(out), "--force", "--no-plots"])
+    assert (precious / "rate-0.npz").read_bytes() == b"not sklr's"
+    assert (precious / "seed.txt").read_text() == "mine"
