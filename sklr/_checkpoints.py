@@ -15,10 +15,12 @@ place, so concurrent searches on one folder never see a partial record.
 
 import hashlib
 import json
+import math
 import os
 import tempfile
 import types
 import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -127,12 +129,18 @@ class Store:
         Created if needed.
     common : str
         The part of every key shared by all tasks of the search.
+    multimetric : bool
+        Whether scores are dicts (several metrics).
+    max_epochs : int
+        The most epochs a record's loss curves may hold.
     """
 
-    def __init__(self, folder, common):
+    def __init__(self, folder, common, multimetric=False, max_epochs=10**6):
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.common = common
+        self.multimetric = multimetric
+        self.max_epochs = max_epochs
 
     def key(self, point, fold_indices, rate):
         """The key of one (grid point, fold, rate) record."""
@@ -154,16 +162,24 @@ class Store:
 
     def load(self, key):
         """The record saved under ``key``, or None (missing, corrupt or not its
-        own: then a warning says so, and the caller recomputes it)."""
+        own: then a warning says so, and the caller recomputes it).
+
+        Only a regular file is read (not a link, pipe or device), and no array
+        larger than its own bytes in the file is allocated.
+        """
         path = self.path(key)
-        if not path.exists():
+        if not (path.exists() or path.is_symlink()):
             return None
         try:
-            with np.load(path, allow_pickle=False) as data:
-                meta = json.loads(str(data["meta"][()]))
-                loss = np.array(data["loss"], dtype=float)
-                held_out = np.array(data["held_out"], dtype=float)
-            return _checked(meta, loss, held_out, key)
+            if path.is_symlink() or not path.is_file():
+                raise ValueError("not a regular file")
+            arrays = _read_npz(path)
+            meta = json.loads(str(arrays["meta"][()]))
+            loss = np.asarray(arrays["loss"], dtype=float)
+            held_out = np.asarray(arrays["held_out"], dtype=float)
+            return _checked(
+                meta, loss, held_out, key, self.multimetric, self.max_epochs
+            )
         except Exception as exc:  # any file content: never trusted, never fatal
             warnings.warn(
                 f"Checkpoint {path.name} is unreadable or not the record of its "
@@ -177,6 +193,14 @@ class Store:
         """Write ``record`` atomically under ``key`` (safe with other writers)."""
         meta = {k: v for k, v in record.items() if k not in ("loss", "held_out")}
         meta["key"] = key
+        target = self.path(key)
+        if target.is_symlink() or (target.exists() and not target.is_file()):
+            warnings.warn(
+                f"{target} is not a file sklr wrote; the record is not saved.",
+                UserWarning,
+                stacklevel=4,
+            )
+            return
         fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".rate-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as f:
@@ -188,7 +212,7 @@ class Store:
                 )
                 f.flush()
                 os.fsync(f.fileno())
-            os.replace(tmp, self.path(key))
+            os.replace(tmp, target)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
@@ -206,31 +230,72 @@ _SCALARS = {
 }
 
 
-def _checked(meta, loss, held_out, key):
-    """The record, after checking every field's type and shape."""
+#: The members of a record and the most bytes each may hold.
+_MEMBERS = {"meta": 1 << 20, "loss": 1 << 28, "held_out": 1 << 28}
+
+
+def _read_npz(path):
+    """The arrays of a record, read without pickle, each checked against the
+    size it declares before it is allocated."""
+    arrays = {}
+    with zipfile.ZipFile(path) as archive:
+        for name, limit in _MEMBERS.items():
+            info = archive.getinfo(f"{name}.npy")
+            if info.file_size > limit:
+                raise ValueError(f"member {name!r} is too large")
+            with archive.open(info) as f:
+                version = np.lib.format.read_magic(f)
+                read = (
+                    np.lib.format.read_array_header_1_0
+                    if version == (1, 0)
+                    else np.lib.format.read_array_header_2_0
+                )
+                shape, _, dtype = read(f)
+                if dtype.hasobject or math.prod(shape) * dtype.itemsize > limit:
+                    raise ValueError(f"member {name!r} is not a plain array")
+            with archive.open(info) as f:
+                arrays[name] = np.lib.format.read_array(f, allow_pickle=False)
+    return arrays
+
+
+def _checked(meta, loss, held_out, key, multimetric, max_epochs):
+    """The record, after checking every field's type, range and shape."""
     if not isinstance(meta, dict) or meta.get("key") != key:
         raise ValueError("its identity is another task's")
     for name, kind in _SCALARS.items():
-        if not isinstance(meta.get(name), kind) or (
-            kind is not bool and isinstance(meta.get(name), bool)
+        value = meta.get(name)
+        if not isinstance(value, kind) or (
+            kind is not bool and isinstance(value, bool)
         ):
             raise ValueError(f"field {name!r} is not a {kind.__name__}")
-    if loss.ndim != 1 or held_out.shape != loss.shape:
+    if loss.ndim != 1 or held_out.shape != loss.shape or len(loss) > max_epochs:
         raise ValueError("the loss curves have the wrong shape")
+    if not 0 <= meta["diverged_epoch"] <= max_epochs:
+        raise ValueError("field 'diverged_epoch' is out of range")
     for name in ("test", "train"):
-        _check_score(meta.get(f"{name}_score"), name != "test")
+        _check_score(meta.get(f"{name}_score"), multimetric, name != "test")
         error = meta.get(f"{name}_error")
         if error is not None and not isinstance(error, str):
             raise ValueError(f"field '{name}_error' is not text")
     for name in ("untrained", "dummy"):
-        _check_score(meta.get(name), False)
+        _check_score(meta.get(name), multimetric, False)
     return {**meta, "loss": loss, "held_out": held_out}
 
 
-def _check_score(value, optional):
+def _check_score(value, multimetric, optional):
+    """A score: a number (NaN when it failed), or with several metrics a dict
+    of numbers (or NaN when the whole scoring failed)."""
     if value is None and optional:
         return
+    if isinstance(value, dict) != multimetric and not _is_nan(value):
+        raise ValueError("a score has the wrong form")
     values = value.values() if isinstance(value, dict) else [value]
     for v in values:
         if not isinstance(v, float | int) or isinstance(v, bool):
             raise ValueError("a score is not a number")
+        if not (_is_nan(v) or abs(v) <= 1e300):
+            raise ValueError("a score is out of range")
+
+
+def _is_nan(value):
+    return isinstance(value, float) and math.isnan(value)

@@ -50,6 +50,8 @@ def load(spec, *, target=None, task="auto"):
         )
     if path.is_dir():
         raise DataError(f"{spec!r} is a directory, not a CSV or Parquet file")
+    if not path.is_file():  # a pipe or a device would block or never end
+        raise DataError(f"{spec!r} is not a regular file (a pipe or a device?)")
     header, columns = (
         _read_parquet(path) if path.suffix == ".parquet" else _read_csv(path)
     )

@@ -11,6 +11,7 @@ writes its settings, so that settings and results never disagree on disk.
 import contextlib
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -29,8 +30,9 @@ FILES = {
     "find": ("lr_find.json", "lr_find.png"),
 }
 
-#: sklr's own files in ``checkpoints/`` (records, their temporaries, the seed).
-CHECKPOINT_PATTERNS = ("rate-*.npz", ".rate-*.tmp", "seed.txt")
+#: sklr's own files in ``checkpoints/``: its records and their temporaries
+#: (``sklr._checkpoints``), by their exact form.
+CHECKPOINT_NAMES = re.compile(r"rate-[0-9a-f]{40}\.npz|\.rate-[A-Za-z0-9_]{8}\.tmp")
 
 
 class OutputError(Exception):
@@ -57,6 +59,13 @@ def claim(out, command, *, force=False, resume=False):
         to resume.
     """
     out = Path(out)
+    try:
+        _claim(out, command, force, resume)
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise OutputError(f"cannot use --out {out}: {exc.strerror}") from None
+
+
+def _claim(out, command, force, resume):
     if out.exists() and not out.is_dir():
         raise OutputError(f"--out {out} is a file, not a folder")
     ours = is_ours(out)
@@ -75,6 +84,18 @@ def claim(out, command, *, force=False, resume=False):
             + ("--resume to continue them, " if command == "sweep" else "")
             + "--force to replace them, or another --out"
         )
+    for name in FILES[command]:
+        path = out / name
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            raise OutputError(f"{path} is not a file sklr wrote; move it away")
+    checkpoints = out / "checkpoints"
+    if command == "sweep" and (
+        checkpoints.is_symlink() or (checkpoints.exists() and not checkpoints.is_dir())
+    ):
+        raise OutputError(
+            f"{checkpoints} is not the folder sklr keeps its checkpoints in; move it "
+            "away"
+        )
     _check_writable(out)
     if not ours:
         write_text(out / MANIFEST, json.dumps({"written_by": "sklr"}) + "\n")
@@ -84,9 +105,12 @@ def claim(out, command, *, force=False, resume=False):
 
 def is_ours(out):
     """Whether ``out`` carries sklr's mark (a readable manifest)."""
+    path = Path(out) / MANIFEST
     try:
-        return json.loads((Path(out) / MANIFEST).read_text())["written_by"] == "sklr"
-    except (OSError, ValueError, TypeError, KeyError):
+        if not path.is_file() or path.stat().st_size > 1024:
+            return False
+        return json.loads(path.read_text())["written_by"] == "sklr"
+    except (OSError, ValueError, TypeError, KeyError, RecursionError):
         return False
 
 
@@ -100,10 +124,9 @@ def remove(out, command):
     checkpoints = out / "checkpoints"
     # a symbolic link is not descended: what it points to is not sklr's
     if command == "sweep" and checkpoints.is_dir() and not checkpoints.is_symlink():
-        for pattern in CHECKPOINT_PATTERNS:
-            for path in checkpoints.glob(pattern):
-                if path.is_file() and not path.is_symlink():
-                    path.unlink()
+        for path in checkpoints.iterdir():
+            if CHECKPOINT_NAMES.fullmatch(path.name) and path.is_file():
+                path.unlink()
         with contextlib.suppress(OSError):  # kept if it holds anything else
             checkpoints.rmdir()
 
@@ -111,12 +134,22 @@ def remove(out, command):
 def write_text(path, text):
     """Write ``text`` to ``path`` atomically (a unique temporary, then rename)."""
     path = Path(path)
+    with replacing(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+@contextlib.contextmanager
+def replacing(path):
+    """A new temporary file (unique, created exclusively: never a link) to write;
+    renamed over ``path`` on success, removed otherwise."""
+    path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        yield tmp
         os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -126,8 +159,10 @@ def write_text(path, text):
 def read_json(path):
     """The JSON document at ``path``, or an ``OutputError`` saying it is not one."""
     try:
+        if Path(path).stat().st_size > 10_000_000:
+            raise ValueError("larger than 10 MB")
         return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise OutputError(f"{path} is not a readable JSON file ({exc})") from None
 
 

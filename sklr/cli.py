@@ -13,7 +13,6 @@ import dataclasses
 import io
 import json
 import math
-import os
 import platform
 import sys
 import time
@@ -24,7 +23,7 @@ import numpy as np
 
 from . import __version__
 from ._data import BUNDLED, DataError, load
-from ._outdir import OutputError, claim, read_json, write_text
+from ._outdir import OutputError, claim, read_json, replacing, write_text
 from .exceptions import NoUsableScoreError
 from .lr_finder import SUGGESTION_RULES
 
@@ -419,7 +418,8 @@ def run_sweep(args):
         raise CommandError(f"--cv {args.cv} is more folds than rows ({len(data.y)})")
     if args.cv < 2:
         raise CommandError(f"--cv must be at least 2, got {args.cv}")
-    out, checkpoints = _prepare_out(args, _settings(args, data, rates))
+    settings = _settings(args, data, rates)
+    out, checkpoints = _prepare_out(args, settings)
     several = len(args.batch_size) > 1
     prefix = _prefix(data, args)
     search = _search(data, args, rates, checkpoints)
@@ -462,7 +462,7 @@ def run_sweep(args):
     rows = _rows(search, several, prefix)
     summary = _summary(search, data, args, time.perf_counter() - start, prefix)
     _print_table(rows, summary, several, args)
-    _write(out, rows, summary, search, args, several, plots=failure is None)
+    _write(out, rows, summary, search, args, several, settings, failure is None)
     if failure is not None:
         print(f"sklr: no usable learning rate: {_why(failure, args)}", file=sys.stderr)
         return NO_ANSWER
@@ -673,13 +673,12 @@ def _print_answer(summary):
         )
 
 
-def _write(out, rows, summary, search, args, several, plots=True):
+def _write(out, rows, summary, search, args, several, settings, plots=True):
     table = io.StringIO()
     writer = csv.DictWriter(table, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     write_text(out / "results.csv", table.getvalue())
-    settings = read_json(out / "settings.json")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         curves = np.nanmean(search.loss_curves_, axis=1)
@@ -699,10 +698,9 @@ def _write(out, rows, summary, search, args, several, plots=True):
 
 
 def _save_png(figure, path):
-    """Save a figure atomically: to a temporary name, then renamed."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    figure.savefig(tmp, dpi=110, bbox_inches="tight", format="png")
-    os.replace(tmp, path)
+    """Save a figure atomically: to a unique temporary file, then renamed."""
+    with replacing(path) as tmp:
+        figure.savefig(tmp, dpi=110, bbox_inches="tight", format="png")
 
 
 def _plots(out, search, several):

@@ -36,6 +36,7 @@ from sklearn.utils.validation import check_is_fitted, indexable
 from threadpoolctl import threadpool_limits
 
 from ._checkpoints import Store, UnidentifiableError, callable_identity
+from ._outdir import write_text
 from ._validation import check_learning_rates
 from .exceptions import (
     DivergenceWarning,
@@ -252,9 +253,11 @@ def _fit_task(
 
 def _read_seed(path):
     """The seed saved in ``path``; None if there is none or it is not a seed."""
-    if not path.exists():
+    if not (path.exists() or path.is_symlink()):
         return None
     try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > 64:
+            raise OSError("not a small regular file")
         text = path.read_text(encoding="ascii").strip()
         if text.isdigit() and int(text) < np.iinfo(np.int32).max:
             return int(text)
@@ -631,7 +634,15 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
         seed = int(check_random_state(None).randint(np.iinfo(np.int32).max))
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(str(seed))
+            try:  # a new file renamed over the name: never written through a link
+                write_text(path, str(seed))
+            except OSError as exc:
+                warnings.warn(
+                    f"cannot save the seed in {path} ({exc.strerror}): a resumed "
+                    "search will not reuse this one's results.",
+                    UserWarning,
+                    stacklevel=4,
+                )
         return seed
 
     def _param_points(self, prefix):
@@ -741,7 +752,8 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
                 stacklevel=4,
             )
             return None
-        return Store(self.checkpoint_dir, common)
+        mlp, _ = _final_mlp(split_target(estimator)[0])
+        return Store(self.checkpoint_dir, common, self.multimetric_, mlp.max_iter)
 
     @with_callbacks
     def fit(self, X, y=None, *, groups=None, sample_weight=None):

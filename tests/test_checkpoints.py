@@ -241,3 +241,97 @@ def test_an_unidentifiable_scorer_disables_reuse_with_a_warning(iris, tmp_path):
     messages = _fit(search, X, y)
     assert any("cannot be identified reliably" in m for m in messages)
     assert not list(tmp_path.glob("rate-*.npz"))
+
+
+def test_the_seed_file_is_never_written_through_a_link(iris, tmp_path):
+    X, y = iris
+    precious = tmp_path / "config.txt"
+    precious.write_text("precious")
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "seed.txt").symlink_to(precious)
+    est = MLPClassifier(hidden_layer_sizes=(5,), max_iter=3)  # seed: None
+    search = LearningRateSearchCV(est, RATES, cv=2, checkpoint_dir=folder)
+    messages = _fit(search, X, y)
+    assert precious.read_text() == "precious"
+    assert any("does not hold a seed" in m for m in messages)
+    assert not (folder / "seed.txt").is_symlink()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder", "symlink", "huge"])
+def test_odd_files_in_place_of_a_record(iris, tmp_path, kind):
+    """A pipe (once a hang), a folder (once IsADirectoryError), a link, or a small
+    file declaring a huge array (once 4.9 GB of memory): recomputed or skipped
+    with a warning, the same results."""
+    X, y = iris
+    first = _search(tmp_path)
+    _fit(first, X, y)
+    path = sorted(tmp_path.glob("rate-*.npz"))[0]
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    elif kind == "symlink":
+        (tmp_path / "elsewhere").write_bytes(b"x")
+        path.symlink_to(tmp_path / "elsewhere")
+    else:
+        header = np.lib.format.header_data_from_array_1_0(np.zeros(1))
+        header["shape"] = (300_000_000,)
+        import io
+        import zipfile
+
+        member = io.BytesIO()
+        np.lib.format.write_array_header_1_0(member, header)
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr("meta.npy", member.getvalue())
+            z.writestr("loss.npy", member.getvalue())
+            z.writestr("held_out.npy", member.getvalue())
+    again = _search(tmp_path)
+    messages = _fit(again, X, y)
+    assert any(path.name in m for m in messages)
+    _same(again, first)
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("test_score", {"score": 0.5}),
+        ("test_score", 10**400),
+        ("diverged_epoch", 10**30),
+        ("diverged", "yes"),
+    ],
+)
+def test_edited_fields_of_a_record_are_refused(iris, tmp_path, field, value):
+    import json
+    import zipfile
+
+    X, y = iris
+    first = _search(tmp_path)
+    _fit(first, X, y)
+    path = sorted(tmp_path.glob("rate-*.npz"))[0]
+    with np.load(path) as data:
+        meta = json.loads(str(data["meta"][()]))
+        loss, held_out = data["loss"], data["held_out"]
+    meta[field] = value
+    np.savez(path, meta=np.array(json.dumps(meta)), loss=loss, held_out=held_out)
+    assert zipfile.is_zipfile(path)
+    again = _search(tmp_path)
+    messages = _fit(again, X, y)
+    assert any(path.name in m and "recomputed" in m for m in messages)
+    _same(again, first)
+
+
+def test_a_loss_curve_longer_than_max_iter_is_refused(iris, tmp_path):
+    import json
+
+    X, y = iris
+    first = _search(tmp_path)
+    _fit(first, X, y)
+    path = sorted(tmp_path.glob("rate-*.npz"))[0]
+    with np.load(path) as data:
+        meta = data["meta"]
+    np.savez(path, meta=meta, loss=np.zeros(5000), held_out=np.zeros(5000))
+    messages = _fit(_search(tmp_path), X, y)
+    assert any("wrong shape" in m for m in messages)
+    assert json  # the record's identity was intact: only its shape gave it away

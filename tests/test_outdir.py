@@ -185,3 +185,69 @@ def test_force_does_not_follow_a_symbolic_link(tmp_path):
     main(["sweep", "iris", *FAST, "--out", str(out), "--force", "--no-plots"])
     assert (precious / "rate-0.npz").read_bytes() == b"not sklr's"
     assert (precious / "seed.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize(
+    "command, name, damage, extra, message",
+    [
+        (
+            "sweep",
+            "checkpoints",
+            lambda p: p.write_text("x"),
+            ["--force"],
+            "keeps its checkpoints in",
+        ),
+        (
+            "sweep",
+            "results.csv",
+            lambda p: p.mkdir(),
+            ["--force"],
+            "is not a file sklr wrote",
+        ),
+        (
+            "sweep",
+            "settings.json",
+            lambda p: p.write_text("[" * 200_000),
+            ["--resume"],
+            "is not a readable JSON file",
+        ),
+        (
+            "find",
+            "lr_find.json",
+            lambda p: p.mkdir(),
+            ["--force"],
+            "is not a file sklr wrote",
+        ),
+    ],
+)
+def test_odd_entries_of_an_output_folder_are_one_line(
+    tmp_path, capsys, command, name, damage, extra, message
+):
+    import shutil
+
+    out = tmp_path / "o"
+    args = [command, "iris", "--out", str(out), "--no-plots", "--quiet"]
+    if command == "sweep":
+        args += FAST
+    assert main(args) in (0, 3)
+    path = out / name
+    shutil.rmtree(path) if path.is_dir() else path.unlink()
+    damage(path)
+    capsys.readouterr()
+    assert main([*args, *extra]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0], err
+
+
+def test_a_very_long_out_name_is_one_line(tmp_path, capsys):
+    out = tmp_path / ("x" * 300)
+    assert main(["sweep", "iris", *FAST, "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot use --out" in err[0]
+
+
+def test_a_pipe_as_data_is_one_line(tmp_path, capsys):
+    fifo = tmp_path / "data.csv"
+    os.mkfifo(fifo)
+    assert main(["sweep", str(fifo), *FAST, "--out", str(tmp_path / "o")]) == 2
+    assert "not a regular file" in capsys.readouterr().err
