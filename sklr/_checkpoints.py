@@ -203,6 +203,7 @@ class Store:
             return
         fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".rate-", suffix=".tmp")
         try:
+            os.chmod(tmp, 0o644)
             with os.fdopen(fd, "wb") as f:
                 np.savez(
                     f,
