@@ -334,6 +334,17 @@ class Resume:
     lr_scale: np.ndarray
 
 
+def _start(resume, fresh, K):
+    """Where a run starts: ``resume``, or the fresh state of the optimiser when
+    there is none or when its state does not fit (the solver or the momentum
+    changed between ``partial_fit`` calls: step count and rate scale go on)."""
+    if resume is None:
+        return Resume(fresh, 0, np.ones(K))
+    if not _same_structure(resume.opt_state, fresh):
+        return Resume(fresh, resume.step, resume.lr_scale)
+    return resume
+
+
 def _same_structure(state, fresh):
     """Whether an optimiser state has the type and array shapes of ``fresh``."""
     if type(state) is not type(fresh):
@@ -406,13 +417,7 @@ def train(
     learning_rates = np.asarray(learning_rates, dtype=float)
     layout = Layout.of(coefs)
     flat = layout.pack(coefs, intercepts)
-    fresh = optimizer.init([flat])
-    if resume is None:
-        resume = Resume(fresh, 0, np.ones(len(learning_rates)))
-    elif not _same_structure(resume.opt_state, fresh):
-        # the solver (or momentum) changed between partial_fit calls: the new
-        # optimiser starts from zero state, the step count and rate scale go on
-        resume = Resume(fresh, resume.step, resume.lr_scale)
+    resume = _start(resume, optimizer.init([flat]), len(learning_rates))
     run = Run(
         spec,
         layout,
