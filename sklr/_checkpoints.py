@@ -137,6 +137,10 @@ class Store:
 
     def __init__(self, folder, common, multimetric=False, max_epochs=10**6):
         self.folder = Path(folder)
+        if self.folder.exists() and not self.folder.is_dir():
+            raise ValueError(
+                f"The 'checkpoint_dir' parameter must be a folder; {folder} is a file."
+            )
         self.folder.mkdir(parents=True, exist_ok=True)
         self.common = common
         self.multimetric = multimetric

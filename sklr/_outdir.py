@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 MANIFEST = "sklr-manifest.json"
+LOCK = ".sklr-lock"
 
 #: The files each command writes (and may remove with --force).
 FILES = {
@@ -97,6 +98,7 @@ def _claim(out, command, force, resume):
             "away"
         )
     _check_writable(out)
+    _lock(out)
     if not ours:
         write_text(out / MANIFEST, json.dumps({"written_by": "sklr"}) + "\n")
     if force and not resume:
@@ -164,6 +166,35 @@ def read_json(path):
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError) as exc:
         raise OutputError(f"{path} is not a readable JSON file ({exc})") from None
+
+
+#: Open lock files of this process: a lock lasts until ``release`` (the end of
+#: the command) or the end of the process.
+_LOCKS = []
+
+
+def release():
+    """Release the output folders this process took."""
+    while _LOCKS:
+        _LOCKS.pop().close()
+
+
+def _lock(out):
+    """Take ``out`` for this process alone: a second sklr run on the same folder
+    at the same time is refused, instead of deleting the first one's files."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock
+        return
+    handle = open(out / LOCK, "a")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise OutputError(
+            f"another sklr run is using --out {out}; wait for it or use another --out"
+        ) from None
+    _LOCKS.append(handle)
 
 
 def _check_writable(out):

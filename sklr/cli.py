@@ -23,7 +23,14 @@ import numpy as np
 
 from . import __version__
 from ._data import BUNDLED, DataError, load
-from ._outdir import OutputError, claim, read_json, replacing, write_text
+from ._outdir import (
+    OutputError,
+    claim,
+    read_json,
+    release,
+    replacing,
+    write_text,
+)
 from .exceptions import NoUsableScoreError
 from .lr_finder import SUGGESTION_RULES
 
@@ -845,7 +852,7 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        return _run_command(args)
     except (CommandError, DataError, OutputError) as exc:
         print(f"sklr: error: {exc}", file=sys.stderr)
         return 2
@@ -856,6 +863,13 @@ def main(argv=None):
             file=sys.stderr,
         )
         return 130
+
+
+def _run_command(args):
+    try:
+        return args.func(args)
+    finally:
+        release()  # the output folder is free for the next run
 
 
 if __name__ == "__main__":  # pragma: no cover

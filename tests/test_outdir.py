@@ -250,3 +250,37 @@ def test_a_pipe_as_data_is_one_line(tmp_path, capsys):
     os.mkfifo(fifo)
     assert main(["sweep", str(fifo), *FAST, "--out", str(tmp_path / "o")]) == 2
     assert "not a regular file" in capsys.readouterr().err
+
+
+def test_a_second_run_on_the_same_folder_at_the_same_time_is_refused(tmp_path):
+    """Two concurrent --force runs once deleted each other's checkpoints (a
+    traceback) or left settings.json of one run beside the results of the other."""
+    import fcntl
+
+    from sklr._outdir import LOCK
+
+    out = tmp_path / "o"
+    assert main(["sweep", "iris", *FAST, "--out", str(out), "--no-plots"]) == 0
+    with open(out / LOCK, "a") as held:  # another run holds the folder
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = _run("sweep", "iris", *FAST, "--out", str(out), "--force")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"sklr: error: another sklr run is using --out {out}; wait for it or use "
+        "another --out"
+    ]
+    assert (out / "results.csv").exists()  # the first run's results untouched
+
+
+def test_checkpoint_dir_that_is_a_file_is_a_clear_error(tmp_path):
+    from sklearn.datasets import load_iris
+
+    from sklr import LearningRateSearchCV, MLPClassifier
+
+    path = tmp_path / "file"
+    path.write_text("x")
+    search = LearningRateSearchCV(
+        MLPClassifier(max_iter=2, random_state=0), [0.1, 1.0], checkpoint_dir=path
+    )
+    with pytest.raises(ValueError, match="'checkpoint_dir' parameter must be a folder"):
+        search.fit(*load_iris(return_X_y=True))
