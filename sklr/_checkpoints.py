@@ -235,8 +235,9 @@ _SCALARS = {
 }
 
 
-#: The members of a record and the most bytes each may hold.
-_MEMBERS = {"meta": 1 << 20, "loss": 1 << 28, "held_out": 1 << 28}
+#: The members of a record, the most bytes each may hold, and its dtype kind
+#: (text for the JSON document, real floats for the loss curves).
+_MEMBERS = {"meta": (1 << 20, "U"), "loss": (1 << 28, "f"), "held_out": (1 << 28, "f")}
 
 
 def _read_npz(path):
@@ -244,7 +245,7 @@ def _read_npz(path):
     size it declares before it is allocated."""
     arrays = {}
     with zipfile.ZipFile(path) as archive:
-        for name, limit in _MEMBERS.items():
+        for name, (limit, kind) in _MEMBERS.items():
             info = archive.getinfo(f"{name}.npy")
             if info.file_size > limit:
                 raise ValueError(f"member {name!r} is too large")
@@ -256,8 +257,9 @@ def _read_npz(path):
                     else np.lib.format.read_array_header_2_0
                 )
                 shape, _, dtype = read(f)
-                if dtype.hasobject or math.prod(shape) * dtype.itemsize > limit:
-                    raise ValueError(f"member {name!r} is not a plain array")
+                too_big = math.prod(shape) * dtype.itemsize > limit
+                if dtype.kind != kind or too_big:
+                    raise ValueError(f"member {name!r} is not what a record holds")
             with archive.open(info) as f:
                 arrays[name] = np.lib.format.read_array(f, allow_pickle=False)
     return arrays

@@ -127,7 +127,8 @@ def remove(out, command):
     # a symbolic link is not descended: what it points to is not sklr's
     if command == "sweep" and checkpoints.is_dir() and not checkpoints.is_symlink():
         for path in checkpoints.iterdir():
-            if CHECKPOINT_NAMES.fullmatch(path.name) and path.is_file():
+            ours = CHECKPOINT_NAMES.fullmatch(path.name) and not path.is_symlink()
+            if ours and path.is_file():
                 path.unlink()
         with contextlib.suppress(OSError):  # kept if it holds anything else
             checkpoints.rmdir()

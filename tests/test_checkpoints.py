@@ -335,3 +335,15 @@ def test_a_loss_curve_longer_than_max_iter_is_refused(iris, tmp_path):
     messages = _fit(_search(tmp_path), X, y)
     assert any("wrong shape" in m for m in messages)
     assert json  # the record's identity was intact: only its shape gave it away
+
+
+def test_a_complex_loss_curve_is_refused(iris, tmp_path):
+    X, y = iris
+    first = _search(tmp_path)
+    _fit(first, X, y)
+    path = sorted(tmp_path.glob("rate-*.npz"))[0]
+    with np.load(path) as data:
+        meta, loss = data["meta"], data["loss"]
+    np.savez(path, meta=meta, loss=loss + 1j, held_out=loss + 1j)
+    messages = _fit(_search(tmp_path), X, y)
+    assert any("not what a record holds" in m for m in messages)
