@@ -66,7 +66,7 @@ from sklearn.preprocessing import StandardScaler
 
 import sklr
 from sklr.lr_finder import SUGGESTION_RULES, suggest
-from sklr.search import DEFAULT_LEARNING_RATES, OSCILLATION_FRACTION, _rise_fraction
+from sklr.search import DEFAULT_LEARNING_RATES, _rise_fraction
 
 from .run import _machine
 
@@ -280,22 +280,22 @@ def measure_sweep(pipe: Pipeline, X: np.ndarray, y: np.ndarray, n_jobs: int) -> 
         a finite mean score), ``best_learning_rate``, ``good_range``,
         ``no_good_range`` (the good range is NaN), ``mean_test_score``,
         ``split_test_scores`` (rates x folds), ``diverged`` (rates x folds),
-        ``rising`` (oscillation test per rate), ``baseline_scores``,
+        ``rise_fraction`` (share of epochs whose loss rose, per rate),
+        ``baseline_scores``,
         ``diagnosis``, the ``warnings`` it emitted, ``error`` and ``seconds``.
     """
-    start = time.perf_counter()
-    record: dict[str, Any] = {"learning_rates": GRID, "answer": False, "error": None}
     search = sklr.LearningRateSearchCV(
         pipe, learning_rates=GRID, cv=CV, n_jobs=n_jobs, refit=False
     )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            search.fit(X, y)
-        except ValueError as exc:  # no rate with a usable score
-            record["error"] = _error(exc)
-    record["warnings"] = _messages(caught)
-    if record["error"] is None:
+    error, messages, seconds = _fit(search, X, y)
+    record: dict[str, Any] = {
+        "learning_rates": GRID,
+        "answer": False,
+        "error": error,
+        "warnings": messages,
+        "seconds": seconds,
+    }
+    if error is None:
         scores = search.cv_results_["mean_test_score"]
         record["answer"] = bool(np.isfinite(scores).any())
         if not record["answer"]:
@@ -310,15 +310,26 @@ def measure_sweep(pipe: Pipeline, X: np.ndarray, y: np.ndarray, n_jobs: int) -> 
                 [search.cv_results_[f"split{k}_test_score"] for k in folds]
             ),
             diverged=search.diverged_,
-            rising=[
-                _rise_fraction(c) >= OSCILLATION_FRACTION for c in search.loss_curves_
-            ],
             rise_fraction=[_rise_fraction(c) for c in search.loss_curves_],
             baseline_scores=search.baseline_scores_[0],
             diagnosis=search.diagnosis_,
         )
-    record["seconds"] = time.perf_counter() - start
     return record
+
+
+def _fit(search, X, y):
+    """Fit ``search``: the error (None, or the text of a ``ValueError``: no rate
+    with a usable score), the warnings it emitted, and the seconds it took."""
+    error = None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        start = time.perf_counter()
+        try:
+            search.fit(X, y)
+        except ValueError as exc:
+            error = _error(exc)
+        seconds = time.perf_counter() - start
+    return error, _messages(caught), seconds
 
 
 def measure_held_out(parts: list[np.ndarray], pipe: Pipeline, n_jobs: int) -> dict:
@@ -434,22 +445,14 @@ def measure_auto(pipe: Pipeline, X: np.ndarray, y: np.ndarray, n_jobs: int) -> d
     search = sklr.LearningRateSearchCV(
         pipe, learning_rates="auto", cv=CV, n_jobs=n_jobs, refit=False
     )
-    error = None
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        start = time.perf_counter()
-        try:
-            search.fit(X, y)
-        except ValueError as exc:  # no rate with a usable score
-            error = _error(exc)
-        seconds = time.perf_counter() - start
+    error, messages, seconds = _fit(search, X, y)
     range_test = getattr(search, "range_test_", None)
     return {
         "answer": error is None,
         "best_learning_rate": None if error else search.best_learning_rate_,
         "learning_rates": getattr(search, "learning_rates_", []),
         "suggestion": getattr(range_test, "suggestion", None),
-        "warnings": _messages(caught),
+        "warnings": messages,
         "error": error,
         "seconds": seconds,
     }

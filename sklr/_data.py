@@ -201,14 +201,11 @@ def _check_missing(X, names, categorical):
         else:
             missing[:, k] = np.isnan(col.astype(float))
     if missing.any():
-        rows, cols = np.nonzero(missing)
-        where = ", ".join(
-            f"line {r + 2} column {names[c]!r}" for r, c in zip(rows[:3], cols[:3])
-        )
+        rows = np.nonzero(missing)[0]
         raise DataError(
             f"the features have {missing.sum()} missing (NaN) value(s) in "
-            f"{len(set(rows))} row(s): {where}{', ...' if missing.sum() > 3 else ''}; "
-            "fill or drop them first"
+            f"{len(set(rows))} row(s): {_where(missing, names)}; fill or drop them "
+            "first"
         )
 
 
@@ -224,14 +221,19 @@ def _check_extreme(X, names, categorical, what):
             if k not in categorical:
                 bad[:, k] = test(X[:, k].astype(float))
         if bad.any():
-            rows, cols = np.nonzero(bad)
-            where = ", ".join(
-                f"line {r + 2} column {names[c]!r}" for r, c in zip(rows[:3], cols[:3])
-            )
             raise DataError(
-                f"the {what} have {bad.sum()} {kind}: {where}"
-                f"{', ...' if bad.sum() > 3 else ''}; rescale or drop them first"
+                f"the {what} have {bad.sum()} {kind}: {_where(bad, names)}; rescale "
+                "or drop them first"
             )
+
+
+def _where(mask, names):
+    """The file line and column of the first three cells of ``mask``."""
+    rows, cols = np.nonzero(mask)
+    where = ", ".join(
+        f"line {r + 2} column {names[c]!r}" for r, c in zip(rows[:3], cols[:3])
+    )
+    return where + (", ..." if len(rows) > 3 else "")
 
 
 def _too_large(values):

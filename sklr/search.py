@@ -251,6 +251,16 @@ def _fit_task(
     )
 
 
+def _score_errors(outputs):
+    """The messages of every failed scoring (test and train) of the tasks."""
+    return [
+        e
+        for o in outputs
+        for e in (*o.test_errors, *(o.train_errors or ()))
+        if e is not None
+    ]
+
+
 def _read_seed(path):
     """The seed saved in ``path``; None if there is none or it is not a seed."""
     if not (path.exists() or path.is_symlink()):
@@ -811,8 +821,8 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
         self._target_note = target_scale_note(estimator, y)
         run = (estimator, X, y, scorer, self.multimetric_, fit_params, context)
         outputs = self._run_tasks(self._tasks(points, splits, rates, 0), *run)
-        self._warn_scoring_failures(outputs)
         if self.refine:
+            self._first_score_error = next(iter(_score_errors(outputs)), None)
             best_rate = self._collect(outputs, points, rates, prefix)
             extra = self._refinement(best_rate, rates)
             if len(extra):
@@ -820,7 +830,7 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
                     self._tasks(points, splits, extra, len(rates)), *run
                 )
                 rates = np.concatenate([rates, extra])
-                self._warn_scoring_failures(outputs)
+        self._warn_scoring_failures(outputs)  # once, for the grid and refinement
         self._collect(outputs, points, rates, prefix)
         self._warn_unclear_answers()
         self.scorer_ = getattr(scorer, "_scorers", scorer)
@@ -852,12 +862,7 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
 
     def _warn_scoring_failures(self, outputs):
         """One warning, as GridSearchCV's, for the fits whose scoring failed."""
-        errors = [
-            e
-            for o in outputs
-            for e in (*o.test_errors, *(o.train_errors or ()))
-            if e is not None
-        ]
+        errors = _score_errors(outputs)
         self._first_score_error = errors[0] if errors else None
         if errors:
             n_fits = sum(len(o.test_errors) for o in outputs)

@@ -1,5 +1,18 @@
 """Helpers shared by the tests."""
 
+import subprocess
+import sys
+
+
+def run_sklr(*args, timeout=300):
+    """The ``sklr`` command in a subprocess: its completed process."""
+    return subprocess.run(
+        [sys.executable, "-m", "sklr", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
 
 class RecordTasks:
     """An auto-propagated scikit-learn callback recording every task that ends."""

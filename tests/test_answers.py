@@ -52,22 +52,27 @@ def test_a_scorer_that_fails_everywhere_is_an_error_not_a_recommendation(iris):
     assert not hasattr(search, "best_learning_rate_")
 
 
-def test_scoring_failures_on_some_fits_warn_and_use_error_score(iris):
-    """A scorer failing for some rates only: those get error_score, with a warning."""
-    X, y = iris
+def _picky(estimator, X, y):
+    """Accuracy, but a failure for rates above 0.05."""
+    if estimator.learning_rate > 0.05:
+        raise RuntimeError("no score for large rates")
+    return float(np.mean(estimator.predict(X) == y))
 
-    def picky(estimator, X, y):
-        if estimator.learning_rate > 0.05:
-            raise RuntimeError("no score for large rates")
-        return float(np.mean(estimator.predict(X) == y))
 
-    search = LearningRateSearchCV(
+def _picky_search(**kwargs):
+    return LearningRateSearchCV(
         make_pipeline(StandardScaler(), MLPClassifier(max_iter=20, random_state=0)),
         [1e-3, 1e-2, 1e-1],
         cv=3,
-        scoring=picky,
-        error_score=-1.0,
+        scoring=_picky,
+        **kwargs,
     )
+
+
+def test_scoring_failures_on_some_fits_warn_and_use_error_score(iris):
+    """A scorer failing for some rates only: those get error_score, with a warning."""
+    X, y = iris
+    search = _picky_search(error_score=-1.0)
     with pytest.warns(UserWarning, match="Scoring failed on 3 of 9 fits.*no score"):
         search.fit(X, y)
     np.testing.assert_array_equal(search.cv_results_["split0_test_score"][2], -1.0)
@@ -311,3 +316,15 @@ def test_checkpoints_of_another_layout_are_not_reused(iris, tmp_path, monkeypatc
         monkeypatch.setattr(sklr._checkpoints, "FORMAT", 2)
         search().fit(X, y)
     assert len(old) == 4 and len(set(tmp_path.glob("rate-*.npz")) - old) == 4
+
+
+def test_scoring_failures_warn_once_with_refine(iris):
+    X, y = iris
+    search = _picky_search(refine=True, refine_points=3)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search.fit(X, y)
+    failed = [w for w in caught if "Scoring failed" in str(w.message)]
+    assert len(failed) == 1
+    n_fits = 3 * len(search.learning_rates_)
+    assert f"of {n_fits} fits" in str(failed[0].message)

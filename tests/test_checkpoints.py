@@ -2,10 +2,13 @@
 their task, survive concurrent writers and corruption, and are reused however the
 rates were split between workers."""
 
+import io
+import json
 import os
 import pickle
 import shutil
 import warnings
+import zipfile
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
@@ -59,6 +62,27 @@ def _same(a, b):
     for key in ("mean_test_score", "split0_test_score", "rank_test_score"):
         np.testing.assert_array_equal(a.cv_results_[key], b.cv_results_[key])
     np.testing.assert_array_equal(a.loss_curves_, b.loss_curves_)
+
+
+def _damaged_resume(X, y, folder, damage):
+    """Fit, apply ``damage`` to the first record, fit again: the first search,
+    the second, the damaged record's path and the second fit's warnings."""
+    first = _search(folder)
+    _fit(first, X, y)
+    path = sorted(folder.glob("rate-*.npz"))[0]
+    damage(path)
+    again = _search(folder)
+    return first, again, path, _fit(again, X, y)
+
+
+def _edit_record(path, meta=None, **arrays):
+    """Rewrite a record with some fields of its document or arrays changed."""
+    with np.load(path) as data:
+        document = json.loads(str(data["meta"][()]))
+        stored = {"loss": data["loss"], "held_out": data["held_out"]}
+    document.update(meta or {})
+    stored.update(arrays)
+    np.savez(path, meta=np.array(json.dumps(document)), **stored)
 
 
 class Payload:
@@ -201,13 +225,7 @@ def test_concurrent_searches_on_one_folder(tmp_path):
 )
 def test_a_corrupt_record_is_recomputed_with_a_warning(iris, tmp_path, damage):
     """Item 9: empty, truncated or foreign files are recomputed."""
-    X, y = iris
-    first = _search(tmp_path)
-    _fit(first, X, y)
-    path = sorted(tmp_path.glob("rate-*.npz"))[0]
-    damage(path)
-    again = _search(tmp_path)
-    messages = _fit(again, X, y)
+    first, again, path, messages = _damaged_resume(*iris, tmp_path, damage)
     assert any(path.name in m and "recomputed" in m for m in messages)
     _same(again, first)
 
@@ -263,32 +281,26 @@ def test_odd_files_in_place_of_a_record(iris, tmp_path, kind):
     """A pipe (once a hang), a folder (once IsADirectoryError), a link, or a small
     file declaring a huge array (once 4.9 GB of memory): recomputed or skipped
     with a warning, the same results."""
-    X, y = iris
-    first = _search(tmp_path)
-    _fit(first, X, y)
-    path = sorted(tmp_path.glob("rate-*.npz"))[0]
-    path.unlink()
-    if kind == "fifo":
-        os.mkfifo(path)
-    elif kind == "folder":
-        path.mkdir()
-    elif kind == "symlink":
-        (tmp_path / "elsewhere").write_bytes(b"x")
-        path.symlink_to(tmp_path / "elsewhere")
-    else:
-        header = np.lib.format.header_data_from_array_1_0(np.zeros(1))
-        header["shape"] = (300_000_000,)
-        import io
-        import zipfile
 
-        member = io.BytesIO()
-        np.lib.format.write_array_header_1_0(member, header)
-        with zipfile.ZipFile(path, "w") as z:
-            z.writestr("meta.npy", member.getvalue())
-            z.writestr("loss.npy", member.getvalue())
-            z.writestr("held_out.npy", member.getvalue())
-    again = _search(tmp_path)
-    messages = _fit(again, X, y)
+    def damage(path):
+        path.unlink()
+        if kind == "fifo":
+            os.mkfifo(path)
+        elif kind == "folder":
+            path.mkdir()
+        elif kind == "symlink":
+            (tmp_path / "elsewhere").write_bytes(b"x")
+            path.symlink_to(tmp_path / "elsewhere")
+        else:
+            header = np.lib.format.header_data_from_array_1_0(np.zeros(1))
+            header["shape"] = (300_000_000,)
+            member = io.BytesIO()
+            np.lib.format.write_array_header_1_0(member, header)
+            with zipfile.ZipFile(path, "w") as z:
+                for name in ("meta", "loss", "held_out"):
+                    z.writestr(f"{name}.npy", member.getvalue())
+
+    first, again, path, messages = _damaged_resume(*iris, tmp_path, damage)
     assert any(path.name in m for m in messages)
     _same(again, first)
 
@@ -303,47 +315,29 @@ def test_odd_files_in_place_of_a_record(iris, tmp_path, kind):
     ],
 )
 def test_edited_fields_of_a_record_are_refused(iris, tmp_path, field, value):
-    import json
-    import zipfile
-
-    X, y = iris
-    first = _search(tmp_path)
-    _fit(first, X, y)
-    path = sorted(tmp_path.glob("rate-*.npz"))[0]
-    with np.load(path) as data:
-        meta = json.loads(str(data["meta"][()]))
-        loss, held_out = data["loss"], data["held_out"]
-    meta[field] = value
-    np.savez(path, meta=np.array(json.dumps(meta)), loss=loss, held_out=held_out)
+    first, again, path, messages = _damaged_resume(
+        *iris, tmp_path, lambda p: _edit_record(p, {field: value})
+    )
     assert zipfile.is_zipfile(path)
-    again = _search(tmp_path)
-    messages = _fit(again, X, y)
     assert any(path.name in m and "recomputed" in m for m in messages)
     _same(again, first)
 
 
 def test_a_loss_curve_longer_than_max_iter_is_refused(iris, tmp_path):
-    import json
-
-    X, y = iris
-    first = _search(tmp_path)
-    _fit(first, X, y)
-    path = sorted(tmp_path.glob("rate-*.npz"))[0]
-    with np.load(path) as data:
-        meta = data["meta"]
-    np.savez(path, meta=meta, loss=np.zeros(5000), held_out=np.zeros(5000))
-    messages = _fit(_search(tmp_path), X, y)
+    """The record's identity is intact: only its shape gives it away."""
+    *_, messages = _damaged_resume(
+        *iris,
+        tmp_path,
+        lambda p: _edit_record(p, loss=np.zeros(5000), held_out=np.zeros(5000)),
+    )
     assert any("wrong shape" in m for m in messages)
-    assert json  # the record's identity was intact: only its shape gave it away
 
 
 def test_a_complex_loss_curve_is_refused(iris, tmp_path):
-    X, y = iris
-    first = _search(tmp_path)
-    _fit(first, X, y)
-    path = sorted(tmp_path.glob("rate-*.npz"))[0]
-    with np.load(path) as data:
-        meta, loss = data["meta"], data["loss"]
-    np.savez(path, meta=meta, loss=loss + 1j, held_out=loss + 1j)
-    messages = _fit(_search(tmp_path), X, y)
+    def complex_curves(path):
+        with np.load(path) as data:
+            loss = data["loss"]
+        _edit_record(path, loss=loss + 1j, held_out=loss + 1j)
+
+    *_, messages = _damaged_resume(*iris, tmp_path, complex_curves)
     assert any("not what a record holds" in m for m in messages)

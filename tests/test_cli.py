@@ -15,16 +15,9 @@ from sklearn.datasets import load_diabetes
 from sklr import __version__
 from sklr.cli import main
 
+from ._helpers import run_sklr as _run
+
 FAST = ["--epochs", "5", "--cv", "3", "--n-jobs", "1", "--hidden", "8", "--quiet"]
-
-
-def _run(*args, timeout=300):
-    return subprocess.run(
-        [sys.executable, "-m", "sklr", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def _rows(path):

@@ -12,16 +12,9 @@ import pytest
 from sklr._outdir import MANIFEST
 from sklr.cli import main
 
+from ._helpers import run_sklr as _run
+
 FAST = ["--epochs", "3", "--cv", "2", "--n-jobs", "1", "--hidden", "4", "--quiet"]
-
-
-def _run(*args, timeout=300):
-    return subprocess.run(
-        [sys.executable, "-m", "sklr", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def test_force_never_deletes_what_sklr_did_not_write(tmp_path, capsys):
