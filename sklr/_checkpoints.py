@@ -27,7 +27,7 @@ import numpy as np
 from joblib import hash as joblib_hash
 
 #: Version of the layout of a record (part of every key).
-FORMAT = 3
+FORMAT = 4
 
 #: Modules whose functions are identified by name: their code does not change
 #: under a running search (a user's own function is identified by its code).
@@ -129,8 +129,9 @@ class Store:
         Created if needed.
     common : str
         The part of every key shared by all tasks of the search.
-    multimetric : bool
-        Whether scores are dicts (several metrics).
+    multimetric : bool or None
+        Whether scores are dicts (several metrics); None when either form may
+        come (a callable scorer).
     max_epochs : int
         The most epochs a record's loss curves may hold.
     """
@@ -291,10 +292,12 @@ def _checked(meta, loss, held_out, key, multimetric, max_epochs):
 
 def _check_score(value, multimetric, optional):
     """A score: a number (NaN when it failed), or with several metrics a dict
-    of numbers (or NaN when the whole scoring failed)."""
+    of numbers (or NaN when the whole scoring failed); ``multimetric`` None
+    (a callable scorer, which may return a dict) accepts either form."""
     if value is None and optional:
         return
-    if isinstance(value, dict) != multimetric and not _is_nan(value):
+    form_known = multimetric is not None
+    if form_known and isinstance(value, dict) != multimetric and not _is_nan(value):
         raise ValueError("a score has the wrong form")
     values = value.values() if isinstance(value, dict) else [value]
     for v in values:

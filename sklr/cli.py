@@ -567,8 +567,9 @@ def _summary(search, data, args, seconds, prefix):
     import sklearn
 
     best = getattr(search, "best_index_", None)
+    best = None if best is None else int(best)
     low, high = search.good_range_
-    point = 0 if best is None else best // len(search.learning_rates_)
+    point = 0 if best is None else int(search.point_index_[best])
     if best is None:
         answer = "none"
     elif math.isfinite(low):
@@ -723,7 +724,7 @@ def _plots(out, search, several):
     )
 
     names = []
-    best_point = search.best_index_ // len(search.learning_rates_)
+    best_point = int(search.point_index_[search.best_index_])
     for name, draw in [
         (
             "sensitivity.png",

@@ -45,6 +45,7 @@ from sklearn.utils.validation import (
 from ._core.losses import OUT_ACTIVATIONS
 from ._core.network import NetworkSpec, init_params
 from ._core.network import predict as network_predict
+from ._threads import one_blas_thread
 from ._training import DIVERGED, Data, train, train_lbfgs
 from ._validation import check_hidden_layer_sizes
 from .callbacks import (
@@ -334,10 +335,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
 
     def _forward_output(self, X):
         """Output activation ``(n, n_outputs)`` of the fitted network."""
-        dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
-        coefs, intercepts = self._stacked_params(dtype)
-        with np.errstate(over="ignore", under="ignore"):
-            return network_predict(self._spec, coefs, intercepts, X)[0]
+        with one_blas_thread():
+            dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
+            coefs, intercepts = self._stacked_params(dtype)
+            with np.errstate(over="ignore", under="ignore"):
+                return network_predict(self._spec, coefs, intercepts, X)[0]
 
     def _optimizer(self):
         if self.solver == "adam":
@@ -384,33 +386,36 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
 
     # ---------------------------------------------------------------------- fit
     def _fit(self, X, y, sample_weight=None, incremental=False):
-        X, y_checked, Y, sample_weight, rng = self._prepare(
-            X, y, sample_weight, incremental
-        )
-        metadata = {} if sample_weight is None else {"sample_weight": sample_weight}
-        callback_ctx = self._init_callback_context(
-            max_subtasks=1 if incremental else self.max_iter
-        )
-        callback_ctx.call_on_fit_task_begin(
-            estimator=self, X=X, y=y_checked, metadata=metadata
-        )
-        if self.solver == "lbfgs":
-            self._fit_lbfgs(X, Y, sample_weight)
-        else:
-            hook = _SklearnCallbacks(self, callback_ctx, X, y_checked, sample_weight)
-            result = self._fit_stochastic(
-                X,
-                y_checked,
-                Y,
-                sample_weight,
-                rng,
-                incremental,
-                [float(self.learning_rate)],  # any Real, e.g. Fraction(1, 10)
-                extra_hooks=[hook],
+        with one_blas_thread():
+            X, y_checked, Y, sample_weight, rng = self._prepare(
+                X, y, sample_weight, incremental
             )
-            self._store_result(result, incremental)
-        callback_ctx.call_on_fit_task_end(estimator=self, X=X, y=y_checked)
-        return self
+            metadata = {} if sample_weight is None else {"sample_weight": sample_weight}
+            callback_ctx = self._init_callback_context(
+                max_subtasks=1 if incremental else self.max_iter
+            )
+            callback_ctx.call_on_fit_task_begin(
+                estimator=self, X=X, y=y_checked, metadata=metadata
+            )
+            if self.solver == "lbfgs":
+                self._fit_lbfgs(X, Y, sample_weight)
+            else:
+                hook = _SklearnCallbacks(
+                    self, callback_ctx, X, y_checked, sample_weight
+                )
+                result = self._fit_stochastic(
+                    X,
+                    y_checked,
+                    Y,
+                    sample_weight,
+                    rng,
+                    incremental,
+                    [float(self.learning_rate)],  # any Real, e.g. Fraction(1, 10)
+                    extra_hooks=[hook],
+                )
+                self._store_result(result, incremental)
+            callback_ctx.call_on_fit_task_end(estimator=self, X=X, y=y_checked)
+            return self
 
     def _prepare(self, X, y, sample_weight, incremental):
         """Validate the data, and initialise the network on a first fit."""
@@ -454,36 +459,41 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         ``X_held_out`` is given, the held-out loss of each network per epoch
         (an array ``(n_epochs, K)``, else None).
         """
-        if self.solver == "lbfgs":
-            raise ValueError("solver='lbfgs' has no learning rate to vary.")
-        self._validate_params()
-        X, y_checked, Y, sample_weight, rng = self._prepare(X, y, sample_weight, False)
-        context = self._init_callback_context(max_subtasks=self.max_iter)
-        context.call_on_fit_task_begin(estimator=self, X=X, y=y_checked)
-        hooks = [_SklearnCallbacks(self, context, X, y_checked, sample_weight)]
-        if X_held_out is not None:
-            X_ho = validate_data(
-                self,
-                X_held_out,
-                accept_sparse=["csr", "csc"],
-                reset=False,
-                dtype=X.dtype,
+        with one_blas_thread():
+            if self.solver == "lbfgs":
+                raise ValueError("solver='lbfgs' has no learning rate to vary.")
+            self._validate_params()
+            X, y_checked, Y, sample_weight, rng = self._prepare(
+                X, y, sample_weight, False
             )
-            hooks.append(HeldOutLoss(X_ho, self._encode(y_held_out, X.dtype)))
-        result = self._fit_stochastic(
-            X,
-            y_checked,
-            Y,
-            sample_weight,
-            rng,
-            False,
-            list(learning_rates),
-            [*hooks, *extra_hooks],
-            catch_interrupt=False,  # an analysis must not keep a cut-short fit
-        )
-        context.call_on_fit_task_end(estimator=self, X=X, y=y_checked)
-        held_out = np.array(hooks[1].values, dtype=float) if len(hooks) > 1 else None
-        return result, held_out
+            context = self._init_callback_context(max_subtasks=self.max_iter)
+            context.call_on_fit_task_begin(estimator=self, X=X, y=y_checked)
+            hooks = [_SklearnCallbacks(self, context, X, y_checked, sample_weight)]
+            if X_held_out is not None:
+                X_ho = validate_data(
+                    self,
+                    X_held_out,
+                    accept_sparse=["csr", "csc"],
+                    reset=False,
+                    dtype=X.dtype,
+                )
+                hooks.append(HeldOutLoss(X_ho, self._encode(y_held_out, X.dtype)))
+            result = self._fit_stochastic(
+                X,
+                y_checked,
+                Y,
+                sample_weight,
+                rng,
+                False,
+                list(learning_rates),
+                [*hooks, *extra_hooks],
+                catch_interrupt=False,  # an analysis must not keep a cut-short fit
+            )
+            context.call_on_fit_task_end(estimator=self, X=X, y=y_checked)
+            held_out = (
+                np.array(hooks[1].values, dtype=float) if len(hooks) > 1 else None
+            )
+            return result, held_out
 
     def _network(self, result, k):
         """A fitted copy of this estimator holding network ``k`` of ``result``."""

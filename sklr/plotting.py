@@ -15,7 +15,7 @@ from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
 from .lr_finder import lr_find
-from .search import LearningRateSearchCV, last_recorded
+from .search import LearningRateSearchCV, by_point, last_recorded, point_params
 
 #: colour of each diagnosis in the displays
 DIAGNOSIS_COLORS = {
@@ -37,17 +37,10 @@ def _axes(ax):
 
 def _point_labels(search):
     """One label per param_grid point ("" when there is a single point)."""
-    params = search.cv_results_["params"]
-    n_rates = len(search.learning_rates_)
-    labels = []
-    for p in range(len(params) // n_rates):
-        point = {
-            k.split("__")[-1]: v
-            for k, v in params[p * n_rates].items()
-            if not k.endswith("learning_rate")
-        }
-        labels.append(", ".join(f"{k}={v}" for k, v in point.items()))
-    return labels
+    return [
+        ", ".join(f"{k.split('__')[-1]}={v}" for k, v in point.items())
+        for point in point_params(search)
+    ]
 
 
 def _score_label(search, name):
@@ -181,14 +174,12 @@ class LearningRateSensitivityDisplay:
         """
         check_is_fitted(search, "cv_results_")
         rates = np.asarray(search.learning_rates_, dtype=float)
-        R = len(rates)
-        n_curves = len(search.cv_results_["params"]) // R
         test, train, ylabel, lower = _fold_values(search, metric, show_train)
         diverged = search.diverged_.mean(axis=1) >= 0.5
         test = np.where(search.diverged_, np.nan, test)
 
         def shape(a):
-            return a.reshape(n_curves, R)
+            return by_point(search, a)
 
         def stats(values):
             with np.errstate(invalid="ignore"):
@@ -201,7 +192,7 @@ class LearningRateSensitivityDisplay:
         best = getattr(search, "best_index_", None)  # none when nothing is usable
         baseline = None
         if metric == "score" and hasattr(search, "baseline_scores_"):
-            point = 0 if best is None else best // R
+            point = 0 if best is None else search.point_index_[best]
             baseline = float(np.mean(search.baseline_scores_[point]))
         display = cls(
             learning_rates=rates,
@@ -211,7 +202,9 @@ class LearningRateSensitivityDisplay:
             diverged=shape(diverged),
             labels=_point_labels(search),
             best_rate=np.nan if best is None else float(search.best_learning_rate_),
-            best_value=np.nan if best is None else float(mean.ravel()[best]),
+            best_value=np.nan
+            if best is None
+            else float(mean[search.point_index_[best], search.rate_index_[best]]),
             good_range=tuple(search.good_range_),
             ylabel=ylabel,
             lower_is_better=lower,
@@ -505,8 +498,8 @@ class LossCurveDisplay:
         display : LossCurveDisplay
         """
         check_is_fitted(search, "cv_results_")
-        R = len(search.learning_rates_)
-        rows = slice(param_index * R, (param_index + 1) * R)
+        rows = np.flatnonzero(search.point_index_ == param_index)
+        rows = rows[np.argsort(search.rate_index_[rows])]  # learning_rates_ order
         train = search.loss_curves_[rows]
         held = search.validation_loss_curves_[rows]
         div_epoch = search.diverged_epoch_[rows]
@@ -843,15 +836,14 @@ class LearningRateBatchSizeDisplay:
                 "The search has no batch_size in its param_grid: use "
                 "param_grid={'batch_size': [...]} (or 'step__batch_size')."
             )
-        R = len(search.learning_rates_)
         rates = np.asarray(search.learning_rates_, dtype=float)
         suffix = search.refit if search.multimetric_ else "score"
         mean = np.where(
             search.diverged_.mean(axis=1) >= 0.5, np.nan, results[f"mean_test_{suffix}"]
         )
-        sizes = list(np.asarray(results[key])[::R])
+        sizes = [point[key.removeprefix("param_")] for point in point_params(search)]
         order = np.argsort(rates)
-        scores = mean.reshape(len(sizes), R)[:, order]
+        scores = by_point(search, mean)[:, order]
         best = np.array(
             [
                 rates[order][np.nanargmax(row)] if np.isfinite(row).any() else np.nan

@@ -1,42 +1,54 @@
 """The learning-rate sensitivity analysis: every rate of a fold trained at once.
 
-:class:`LearningRateSearchCV` cross-validates an sklr MLP (or a Pipeline ending
-in one) over a grid of learning rates, optionally crossed with a grid of other
-parameters. Each task — one fold, one point of ``param_grid``, and all its
-rates (or a chunk of them) — trains a stack of networks that share the initial
-weights and the mini-batch order (a paired design), so that rates are compared
-on equal terms and the Python overhead of a mini-batch is paid once for all of
-them. Tasks run through ``joblib.Parallel``: ``n_jobs`` and any active joblib
-backend (loky, threading, Dask, Ray) apply, and the results are the same bits
-whatever the backend, because every task runs its BLAS on one thread.
+:class:`LearningRateSearchCV` is a ``BaseSearchCV``: scikit-learn's own code
+validates the scorers and ``refit``, formats ``cv_results_`` from one outcome
+per (candidate, split), chooses the best candidate, refits it and delegates
+``predict``, ``score``, ``classes_``, ``n_features_in_`` and the HTML view to it.
+What only sklr does is how the outcomes are computed: each task — one fold, one
+point of ``param_grid``, and all its rates (or a chunk of them) — fits the
+fold's preprocessing once and trains a stack of networks that share the initial
+weights and the mini-batch order (a paired design), then scores every network
+with scikit-learn's ``_score``, through the whole fitted estimator (Pipeline,
+TransformedTargetRegressor) on the raw test fold, exactly as ``GridSearchCV``
+does. Every network's arithmetic is that of a separate fit (one BLAS product per
+network, one BLAS thread), so the results are the same bits whatever ``n_jobs``,
+the chunking of the rates or the joblib backend (loky, threading, Dask, Ray).
+
+The documented differences from ``GridSearchCV`` (``docs/sensitivity.rst``) are
+deliberate: a diverged network scores ``error_score`` without being scored, a
+candidate with no usable score ranks last, and a search with no usable candidate
+raises ``NoUsableScoreError``.
 """
 
+import copy
 import time
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from numbers import Integral, Real
 from pathlib import Path
+from traceback import format_exc
 
 import numpy as np
+import sklearn
 from joblib import Parallel, delayed, effective_n_jobs
 from joblib import hash as joblib_hash
 from scipy import stats
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
-from sklearn.callback import CallbackSupportMixin, with_callbacks
+from sklearn.base import clone, is_classifier
+from sklearn.callback import with_callbacks
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import check_scoring
 from sklearn.model_selection import ParameterGrid, check_cv
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils._indexing import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, indexable
-from threadpoolctl import threadpool_limits
+from sklearn.utils.validation import _num_samples, check_array, indexable
 
 from ._checkpoints import Store, UnidentifiableError, callable_identity
 from ._outdir import write_text
+from ._threads import one_blas_thread
 from ._validation import check_learning_rates
 from .exceptions import (
     DivergenceWarning,
@@ -46,7 +58,27 @@ from .exceptions import (
     TargetScaleWarning,
 )
 from .lr_finder import lr_find
-from .neural_network import _final_mlp, split_target, target_scale_note
+from .neural_network import _final_mlp, target_scale_note
+
+#: The scikit-learn versions whose private search helpers sklr is tested with.
+SKLEARN_TESTED = ((1, 9), (1, 9))
+
+try:  # private helpers: the same code GridSearchCV runs
+    from sklearn.metrics._scorer import _MultimetricScorer
+    from sklearn.model_selection._search import BaseSearchCV
+    from sklearn.model_selection._validation import (
+        _insert_error_scores,
+        _score,
+        _warn_or_raise_about_fit_failures,
+    )
+    from sklearn.utils.validation import _check_method_params
+except ImportError as exc:  # pragma: no cover - depends on the installed version
+    raise ImportError(
+        "sklr's LearningRateSearchCV is built on scikit-learn's search machinery "
+        f"and is tested with scikit-learn {SKLEARN_TESTED[0][0]}.{SKLEARN_TESTED[0][1]}"
+        f"; scikit-learn {sklearn.__version__} lacks a helper it uses ({exc}). "
+        "Install a tested version: pip install 'scikit-learn>=1.9,<1.10'."
+    ) from exc
 
 #: Default grid: 1e-5 to 10, two points per decade (13 rates). Plain SGD on
 #: standardised inputs learns somewhere in 1e-4 .. 1; the grid reaches a decade
@@ -78,187 +110,269 @@ OSCILLATION_FRACTION = 0.4
 
 @dataclass
 class _TaskResult:
-    """What one task (fold x param_grid point x rate chunk) returns."""
+    """What one task (fold x param_grid point x rate chunk) returns.
+
+    ``outcomes`` holds one dict per rate in the format of scikit-learn's
+    ``_fit_and_score`` (``fit_error``, ``test_scores``, ``train_scores``,
+    ``n_test_samples``, ``fit_time``, ``score_time``); ``unscored`` whether the
+    scorer failed on the test fold; ``messages`` the warnings scikit-learn's
+    ``_score`` gave (re-emitted by the parent, whatever the backend).
+    """
 
     point: int
     fold: int
     rates_index: np.ndarray
-    test_scores: list
-    test_errors: list
-    train_scores: list | None
-    train_errors: list | None
+    outcomes: list
+    unscored: list
+    messages: list
     untrained_score: float | dict
     dummy_score: float | dict
-    loss: np.ndarray
-    held_out_loss: np.ndarray
+    loss: np.ndarray | None
+    held_out_loss: np.ndarray | None
     diverged: np.ndarray
     diverged_epoch: np.ndarray
-    fit_time: float
-    score_time: float
 
 
-def _score(scorer, estimator, X, y, multimetric, error_score):
-    """``(score, None)``, or ``(nan, message)`` when the scorer fails."""
-    try:
-        value = scorer(estimator, X, y)
-    except Exception as exc:
-        if error_score == "raise":
-            raise
-        return np.nan, f"{type(exc).__name__}: {exc}"
-    if multimetric:
-        return {k: float(v) for k, v in value.items()}, None
-    return float(value), None
+def _score_logged(estimator, X, y, scorer, score_params, error_score):
+    """scikit-learn's ``_score``, and the messages of the warnings it gave
+    (a scoring that failed)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        value = _score(estimator, X, y, scorer, score_params, error_score)
+    messages = []
+    for w in caught:
+        if str(w.message).startswith("Scoring failed"):
+            messages.append(str(w.message))
+        else:  # not ours to swallow
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return value, messages
 
 
-def _score_stack(networks, X, y, scorer, multimetric, error_score):
-    """Scores and scoring errors (None where it worked) of every network."""
-    pairs = [_score(scorer, net, X, y, multimetric, error_score) for net in networks]
-    return [p[0] for p in pairs], [p[1] for p in pairs]
+class _FoldFit:
+    """A fold's clone of the estimator, fitted up to its MLP, as ``fit`` does.
 
+    The target transformation of a ``TransformedTargetRegressor`` and the
+    preprocessing steps of a Pipeline are fitted once, with scikit-learn's own
+    code, and shared by every rate; :meth:`assemble` puts a trained network
+    where the MLP was, giving the fitted estimator ``GridSearchCV`` would score.
+    """
 
-@dataclass
-class _Fold:
-    """One fold's data: raw (for scoring), and as the MLP sees it (for fitting)."""
+    def __init__(self, model, X_train, y_train, sample_weight):
+        self.ttr = model if isinstance(model, TransformedTargetRegressor) else None
+        inner, fit_y = model, y_train
+        if self.ttr is not None:
+            y = check_array(
+                y_train,
+                input_name="y",
+                ensure_all_finite=True,
+                ensure_2d=False,
+                dtype="numeric",
+                allow_nd=True,
+            )
+            self.ttr._training_dim = y.ndim
+            self.ttr._fit_transformer(y.reshape(-1, 1) if y.ndim == 1 else y)
+            fit_y = self.transform_y(y)
+            inner = clone(self.ttr.regressor)
+        self.pipeline = inner if isinstance(inner, Pipeline) else None
+        self.X_train, self.fit_y = X_train, fit_y
+        if self.pipeline is not None:
+            self.pre = inner[:-1]
+            self.X_train = self.pre.fit_transform(X_train, fit_y)
+        self.mlp, _ = _final_mlp(inner)
+        self.sample_weight = sample_weight
 
-    X_train: object
-    X_test: object
-    y_train: object
-    y_test: object
-    fit_X_train: object
-    fit_X_test: object
-    fit_y_train: object
-    fit_y_test: object
-    sample_weight: object
-
-
-def _split_fold(model, target, X, y, train, test, sample_weight):
-    """Index a fold, fit the target transformation and the Pipeline's
-    preprocessing on its training part (shared by every rate of the stack)."""
-    X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
-    X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
-    fit_y_train, fit_y_test = y_train, y_test
-    if target is not None:  # TransformedTargetRegressor: fitted on the fold
-        fit_y_train = target.fit_transform(y_train)
-        fit_y_test = target.transform(y_test)
-    fit_X_train, fit_X_test = X_train, X_test
-    if isinstance(model, Pipeline) and len(model.steps) > 1:
-        pre = model[:-1]
-        fit_X_train = pre.fit_transform(X_train, fit_y_train)
-        fit_X_test = pre.transform(X_test)
-    sw = None if sample_weight is None else _safe_indexing(sample_weight, train)
-    return _Fold(
-        X_train,
-        X_test,
-        y_train,
-        y_test,
-        fit_X_train,
-        fit_X_test,
-        fit_y_train,
-        fit_y_test,
-        sw,
-    )
-
-
-def _score_networks(mlp, result, target, fold, scored, return_train_score):
-    """Test (and train) scores and errors of every network of ``result``, and the
-    test score of the untrained network (``mlp`` keeps its initial weights)."""
-    networks = [mlp._network(result, k) for k in range(len(result.learning_rates))]
-    networks.append(mlp)
-    if target is not None:
-        networks = [target.wrap(net, np.ndim(fold.y_train)) for net in networks]
-    test_scores, test_errors = _score_stack(
-        networks, fold.fit_X_test, fold.y_test, *scored
-    )
-    untrained = test_scores.pop()
-    test_errors.pop()
-    networks.pop()
-    train_scores = train_errors = None
-    if return_train_score:
-        train_scores, train_errors = _score_stack(
-            networks, fold.fit_X_train, fold.y_train, *scored
+    def transform_y(self, y):
+        """A target as the MLP sees it (transformed as ``ttr.fit`` does)."""
+        if self.ttr is None:
+            return y
+        y = np.asarray(y)
+        y_trans = self.ttr.transformer_.transform(
+            y.reshape(-1, 1) if y.ndim == 1 else y
         )
-    return test_scores, test_errors, train_scores, train_errors, untrained
+        if y_trans.ndim == 2 and y_trans.shape[1] == 1 and y.ndim == 1:
+            y_trans = y_trans.squeeze(axis=1)
+        return y_trans
+
+    def transform_X(self, X):
+        return X if self.pipeline is None else self.pre.transform(X)
+
+    def assemble(self, network):
+        """The fitted estimator whose MLP is ``network``."""
+        est = network
+        if self.pipeline is not None:
+            est = copy.copy(self.pipeline)
+            est.steps = [*self.pre.steps, (self.pipeline.steps[-1][0], network)]
+        if self.ttr is not None:
+            ttr = copy.copy(self.ttr)
+            ttr.regressor_ = est
+            if hasattr(est, "feature_names_in_"):
+                ttr.feature_names_in_ = est.feature_names_in_
+            est = ttr
+        return est
 
 
-def _train_stack(mlp, fold, rates, context, caller):
+def _train_stack(fold, X_test, y_test, rates, context, caller):
     """Train the stack of rates on the fold; its result and held-out losses."""
+    mlp = fold.mlp
     with context.propagate_callback_context(mlp), warnings.catch_warnings():
-        context.call_on_fit_task_begin(
-            estimator=caller, X=fold.fit_X_train, y=fold.y_train
-        )
+        context.call_on_fit_task_begin(estimator=caller, X=fold.X_train, y=fold.fit_y)
         warnings.simplefilter("ignore", DivergenceWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
         return mlp._fit_learning_rates(
-            fold.fit_X_train,
-            fold.fit_y_train,
+            fold.X_train,
+            fold.fit_y,
             rates,
             sample_weight=fold.sample_weight,
-            X_held_out=fold.fit_X_test,
-            y_held_out=fold.fit_y_test,
+            X_held_out=fold.transform_X(X_test),
+            y_held_out=fold.transform_y(y_test),
         )
 
 
-def _fit_task(
-    task_id,
-    task,
-    estimator,
-    X,
-    y,
-    scorer,
-    multimetric,
-    return_train_score,
-    error_score,
-    fit_params,
-    context,
-    caller,
-):
-    """Train a stack of rates on one fold and score every network."""
+@dataclass
+class _Scoring:
+    """How a task scores: the scorer and what ``GridSearchCV`` passes it."""
+
+    scorer: object
+    score_params: dict
+    return_train_score: bool
+    error_score: object
+
+
+def _failed_task(task, scoring, error, fit_time):
+    """The outcome of a task whose fit raised, as ``_fit_and_score``'s."""
+    point, fold, _, test, rates_index, _, _ = task
+    scorer, error_score = scoring.scorer, scoring.error_score
+    if isinstance(scorer, _MultimetricScorer):
+        failed = {name: error_score for name in scorer._scorers}
+    else:
+        failed = error_score
+    K = len(rates_index)
+    outcome = {
+        "fit_error": error,
+        "test_scores": failed,
+        "n_test_samples": len(test),
+        "fit_time": fit_time / K,
+        "score_time": 0.0,
+    }
+    if scoring.return_train_score:
+        outcome["train_scores"] = copy.copy(failed)
+    return _TaskResult(
+        point,
+        fold,
+        rates_index,
+        [copy.deepcopy(outcome) for _ in range(K)],
+        [True] * K,
+        [],
+        np.nan,
+        np.nan,
+        None,
+        None,
+        np.zeros(K, dtype=bool),
+        np.zeros(K, dtype=int),
+    )
+
+
+def _score_task(fold, result, data, scoring):
+    """Outcomes, unscored flags and messages of every network of ``result``."""
+    X_train, y_train, params_train, X_test, y_test, params_test = data
+    outcomes, unscored, messages = [], [], []
+    for k in range(len(result.learning_rates)):
+        start = time.perf_counter()
+        outcome = {"fit_error": None, "n_test_samples": _num_samples(X_test)}
+        failed = []
+        if result.diverged[k]:  # not scored: error_score (set by the parent)
+            outcome["test_scores"] = np.nan
+            if scoring.return_train_score:
+                outcome["train_scores"] = np.nan
+        else:
+            est = fold.assemble(fold.mlp._network(result, k))
+            outcome["test_scores"], failed = _score_logged(
+                est, X_test, y_test, scoring.scorer, params_test, scoring.error_score
+            )
+            if scoring.return_train_score:
+                outcome["train_scores"], train_failed = _score_logged(
+                    est,
+                    X_train,
+                    y_train,
+                    scoring.scorer,
+                    params_train,
+                    scoring.error_score,
+                )
+                messages += train_failed
+        outcome["score_time"] = time.perf_counter() - start
+        outcomes.append(outcome)
+        unscored.append(bool(failed))
+        messages += failed
+    return outcomes, unscored, messages
+
+
+def _baseline_scores(estimator, fold, data, scoring):
+    """Test scores of the network at its initial weights and of a model that
+    ignores the features (``DummyClassifier()`` or ``DummyRegressor()``), NaN
+    where the scorer fails; no warning."""
+    X_train, y_train, _, X_test, y_test, params = data
+    dummy = DummyClassifier() if is_classifier(estimator) else DummyRegressor()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dummy.fit(X_train, y_train, sample_weight=fold.sample_weight)
+        return [
+            _score(est, X_test, y_test, scoring.scorer, params, np.nan)
+            for est in (fold.assemble(fold.mlp), dummy)
+        ]
+
+
+def _fit_task(task_id, task, estimator, X, y, scoring, sample_weight, context, caller):
+    """Train a stack of rates on one fold and score every network.
+
+    A fit that raises (of the preprocessing, or of the stack) gives every rate
+    of the task ``error_score`` and its traceback, as ``_fit_and_score`` does.
+    """
     point, fold_index, train, test, rates_index, rates, params = task
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         start = time.perf_counter()
-        model, target = split_target(clone(estimator).set_params(**params))
-        mlp, _ = _final_mlp(model)
-        fold = _split_fold(
-            model, target, X, y, train, test, fit_params.get("sample_weight")
-        )
-        dummy = _dummy_score(estimator, fold, scorer, multimetric)
-        result, held_out = _train_stack(mlp, fold, rates, context, caller)
+        model = clone(estimator).set_params(**clone(params, safe=False))
+        X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
+        X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
+        sw = None if sample_weight is None else _safe_indexing(sample_weight, train)
+        try:
+            fold = _FoldFit(model, X_train, y_train, sw)
+            result, held_out = _train_stack(
+                fold, X_test, y_test, rates, context, caller
+            )
+        except Exception:
+            if scoring.error_score == "raise":
+                raise
+            fit_time = time.perf_counter() - start
+            return task_id, _failed_task(task, scoring, format_exc(), fit_time)
         fit_time = time.perf_counter() - start
-        start = time.perf_counter()
-        scores = _score_networks(
-            mlp,
-            result,
-            target,
-            fold,
-            (scorer, multimetric, error_score),
-            return_train_score,
+        data = (
+            X_train,
+            y_train,
+            _check_method_params(X, scoring.score_params, indices=train),
+            X_test,
+            y_test,
+            _check_method_params(X, scoring.score_params, indices=test),
         )
-        score_time = time.perf_counter() - start
-    context.call_on_fit_task_end(estimator=caller, X=fold.fit_X_train, y=fold.y_train)
-    diverged = result.diverged
+        outcomes, unscored, messages = _score_task(fold, result, data, scoring)
+        untrained, dummy = _baseline_scores(estimator, fold, data, scoring)
+    context.call_on_fit_task_end(estimator=caller, X=fold.X_train, y=fold.fit_y)
+    for outcome in outcomes:
+        outcome["fit_time"] = fit_time / len(outcomes)
+    diverged = np.asarray(result.diverged)
     return task_id, _TaskResult(
         point,
         fold_index,
         rates_index,
-        *scores,
+        outcomes,
+        unscored,
+        messages,
+        untrained,
         dummy,
         result.history.as_arrays()[0],
         held_out,
         diverged,
         np.where(diverged, result.stop_epoch, 0),
-        fit_time,
-        score_time,
     )
-
-
-def _score_errors(outputs):
-    """The messages of every failed scoring (test and train) of the tasks."""
-    return [
-        e
-        for o in outputs
-        for e in (*o.test_errors, *(o.train_errors or ()))
-        if e is not None
-    ]
 
 
 def _read_seed(path):
@@ -282,7 +396,7 @@ def _read_seed(path):
     return None
 
 
-def _reuse(store, task):
+def _reuse(store, task, n_test):
     """Records of ``task``'s rates found in ``store`` (as one-rate task results),
     and the task restricted to the other rates (None if none is left)."""
     if store is None:
@@ -294,7 +408,7 @@ def _reuse(store, task):
         if record is None:
             missing.append(j)
         else:
-            reused.append(_from_record(record, point, fold, index))
+            reused.append(_from_record(record, point, fold, index, n_test))
     if not missing:
         return reused, None
     rest = (point, fold, train, test, rates_index[missing], rates[missing], params)
@@ -302,123 +416,162 @@ def _reuse(store, task):
 
 
 def _save(store, task, output):
-    """Save one record per rate of a finished task."""
+    """Save one record per rate of a finished task (not of a failed fit: a
+    resumed search tries it again)."""
     point, fold, train, test, rates_index, rates, params = task
-    n = len(rates_index)
+    if output.loss is None:
+        return
     for k, rate in enumerate(rates):
-        loss = np.empty(0) if output.loss is None else output.loss[:, k]
-        held = output.held_out_loss
+        outcome = output.outcomes[k]
         store.save(
             store.key(params, (train, test), rate),
             {
-                "test_score": output.test_scores[k],
-                "test_error": output.test_errors[k],
-                "train_score": None
-                if output.train_scores is None
-                else output.train_scores[k],
-                "train_error": None
-                if output.train_errors is None
-                else output.train_errors[k],
+                "test_score": outcome["test_scores"],
+                "test_error": "\n".join(output.messages)
+                if output.unscored[k]
+                else None,
+                "train_score": outcome.get("train_scores"),
                 "untrained": output.untrained_score,
                 "dummy": output.dummy_score,
-                "loss": loss,
-                "held_out": np.full(len(loss), np.nan) if held is None else held[:, k],
+                "loss": output.loss[:, k],
+                "held_out": output.held_out_loss[:, k],
                 "diverged": bool(output.diverged[k]),
                 "diverged_epoch": int(output.diverged_epoch[k]),
-                "fit_time": float(output.fit_time / n),
-                "score_time": float(output.score_time / n),
+                "fit_time": float(outcome["fit_time"]),
+                "score_time": float(outcome["score_time"]),
             },
         )
 
 
-def _from_record(record, point, fold, index):
+def _from_record(record, point, fold, index, n_test):
     """A saved record as the result of a one-rate task."""
-    train = record["train_score"]
+    outcome = {
+        "fit_error": None,
+        "test_scores": record["test_score"],
+        "n_test_samples": n_test,
+        "fit_time": record["fit_time"],
+        "score_time": record["score_time"],
+    }
+    if record["train_score"] is not None:
+        outcome["train_scores"] = record["train_score"]
+    error = record["test_error"]
     return _TaskResult(
         point,
         fold,
         np.array([index]),
-        [record["test_score"]],
-        [record["test_error"]],
-        None if train is None else [train],
-        None if train is None else [record["train_error"]],
+        [outcome],
+        [error is not None],
+        [] if error is None else [error],
         record["untrained"],
         record["dummy"],
         record["loss"][:, None],
         record["held_out"][:, None],
         np.array([record["diverged"]]),
         np.array([record["diverged_epoch"]]),
-        record["fit_time"],
-        record["score_time"],
     )
+
+
+def _candidates(param_grid, lr_key, rates):
+    """GridSearchCV's candidates for ``param_grid`` with ``lr_key: rates`` added
+    to every sub-grid, in its order, and the (point, rate) index of each: the
+    points are those of ``ParameterGrid(param_grid)``."""
+    grids = [{}] if param_grid is None else param_grid
+    grids = [grids] if isinstance(grids, Mapping) else list(grids)
+    params, where, offset = [], [], 0
+    rates = [float(r) for r in rates]
+    for grid in grids:
+        index_grid = {k: range(len(v)) for k, v in grid.items()}
+        points = list(ParameterGrid(index_grid))
+        position = {tuple(sorted(p.items())): i for i, p in enumerate(points)}
+        augmented = {**index_grid, lr_key: range(len(rates))}
+        for c in ParameterGrid(augmented):
+            r = c.pop(lr_key)
+            where.append((offset + position[tuple(sorted(c.items()))], r))
+        params += list(ParameterGrid({**grid, lr_key: rates}))
+        offset += len(points)
+    return params, np.array(where, dtype=int).reshape(-1, 2)
 
 
 @dataclass
 class _Gathered:
-    """The task outputs as arrays over (param_grid point, rate, fold)."""
+    """Task outputs as arrays over (param_grid point, rate, fold)."""
 
-    test: dict
-    train: dict
-    fit_time: np.ndarray
-    score_time: np.ndarray
+    raw: dict  # test scores per metric, NaN where diverged, failed or unscored
     diverged: np.ndarray
-    unscored: np.ndarray
+    unusable: np.ndarray
     diverged_epoch: np.ndarray
-    untrained: dict
-    dummy: dict
+    baseline: dict
     loss: np.ndarray
     held_out: np.ndarray
 
 
-def _gather(outputs, shape, metrics, multimetric):
-    """Place every task's output in arrays of ``shape`` = (P, R, F) (scores NaN
-    where a fit diverged or failed to score; losses with an epoch axis)."""
+def _pick(value, metric):
+    return value.get(metric, np.nan) if isinstance(value, dict) else value
+
+
+def _gather(outputs, shape, metrics):
+    """Place every task's output in arrays of ``shape`` = (P, R, F)."""
     P, R, F = shape
-    n_epochs = max(len(o.loss) if o.loss is not None else 0 for o in outputs)
+    n_epochs = max((len(o.loss) for o in outputs if o.loss is not None), default=0)
     g = _Gathered(
-        *({m: np.full(shape, np.nan) for m in metrics} for _ in range(2)),
-        np.zeros(shape),
-        np.zeros(shape),
+        {m: np.full(shape, np.nan) for m in metrics},
         np.zeros(shape, dtype=bool),
         np.zeros(shape, dtype=bool),
         np.zeros(shape, dtype=int),
-        *({m: np.full((P, F), np.nan) for m in metrics} for _ in range(2)),
+        {m: np.full((P, F), np.nan) for m in metrics},
         np.full((*shape, n_epochs), np.nan),
         np.full((*shape, n_epochs), np.nan),
     )
-
-    def pick(value, metric):
-        return value[metric] if multimetric and isinstance(value, dict) else value
-
     for o in outputs:
         idx = (o.point, o.rates_index, o.fold)
         g.diverged[idx] = o.diverged
-        g.unscored[idx] = [e is not None for e in o.test_errors]
+        failed = np.array(
+            [
+                u or out["fit_error"] is not None
+                for u, out in zip(o.unscored, o.outcomes)
+            ]
+        )
+        g.unusable[idx] = o.diverged | failed
         g.diverged_epoch[idx] = o.diverged_epoch
-        g.fit_time[idx] = o.fit_time / len(o.rates_index)
-        g.score_time[idx] = o.score_time / len(o.rates_index)
         if o.loss is not None:
             g.loss[o.point, o.rates_index, o.fold, : len(o.loss)] = o.loss.T
             g.held_out[o.point, o.rates_index, o.fold, : len(o.loss)] = (
                 o.held_out_loss.T
             )
         for m in metrics:
-            g.untrained[m][o.point, o.fold] = pick(o.untrained_score, m)
-            g.dummy[m][o.point, o.fold] = pick(o.dummy_score, m)
-            for store, scores, errors in (
-                (g.test, o.test_scores, o.test_errors),
-                (g.train, o.train_scores, o.train_errors),
-            ):
-                if scores is not None:
-                    values = [
-                        np.nan if e is not None else pick(v, m)
-                        for v, e in zip(scores, errors)
-                    ]
-                    store[m][idx] = np.where(o.diverged, np.nan, values)
+            untrained, dummy = _pick(o.untrained_score, m), _pick(o.dummy_score, m)
+            g.baseline[m][o.point, o.fold] = np.fmax(untrained, dummy)
+            values = np.array(
+                [_pick(out["test_scores"], m) for out in o.outcomes], dtype=float
+            )
+            g.raw[m][idx] = np.where(g.unusable[idx], np.nan, values)
+    for m in metrics:
+        g.unusable |= ~np.isfinite(g.raw[m])
     return g
 
 
-class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
+def _fill_diverged(outcomes, diverged, error_score):
+    """Give diverged networks ``error_score`` (NaN for 'raise'), in the form of
+    the other scores (a dict of metrics, or a number), as scikit-learn's
+    ``_insert_error_scores`` does for failed fits."""
+    value = np.nan if error_score == "raise" else error_score
+    form = next(
+        (
+            o["test_scores"]
+            for o, d in zip(outcomes, diverged)
+            if not d and o["fit_error"] is None
+        ),
+        None,
+    )
+    failed = {name: value for name in form} if isinstance(form, dict) else value
+    for outcome, d in zip(outcomes, diverged):
+        if d:
+            outcome["test_scores"] = copy.copy(failed)
+            if "train_scores" in outcome:
+                outcome["train_scores"] = copy.copy(failed)
+
+
+class LearningRateSearchCV(BaseSearchCV):
     """Cross-validated learning-rate sensitivity analysis, all rates trained at once.
 
     For each fold (and each point of ``param_grid``), all learning rates are
@@ -655,7 +808,24 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
                 )
         return seed
 
-    def _param_points(self, prefix):
+    def _rates(self, estimator, X, y, sample_weight):
+        """The grid of rates, checked (``"auto"`` runs the range test)."""
+        if isinstance(self.learning_rates, str):  # "auto"
+            grid = self._auto_grid(estimator, X, y, sample_weight)
+        elif self.learning_rates is None:
+            grid = DEFAULT_LEARNING_RATES
+        else:
+            grid = self.learning_rates
+        rates = check_learning_rates(grid, "learning_rates", min_size=2)
+        if len(np.unique(rates)) != len(rates):
+            raise ValueError(
+                f"The 'learning_rates' parameter contains duplicates: {rates.tolist()}."
+            )
+        return rates
+
+    def _param_points(self, estimator, prefix):
+        """The points of ``param_grid``; names are checked before any training
+        (a bad value fails its fits, which score ``error_score``)."""
         if self.param_grid is None:
             return [{}]
         points = list(ParameterGrid(self.param_grid))
@@ -665,6 +835,7 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
                     "The 'param_grid' parameter must not contain the learning rate: "
                     "give the rates as 'learning_rates'."
                 )
+            clone(estimator).set_params(**clone(point, safe=False))
         return points
 
     def _tasks(self, points, splits, rates, offset):
@@ -672,8 +843,8 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
         that balances the workers better.
 
         Chunks interleave the rates (every n-th rate), so that fast-diverging
-        and slow-learning rates are spread evenly; the stacked computation of a
-        network does not depend on its chunk, so neither do the results.
+        and slow-learning rates are spread evenly; a network's arithmetic does
+        not depend on its chunk, so neither do the results.
         """
         n_tasks = len(points) * len(splits)
         workers = effective_n_jobs(self.n_jobs)
@@ -693,9 +864,7 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
             for chunk in chunks
         ]
 
-    def _run_tasks(
-        self, tasks, estimator, X, y, scorer, multimetric, fit_params, context
-    ):
+    def _run_tasks(self, tasks, run):
         """Run the tasks in parallel; with ``checkpoint_dir``, reuse and save them.
 
         Each finished task is saved as one record per rate as soon as it arrives
@@ -703,10 +872,11 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
         exists and matches its task are not trained again, however the rates
         are split into tasks (see ``sklr._checkpoints``).
         """
-        store = self._store(estimator, X, y, scorer, fit_params)
+        estimator, X, y, scoring, sample_weight, context = run
+        store = self._store(estimator, X, y, scoring, sample_weight)
         done, todo = [], []
         for task in tasks:
-            reused, rest = _reuse(store, task)
+            reused, rest = _reuse(store, task, _num_samples(task[3]))
             done += reused
             if rest is not None:
                 todo.append(rest)
@@ -716,18 +886,7 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
         )
         outputs = parallel(
             delayed(_fit_task)(
-                i,
-                task,
-                estimator,
-                X,
-                y,
-                scorer,
-                multimetric,
-                self.return_train_score,
-                self.error_score,
-                fit_params,
-                ctx,
-                self,
+                i, task, estimator, X, y, scoring, sample_weight, ctx, self
             )
             for i, (task, ctx) in enumerate(zip(todo, contexts))
         )
@@ -737,7 +896,7 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
                 _save(store, todo[i], output)
         return done
 
-    def _store(self, estimator, X, y, scorer, fit_params):
+    def _store(self, estimator, X, y, scoring, sample_weight):
         """The checkpoint store, or None (no ``checkpoint_dir``, or a scorer or
         estimator whose computation cannot be identified: then a warning)."""
         if self.checkpoint_dir is None:
@@ -748,8 +907,9 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
                     callable_identity(estimator.get_params(deep=True)),
                     X,
                     y,
-                    fit_params,
-                    callable_identity(scorer),
+                    sample_weight,
+                    scoring.score_params,
+                    callable_identity(scoring.scorer),
                     self.return_train_score,
                     self.error_score,
                 )
@@ -762,8 +922,41 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
                 stacklevel=4,
             )
             return None
-        mlp, _ = _final_mlp(split_target(estimator)[0])
-        return Store(self.checkpoint_dir, common, self.multimetric_, mlp.max_iter)
+        mlp, _ = _final_mlp(estimator)
+        multimetric = isinstance(scoring.scorer, _MultimetricScorer)
+        if callable(self.scoring):  # a callable may return a dict
+            multimetric = None
+        return Store(self.checkpoint_dir, common, multimetric, mlp.max_iter)
+
+    def _routed(self, X, groups, sample_weight):
+        """What goes to the splitter, the scorer and the MLP, routed as
+        ``GridSearchCV`` routes it (only ``sample_weight`` reaches the MLP)."""
+        given = {"groups": groups, "sample_weight": sample_weight}
+        params = _check_method_params(
+            X, params={k: v for k, v in given.items() if v is not None}
+        )
+        routed = self._get_routed_params_for_fit(params)
+        fit_params = dict(routed.estimator.fit)
+        sample_weight = fit_params.pop("sample_weight", None)
+        if fit_params:
+            raise ValueError(
+                "LearningRateSearchCV passes only sample_weight to the MLP's fit; "
+                f"got the fit parameters {sorted(fit_params)}."
+            )
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight)
+        return routed, sample_weight
+
+    def _splits(self, X, y, split_params):
+        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        self.n_splits_ = cv.get_n_splits(X, y, **split_params)
+        splits = list(cv.split(X, y, **split_params))
+        if len(splits) != self.n_splits_:
+            raise ValueError(
+                "cv.split and cv.get_n_splits return inconsistent results. "
+                f"Expected {self.n_splits_} splits, got {len(splits)}"
+            )
+        return splits
 
     @with_callbacks
     def fit(self, X, y=None, *, groups=None, sample_weight=None):
@@ -778,7 +971,8 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
         groups : array-like of shape (n_samples,), default=None
             Group labels for group-aware ``cv`` splitters.
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights, passed to the MLP (not to preprocessing steps).
+            Sample weights, passed to the MLP (not to preprocessing steps) and,
+            as in ``GridSearchCV``, to the scorer when it accepts them.
 
         Returns
         -------
@@ -787,57 +981,66 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
         """
         self._validate_params()
         estimator, prefix = self._prepare_estimator()
-        if isinstance(self.learning_rates, str):  # "auto"
-            grid = self._auto_grid(estimator, X, y, sample_weight)
-        elif self.learning_rates is None:
-            grid = DEFAULT_LEARNING_RATES
-        else:
-            grid = self.learning_rates
-        rates = check_learning_rates(grid, "learning_rates", min_size=2)
-        if len(np.unique(rates)) != len(rates):
+        rates = self._rates(estimator, X, y, sample_weight)
+        points = self._param_points(estimator, prefix)
+        scorers, refit_metric = self._get_scorers()
+        X, y = indexable(X, y)
+        routed, sample_weight = self._routed(X, groups, sample_weight)
+        splits = self._splits(X, y, routed.splitter.split)
+        if not splits or not points:
             raise ValueError(
-                f"The 'learning_rates' parameter contains duplicates: {rates.tolist()}."
+                "No fits were performed. Was the CV iterator empty? "
+                "Were there no candidates?"
             )
-        points = self._param_points(prefix)
-        for point in points:  # bad names or values fail here, before any training
-            clone(estimator).set_params(**point)
-        X, y, groups = indexable(X, y, groups)
-        fit_params = (
-            {}
-            if sample_weight is None
-            else {"sample_weight": np.asarray(sample_weight)}
-        )
-        cv = check_cv(self.cv, y, classifier=is_classifier(estimator))
-        splits = list(cv.split(X, y, groups))
-        self.n_splits_ = len(splits)
-        self.multimetric_ = isinstance(self.scoring, list | tuple | dict)
-        scorer = check_scoring(estimator, self.scoring)
-        self._scorer_names = list(getattr(scorer, "_scorers", {"score": None}))
-        self._check_refit()
         context = self._init_callback_context(max_subtasks=None).call_on_fit_task_begin(
             estimator=self, X=X, y=y
         )
-
         self._target_note = target_scale_note(estimator, y)
-        run = (estimator, X, y, scorer, self.multimetric_, fit_params, context)
-        outputs = self._run_tasks(self._tasks(points, splits, rates, 0), *run)
+        scoring = _Scoring(
+            scorers, routed.scorer.score, self.return_train_score, self.error_score
+        )
+        run = (estimator, X, y, scoring, sample_weight, context)
+        lr_key = prefix + "learning_rate"
+        rounds = [self._evaluate(points, splits, rates, 0, lr_key, run)]
         if self.refine:
-            self._first_score_error = next(iter(_score_errors(outputs)), None)
-            best_rate = self._collect(outputs, points, rates, prefix)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # warned once, at the end
+                best_rate = self._collect(rounds, rates, refit_metric)
             extra = self._refinement(best_rate, rates)
             if len(extra):
-                outputs += self._run_tasks(
-                    self._tasks(points, splits, extra, len(rates)), *run
+                rounds.append(
+                    self._evaluate(points, splits, extra, len(rates), lr_key, run)
                 )
                 rates = np.concatenate([rates, extra])
-        self._warn_scoring_failures(outputs)  # once, for the grid and refinement
-        self._collect(outputs, points, rates, prefix)
+        self._warn_scoring_failures(rounds)
+        self._collect(rounds, rates, refit_metric)
         self._warn_unclear_answers()
-        self.scorer_ = getattr(scorer, "_scorers", scorer)
+        self.scorer_ = getattr(scorers, "_scorers", scorers)
         if self.refit:
-            self._refit(estimator, X, y, prefix, fit_params, context)
+            self._refit(estimator, X, y, prefix, sample_weight, context)
         context.call_on_fit_task_end(estimator=self, X=X, y=y)
         return self
+
+    def _evaluate(self, points, splits, rates, offset, lr_key, run):
+        """Train and score one grid of rates: its candidates (GridSearchCV's
+        order), their (point, rate) indices, their outcomes per split and the
+        task outputs. Fit failures warn (or raise) as in ``GridSearchCV``."""
+        outputs = self._run_tasks(self._tasks(points, splits, rates, offset), run)
+        params, where = _candidates(self.param_grid, lr_key, rates)
+        where[:, 1] += offset
+        located = {
+            (o.point, int(r), o.fold): (o, k)
+            for o in outputs
+            for k, r in enumerate(o.rates_index)
+        }
+        outcomes, diverged = [], []
+        for p, r in where:
+            for f in range(len(splits)):
+                output, k = located[(p, r, f)]
+                outcomes.append(output.outcomes[k])
+                diverged.append(bool(output.diverged[k]))
+        _warn_or_raise_about_fit_failures(outcomes, self.error_score)
+        return params, where, outcomes, diverged, outputs
 
     def _auto_grid(self, estimator, X, y, sample_weight):
         """The rates 10**(k/2) within ``AUTO_HALF_WIDTH`` decades of the range
@@ -851,7 +1054,7 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
                 "learning_rates='auto': the range test has no suggestion (see "
                 "range_test_); sweeping the default grid instead.",
                 RangeTestWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
             return DEFAULT_LEARNING_RATES
         half = np.arange(
@@ -860,20 +1063,13 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
         )
         return 10.0 ** (half / 2)
 
-    def _warn_scoring_failures(self, outputs):
-        """One warning, as GridSearchCV's, for the fits whose scoring failed."""
-        errors = _score_errors(outputs)
-        self._first_score_error = errors[0] if errors else None
-        if errors:
-            n_fits = sum(len(o.test_errors) for o in outputs)
-            warnings.warn(
-                f"Scoring failed on {len(errors)} of {n_fits} fits (test and "
-                "train scores counted together). The score of these fits is "
-                f"set to error_score={self.error_score}. The first error: "
-                f"{errors[0]}",
-                UserWarning,
-                stacklevel=3,
-            )
+    def _warn_scoring_failures(self, rounds):
+        """scikit-learn's "Scoring failed" warnings, given in the workers, once
+        each in this process (whatever the backend)."""
+        messages = [m for r in rounds for o in r[4] for m in o.messages]
+        self._first_score_error = messages[0] if messages else None
+        for message in dict.fromkeys(messages):
+            warnings.warn(message, UserWarning, stacklevel=3)
 
     def _warn_unclear_answers(self):
         """Warn when no rate beats the baseline, when the best rate is at an edge
@@ -897,31 +1093,19 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
                 stacklevel=3,
             )
         if hasattr(self, "best_index_") and np.isnan(self.good_range_[0]):
-            point = self.best_index_ // len(self.learning_rates_)
+            point = self.point_index_[self.best_index_]
+            best = self.cv_results_[f"mean_test_{self._refit_key}"][self.best_index_]
             warnings.warn(
                 "No learning rate scored clearly better than the baseline (the "
                 "better of a model that ignores the features and the network at its "
                 f"initial weights; mean score {self.baseline_scores_[point].mean():.4g}"
-                ", best candidate's "
-                f"{self.best_score_:.4g}): good_range_ is (nan, nan) and no rate is "
-                "diagnosed 'good'. Train longer (max_iter), widen the grid, or check "
-                "that the features predict the target and that the scorer fits it.",
+                f", best candidate's {best:.4g}): good_range_ is (nan, nan) and no "
+                "rate is diagnosed 'good'. Train longer (max_iter), widen the grid, "
+                "or check that the features predict the target and that the scorer "
+                "fits it.",
                 NoGoodRangeWarning,
                 stacklevel=3,
             )
-
-    def _check_refit(self):
-        if self.multimetric_ and self.refit is not False and not callable(self.refit):
-            names = (
-                list(self.scoring)
-                if not isinstance(self.scoring, dict)
-                else list(self.scoring.keys())
-            )
-            if not isinstance(self.refit, str) or self.refit not in names:
-                raise ValueError(
-                    "With several metrics in 'scoring', the 'refit' parameter must be "
-                    f"False, a callable or one of {names}; got {self.refit!r}."
-                )
 
     def _refinement(self, best_rate, rates):
         if not np.isfinite(best_rate):
@@ -932,68 +1116,106 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
         known = np.isclose(candidates[:, None], rates[None, :], rtol=1e-9).any(axis=1)
         return candidates[~known]
 
-    def _refit(self, estimator, X, y, prefix, fit_params, context):
+    def _refit(self, estimator, X, y, prefix, sample_weight, context):
+        """Refit the best candidate on all the data, as ``GridSearchCV`` does
+        (the sample weights go to the MLP)."""
         self.best_estimator_ = clone(estimator).set_params(
             **clone(self.best_params_, safe=False)
         )
-        routed = {prefix + k: v for k, v in fit_params.items()}
+        fit_params = {}
+        if sample_weight is not None:
+            name = prefix.removeprefix("regressor__") + "sample_weight"
+            fit_params[name] = sample_weight
         subcontext = context.subcontext(task_name="refit-with-best-params")
         with subcontext.propagate_callback_context(self.best_estimator_):
             subcontext.call_on_fit_task_begin(estimator=self, X=X, y=y)
-            start = time.perf_counter()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                self.best_estimator_.fit(X, y, **routed)
-            self.refit_time_ = time.perf_counter() - start
+            start = time.time()
+            self.best_estimator_.fit(X, y, **fit_params)
+            self.refit_time_ = time.time() - start
         subcontext.call_on_fit_task_end(estimator=self, X=X, y=y)
         if hasattr(self.best_estimator_, "feature_names_in_"):
             self.feature_names_in_ = self.best_estimator_.feature_names_in_
 
     # --------------------------------------------------------------- results
-    def _collect(self, outputs, points, rates, prefix):
-        """Turn task outputs into the fitted attributes; return the best rate."""
-        P, R, F = len(points), len(rates), self.n_splits_
-        metrics = self._metric_names(outputs)
-        g = _gather(outputs, (P, R, F), metrics, self.multimetric_)
-        key = self._refit_metric(metrics)
-        # the better, fold by fold, of the dummy and the untrained network
-        self.baseline_scores_ = np.fmax(g.dummy[key], g.untrained[key])
-        raw = g.test[key]  # before error_score: NaN where diverged or unscored
-        unusable = g.diverged | g.unscored | ~np.isfinite(raw)
-        failed = np.nan if self.error_score == "raise" else float(self.error_score)
-        for scores in (*g.test.values(), *g.train.values()):
-            scores[g.diverged | g.unscored] = failed
-        n_epochs = g.loss.shape[-1]
-        self.learning_rates_ = rates
-        self.diverged_ = g.diverged.reshape(P * R, F)
-        self.diverged_epoch_ = g.diverged_epoch.reshape(P * R, F)
-        self.loss_curves_ = g.loss.reshape(P * R, F, n_epochs)
-        self.validation_loss_curves_ = g.held_out.reshape(P * R, F, n_epochs)
+    def _collect(self, rounds, rates, refit_metric):
+        """Turn the rounds' outcomes into the fitted attributes, with
+        scikit-learn's ``_format_results``; return the best rate."""
+        params = [c for r in rounds for c in r[0]]
+        where = np.concatenate([r[1] for r in rounds])
+        outcomes = [o for r in rounds for o in r[2]]
+        diverged = [d for r in rounds for d in r[3]]
+        outputs = [o for r in rounds for o in r[4]]
+        if callable(self.scoring):
+            _insert_error_scores(outcomes, self.error_score)
+        _fill_diverged(outcomes, diverged, self.error_score)
+        self.multimetric_ = isinstance(outcomes[0]["test_scores"], dict)
+        if callable(self.scoring) and self.multimetric_:
+            self._check_refit_for_multimetric(outcomes[0]["test_scores"])
+            refit_metric = self.refit
+        metrics = list(outcomes[0]["test_scores"]) if self.multimetric_ else ["score"]
+        key = refit_metric if refit_metric in metrics else metrics[0]
+        self._refit_key = key
+        P, R, F = int(where[:, 0].max()) + 1, len(rates), self.n_splits_
+        g = _gather(outputs, (P, R, F), metrics)
+        self.baseline_scores_ = g.baseline[key]
         ranges, diagnosis = zip(
             *(
                 _diagnose(
                     rates,
-                    g.test[key][p],
+                    g.raw[key][p],
                     g.diverged[p],
                     g.loss[p],
-                    unusable=unusable[p],
-                    baseline=self.baseline_scores_[p],
+                    unusable=g.unusable[p],
+                    baseline=g.baseline[key][p],
                 )
                 for p in range(P)
             )
         )
-        self.diagnosis_ = np.concatenate(diagnosis)
-        unusable = unusable.reshape(P * R, F)
-        self.cv_results_ = self._format_results(
-            points, rates, prefix, g.test, g.train, g.fit_time, g.score_time, unusable
-        )
-        self.cv_results_["diagnosis"] = self.diagnosis_
-        self.cv_results_["diverged_fraction"] = self.diverged_.mean(axis=1)
-        self.good_range_ = (np.nan, np.nan)  # if no candidate is usable
-        self._choose_best(key, unusable.any(axis=1), g.unscored.reshape(P * R, F))
-        best_point = self.best_index_ // R if hasattr(self, "best_index_") else 0
-        self.good_range_ = ranges[best_point]
+        pi, ri = where[:, 0], where[:, 1]
+        self.point_index_, self.rate_index_ = pi, ri
+        self.learning_rates_ = rates
+        self.diverged_ = g.diverged[pi, ri]
+        self.diverged_epoch_ = g.diverged_epoch[pi, ri]
+        self.loss_curves_ = g.loss[pi, ri]
+        self.validation_loss_curves_ = g.held_out[pi, ri]
+        self.diagnosis_ = np.stack(diagnosis)[pi, ri]
+        unusable = g.unusable[pi, ri]
+        results = self._format_results(params, F, outcomes)
+        for m in metrics:  # the documented difference: unusable ranks last
+            results[f"rank_test_{m}"] = _rank(
+                results[f"mean_test_{m}"], unusable.any(axis=1)
+            )
+        results["diagnosis"] = self.diagnosis_
+        results["diverged_fraction"] = self.diverged_.mean(axis=1)
+        self.cv_results_ = results
+        self._choose_best(refit_metric, unusable, ranges)
         return self.best_learning_rate_ if hasattr(self, "best_index_") else np.nan
+
+    def _choose_best(self, refit_metric, unusable, ranges):
+        """``best_*`` as ``GridSearchCV`` sets them, and the good range of the
+        best candidate's ``param_grid`` point; no candidate usable is an error."""
+        for name in (
+            "best_index_",
+            "best_score_",
+            "best_params_",
+            "best_learning_rate_",
+        ):
+            self.__dict__.pop(name, None)
+        self.good_range_ = ranges[0]
+        if self.refit is False and self.multimetric_:
+            return
+        if unusable.any(axis=1).all():
+            self.good_range_ = (np.nan, np.nan)
+            raise self._no_usable_score(unusable & ~self.diverged_)
+        results = self.cv_results_
+        self.best_index_ = self._select_best_index(self.refit, refit_metric, results)
+        if not callable(self.refit):
+            self.best_score_ = results[f"mean_test_{refit_metric}"][self.best_index_]
+        self.best_params_ = results["params"][self.best_index_]
+        self.best_learning_rate_ = float(
+            next(v for k, v in self.best_params_.items() if k.endswith("learning_rate"))
+        )
+        self.good_range_ = ranges[self.point_index_[self.best_index_]]
 
     def _no_usable_score(self, unscored):
         """The error raised when no candidate has a usable score."""
@@ -1003,9 +1225,13 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
         if not some_unscored.any():
             reason = "diverged"
             what = f"every one of the {n} candidates diverged on at least one fold"
-        elif some_unscored.all():
+        elif unscored[~self.diverged_].all():
             reason = "scoring_failed"
-            what = f"the scorer failed on every one of the {n} candidates"
+            what = f"the scorer failed on every fit of the {n} candidates" + (
+                f" ({int(some_diverged.sum())} diverged on some fold)"
+                if some_diverged.any()
+                else ""
+            )
         else:
             reason = "both"
             what = (
@@ -1036,172 +1262,6 @@ class LearningRateSearchCV(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimat
             reason=reason,
             cv_results=self.cv_results_,
         )
-
-    def _metric_names(self, outputs):
-        if not self.multimetric_:
-            return ["score"]
-        for o in outputs:  # the first scoring that worked names the metrics
-            for value in o.test_scores:
-                if isinstance(value, dict):
-                    return list(value)
-        return list(self._scorer_names)
-
-    def _refit_metric(self, metrics):
-        if self.multimetric_ and isinstance(self.refit, str):
-            return self.refit
-        return metrics[0]
-
-    def _format_results(
-        self, points, rates, prefix, test, train, fit_time, score_time, unusable
-    ):
-        P, R, F = len(points), len(rates), self.n_splits_
-        params = [
-            {**point, prefix + "learning_rate": float(rate)}
-            for point in points
-            for rate in rates
-        ]
-        results = {}
-        for name, times in (("fit_time", fit_time), ("score_time", score_time)):
-            flat = times.reshape(P * R, F)
-            results[f"mean_{name}"] = flat.mean(axis=1)
-            results[f"std_{name}"] = flat.std(axis=1)
-        for key in sorted({k for p in params for k in p}):
-            values = [p.get(key) for p in params]
-            mask = [key not in p for p in params]
-            try:
-                arr = np.array(
-                    values, dtype=float if key.endswith("learning_rate") else None
-                )
-                if arr.ndim != 1 or arr.dtype.kind not in "biuf":
-                    raise ValueError
-            except (ValueError, TypeError):
-                arr = np.empty(len(values), dtype=object)
-                arr[:] = values
-            results[f"param_{key}"] = np.ma.MaskedArray(arr, mask=mask)
-        results["params"] = params
-        for split_name, scores in (("test", test), ("train", train)):
-            if split_name == "train" and not self.return_train_score:
-                continue
-            for metric, values in scores.items():
-                suffix = "score" if not self.multimetric_ else metric
-                flat = values.reshape(P * R, F)
-                for f in range(F):
-                    results[f"split{f}_{split_name}_{suffix}"] = flat[:, f]
-                results[f"mean_{split_name}_{suffix}"] = flat.mean(axis=1)
-                results[f"std_{split_name}_{suffix}"] = flat.std(axis=1)
-                if split_name == "test":
-                    results[f"rank_test_{suffix}"] = _rank(
-                        flat.mean(axis=1), unusable.any(axis=1)
-                    )
-        return results
-
-    def _choose_best(self, key, unusable, unscored):
-        suffix = "score" if not self.multimetric_ else key
-        if self.refit is False and self.multimetric_:
-            return
-        if unusable.all():
-            raise self._no_usable_score(unscored)
-        if callable(self.refit):
-            self.best_index_ = int(self.refit(self.cv_results_))
-        else:
-            self.best_index_ = int(np.argmin(self.cv_results_[f"rank_test_{suffix}"]))
-        self.best_params_ = self.cv_results_["params"][self.best_index_]
-        self.best_score_ = float(
-            self.cv_results_[f"mean_test_{suffix}"][self.best_index_]
-        )
-        self.best_learning_rate_ = float(
-            self.cv_results_["params"][self.best_index_][
-                next(k for k in self.best_params_ if k.endswith("learning_rate"))
-            ]
-        )
-
-    # ------------------------------------------------------------ delegation
-    def _check_refitted(self):
-        check_is_fitted(self, "best_estimator_")
-        return True
-
-    @available_if(lambda self: self._estimator_has("predict"))
-    def predict(self, X):
-        """Predict with the refitted best estimator.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        y_pred : ndarray
-        """
-        self._check_refitted()
-        return self.best_estimator_.predict(X)
-
-    @available_if(lambda self: self._estimator_has("predict_proba"))
-    def predict_proba(self, X):
-        """Class probabilities from the refitted best estimator.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        y_prob : ndarray of shape (n_samples, n_classes)
-        """
-        self._check_refitted()
-        return self.best_estimator_.predict_proba(X)
-
-    @available_if(lambda self: self._estimator_has("predict_log_proba"))
-    def predict_log_proba(self, X):
-        """Log class probabilities from the refitted best estimator.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        log_prob : ndarray of shape (n_samples, n_classes)
-        """
-        self._check_refitted()
-        return self.best_estimator_.predict_log_proba(X)
-
-    def score(self, X, y=None):
-        """Score of the refitted best estimator with the refit metric.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-
-        Returns
-        -------
-        score : float
-        """
-        self._check_refitted()
-        scorer = self.scorer_
-        if self.multimetric_:
-            scorer = scorer[self.refit]
-        return scorer(self.best_estimator_, X, y)
-
-    @property
-    def classes_(self):
-        """Class labels of the refitted best estimator."""
-        self._check_refitted()
-        return self.best_estimator_.classes_
-
-    def _estimator_has(self, attr):
-        if hasattr(self, "best_estimator_"):
-            return hasattr(self.best_estimator_, attr)
-        return hasattr(self.estimator, attr)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        sub = self.estimator.__sklearn_tags__()
-        tags.estimator_type = sub.estimator_type
-        tags.classifier_tags = sub.classifier_tags
-        tags.regressor_tags = sub.regressor_tags
-        tags.input_tags.sparse = sub.input_tags.sparse
-        return tags
 
 
 def last_recorded(curves):
@@ -1356,21 +1416,6 @@ def _run_around(rates, ok, best):
     return float(rates[order[lo]]), float(rates[order[hi]])
 
 
-def _dummy_score(estimator, fold, scorer, multimetric):
-    """Test score of a model that ignores the features, with ``scorer``.
-
-    ``DummyClassifier()`` (the class prior) or ``DummyRegressor()`` (the mean),
-    trained on the fold's raw training part; NaN (or NaN values) when the scorer
-    fails.
-    """
-    dummy = DummyClassifier() if is_classifier(estimator) else DummyRegressor()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        dummy.fit(fold.X_train, fold.y_train, sample_weight=fold.sample_weight)
-        value, _ = _score(scorer, dummy, fold.X_test, fold.y_test, multimetric, np.nan)
-    return value
-
-
 def learning_rate_curve(
     estimator,
     X,
@@ -1445,3 +1490,60 @@ def learning_rate_curve(
     train = np.column_stack([results[f"split{k}_train_score"] for k in splits])
     test = np.column_stack([results[f"split{k}_test_score"] for k in splits])
     return train, test
+
+
+def by_point(search, values):
+    """Per-candidate ``values`` of a fitted search laid out by grid point and rate.
+
+    Candidates come in ``GridSearchCV``'s order (``cv_results_["params"]``);
+    ``search.point_index_`` and ``search.rate_index_`` say which ``param_grid``
+    point and which rate of ``learning_rates_`` each one is.
+
+    Parameters
+    ----------
+    search : LearningRateSearchCV
+        A fitted search.
+    values : array-like of shape (n_candidates, ...)
+        One value (or array) per candidate.
+
+    Returns
+    -------
+    ndarray of shape (n_points, n_rates, ...)
+        Row p, column r: the candidate of point p and rate ``learning_rates_[r]``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklr import LearningRateSearchCV, MLPClassifier
+    >>> from sklr.search import by_point
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = LearningRateSearchCV(
+    ...     MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0),
+    ...     [0.01, 0.1], param_grid={"batch_size": [16, 32, 64]}, cv=2,
+    ...     refit=False).fit(X, y)
+    >>> by_point(search, search.cv_results_["mean_test_score"]).shape
+    (3, 2)
+    """
+    values = np.asarray(values)
+    n_points = int(search.point_index_.max()) + 1
+    out = np.empty(
+        (n_points, len(search.learning_rates_), *values.shape[1:]), dtype=values.dtype
+    )
+    out[search.point_index_, search.rate_index_] = values
+    return out
+
+
+def point_params(search):
+    """The ``param_grid`` point of each row of :func:`by_point` (a dict each,
+    without the learning rate)."""
+    first = {}
+    for c, p in enumerate(search.point_index_):
+        first.setdefault(int(p), c)
+    return [
+        {
+            k: v
+            for k, v in search.cv_results_["params"][first[p]].items()
+            if not k.endswith("learning_rate")
+        }
+        for p in range(len(first))
+    ]

@@ -335,7 +335,7 @@ CASES = [
         "refit name not among the metrics",
         lambda: _search(scoring=["accuracy"], refit="f1").fit(X, Y),
         ValueError,
-        "'refit' parameter must be False",
+        "parameter refit must be set to a scorer key",
     ),
     (
         "predict before fit",

@@ -231,7 +231,7 @@ def test_regressor_multimetric_and_train_scores():
 def test_refit_name_must_exist_with_several_metrics(iris):
     X, y = iris
     search = LearningRateSearchCV(_pipe(), RATES, scoring=["accuracy"], refit=True)
-    with pytest.raises(ValueError, match="'refit' parameter must be False"):
+    with pytest.raises(ValueError, match="parameter refit must be set to a scorer key"):
         search.fit(X, y)
 
 
