@@ -285,6 +285,9 @@ def _checked(meta, loss, held_out, key, multimetric, max_epochs):
         error = meta.get(f"{name}_error")
         if error is not None and not isinstance(error, str):
             raise ValueError(f"field '{name}_error' is not text")
+    failed = meta.get("test_failed")
+    if not isinstance(failed, list) or not all(isinstance(n, str) for n in failed):
+        raise ValueError("field 'test_failed' is not a list of metric names")
     for name in ("untrained", "dummy"):
         _check_score(meta.get(name), multimetric, False)
     return {**meta, "loss": loss, "held_out": held_out}

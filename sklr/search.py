@@ -114,9 +114,10 @@ class _TaskResult:
 
     ``outcomes`` holds one dict per rate in the format of scikit-learn's
     ``_fit_and_score`` (``fit_error``, ``test_scores``, ``train_scores``,
-    ``n_test_samples``, ``fit_time``, ``score_time``); ``unscored`` whether the
-    scorer failed on the test fold; ``messages`` the warnings scikit-learn's
-    ``_score`` gave (re-emitted by the parent, whatever the backend).
+    ``n_test_samples``, ``fit_time``, ``score_time``); per rate, ``unscored``
+    lists the metrics whose scoring failed on the test fold (``"*"``: all of
+    them) and ``messages`` the warnings scikit-learn's ``_score`` gave
+    (re-emitted by the parent, whatever the backend).
     """
 
     point: int
@@ -133,19 +134,35 @@ class _TaskResult:
     diverged_epoch: np.ndarray
 
 
+class _WatchedScorer(_MultimetricScorer):
+    """A multi-metric scorer that remembers which metrics failed in its last call
+    (scikit-learn's ``_score`` then gives them ``error_score``)."""
+
+    def __call__(self, estimator, *args, **kwargs):
+        scores = super().__call__(estimator, *args, **kwargs)
+        self.failed = [name for name, v in scores.items() if isinstance(v, str)]
+        return scores
+
+
 def _score_logged(estimator, X, y, scorer, score_params, error_score):
-    """scikit-learn's ``_score``, and the messages of the warnings it gave
-    (a scoring that failed)."""
+    """scikit-learn's ``_score``; the messages of the warnings it gave (a scoring
+    that failed); and the metrics that failed (``"*"``: the whole scorer)."""
+    watched = scorer
+    if isinstance(scorer, _MultimetricScorer):
+        watched = _WatchedScorer(scorers=scorer._scorers, raise_exc=scorer._raise_exc)
+        watched.failed = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        value = _score(estimator, X, y, scorer, score_params, error_score)
+        value = _score(estimator, X, y, watched, score_params, error_score)
     messages = []
     for w in caught:
         if str(w.message).startswith("Scoring failed"):
             messages.append(str(w.message))
         else:  # not ours to swallow
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    return value, messages
+    if watched is not scorer:
+        return value, messages, watched.failed
+    return value, messages, ["*"] if messages else []
 
 
 class _FoldFit:
@@ -261,8 +278,8 @@ def _failed_task(task, scoring, error, fit_time):
         fold,
         rates_index,
         [copy.deepcopy(outcome) for _ in range(K)],
-        [True] * K,
-        [],
+        [["*"]] * K,
+        [[]] * K,
         np.nan,
         np.nan,
         None,
@@ -279,18 +296,19 @@ def _score_task(fold, result, data, scoring):
     for k in range(len(result.learning_rates)):
         start = time.perf_counter()
         outcome = {"fit_error": None, "n_test_samples": _num_samples(X_test)}
-        failed = []
+        failed, messages_k = [], []
         if result.diverged[k]:  # not scored: error_score (set by the parent)
             outcome["test_scores"] = np.nan
             if scoring.return_train_score:
                 outcome["train_scores"] = np.nan
         else:
             est = fold.assemble(fold.mlp._network(result, k))
-            outcome["test_scores"], failed = _score_logged(
+            outcome["test_scores"], messages_k, failed = _score_logged(
                 est, X_test, y_test, scoring.scorer, params_test, scoring.error_score
             )
+
             if scoring.return_train_score:
-                outcome["train_scores"], train_failed = _score_logged(
+                outcome["train_scores"], train_messages, _ = _score_logged(
                     est,
                     X_train,
                     y_train,
@@ -298,11 +316,11 @@ def _score_task(fold, result, data, scoring):
                     params_train,
                     scoring.error_score,
                 )
-                messages += train_failed
+                messages_k += train_messages
         outcome["score_time"] = time.perf_counter() - start
         outcomes.append(outcome)
-        unscored.append(bool(failed))
-        messages += failed
+        unscored.append(failed)
+        messages.append(messages_k)
     return outcomes, unscored, messages
 
 
@@ -427,9 +445,8 @@ def _save(store, task, output):
             store.key(params, (train, test), rate),
             {
                 "test_score": outcome["test_scores"],
-                "test_error": "\n".join(output.messages)
-                if output.unscored[k]
-                else None,
+                "test_error": "\n".join(output.messages[k]) or None,
+                "test_failed": list(output.unscored[k]),
                 "train_score": outcome.get("train_scores"),
                 "untrained": output.untrained_score,
                 "dummy": output.dummy_score,
@@ -460,8 +477,8 @@ def _from_record(record, point, fold, index, n_test):
         fold,
         np.array([index]),
         [outcome],
-        [error is not None],
-        [] if error is None else [error],
+        [record["test_failed"]],
+        [[] if error is None else [error]],
         record["untrained"],
         record["dummy"],
         record["loss"][:, None],
@@ -509,8 +526,9 @@ def _pick(value, metric):
     return value.get(metric, np.nan) if isinstance(value, dict) else value
 
 
-def _gather(outputs, shape, metrics):
-    """Place every task's output in arrays of ``shape`` = (P, R, F)."""
+def _gather(outputs, shape, metrics, key):
+    """Place every task's output in arrays of ``shape`` = (P, R, F); a network
+    is unusable when it diverged or has no finite ``key`` score."""
     P, R, F = shape
     n_epochs = max((len(o.loss) for o in outputs if o.loss is not None), default=0)
     g = _Gathered(
@@ -525,13 +543,6 @@ def _gather(outputs, shape, metrics):
     for o in outputs:
         idx = (o.point, o.rates_index, o.fold)
         g.diverged[idx] = o.diverged
-        failed = np.array(
-            [
-                u or out["fit_error"] is not None
-                for u, out in zip(o.unscored, o.outcomes)
-            ]
-        )
-        g.unusable[idx] = o.diverged | failed
         g.diverged_epoch[idx] = o.diverged_epoch
         if o.loss is not None:
             g.loss[o.point, o.rates_index, o.fold, : len(o.loss)] = o.loss.T
@@ -541,12 +552,13 @@ def _gather(outputs, shape, metrics):
         for m in metrics:
             untrained, dummy = _pick(o.untrained_score, m), _pick(o.dummy_score, m)
             g.baseline[m][o.point, o.fold] = np.fmax(untrained, dummy)
-            values = np.array(
-                [_pick(out["test_scores"], m) for out in o.outcomes], dtype=float
-            )
-            g.raw[m][idx] = np.where(g.unusable[idx], np.nan, values)
-    for m in metrics:
-        g.unusable |= ~np.isfinite(g.raw[m])
+            failed = [
+                out["fit_error"] is not None or "*" in u or m in u
+                for u, out in zip(o.unscored, o.outcomes)
+            ]
+            values = [_pick(out["test_scores"], m) for out in o.outcomes]
+            g.raw[m][idx] = np.where(o.diverged | failed, np.nan, values)
+    g.unusable = g.diverged | ~np.isfinite(g.raw[key])
     return g
 
 
@@ -1066,7 +1078,7 @@ class LearningRateSearchCV(BaseSearchCV):
     def _warn_scoring_failures(self, rounds):
         """scikit-learn's "Scoring failed" warnings, given in the workers, once
         each in this process (whatever the backend)."""
-        messages = [m for r in rounds for o in r[4] for m in o.messages]
+        messages = [m for r in rounds for o in r[4] for ms in o.messages for m in ms]
         self._first_score_error = messages[0] if messages else None
         for message in dict.fromkeys(messages):
             warnings.warn(message, UserWarning, stacklevel=3)
@@ -1156,7 +1168,7 @@ class LearningRateSearchCV(BaseSearchCV):
         key = refit_metric if refit_metric in metrics else metrics[0]
         self._refit_key = key
         P, R, F = int(where[:, 0].max()) + 1, len(rates), self.n_splits_
-        g = _gather(outputs, (P, R, F), metrics)
+        g = _gather(outputs, (P, R, F), metrics, key)
         self.baseline_scores_ = g.baseline[key]
         ranges, diagnosis = zip(
             *(
@@ -1187,11 +1199,11 @@ class LearningRateSearchCV(BaseSearchCV):
             )
         results["diagnosis"] = self.diagnosis_
         results["diverged_fraction"] = self.diverged_.mean(axis=1)
-        self.cv_results_ = results
-        self._choose_best(refit_metric, unusable, ranges)
+        self._choose_best(results, refit_metric, unusable, ranges)
+        self.cv_results_ = results  # as GridSearchCV: only once a best is chosen
         return self.best_learning_rate_ if hasattr(self, "best_index_") else np.nan
 
-    def _choose_best(self, refit_metric, unusable, ranges):
+    def _choose_best(self, results, refit_metric, unusable, ranges):
         """``best_*`` as ``GridSearchCV`` sets them, and the good range of the
         best candidate's ``param_grid`` point; no candidate usable is an error."""
         for name in (
@@ -1206,8 +1218,8 @@ class LearningRateSearchCV(BaseSearchCV):
             return
         if unusable.any(axis=1).all():
             self.good_range_ = (np.nan, np.nan)
+            self.cv_results_ = results  # kept, to show what failed
             raise self._no_usable_score(unusable & ~self.diverged_)
-        results = self.cv_results_
         self.best_index_ = self._select_best_index(self.refit, refit_metric, results)
         if not callable(self.refit):
             self.best_score_ = results[f"mean_test_{refit_metric}"][self.best_index_]
