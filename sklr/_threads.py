@@ -2,63 +2,98 @@
 
 OpenBLAS splits some matrix products between threads in a way that changes how
 their sums are rounded (on a 2-core machine, products of shapes such as
-(64, 200) x (200, 100) differ in the last bits between 1 and 2 threads). Training
-near the edge of stability amplifies such bits into different networks. sklr
-therefore trains and predicts with one BLAS thread, whatever the machine, the
-``n_jobs`` of a search or its backend; at sklr's default batch size (200) one
-thread is also the faster choice for the networks it is built for (see
-``docs/design.rst``).
+(64, 200) x (200, 100) differ in the last bits between 1 and 2 threads), and
+training near the edge of stability amplifies such bits into different networks.
+sklr therefore trains and predicts with one BLAS thread, whatever the machine,
+the ``n_jobs`` of a search or its joblib backend. At sklr's default batch size
+(200) one thread is also the faster choice for the networks it is built for
+(measured in ``docs/design.rst``).
 
-:func:`one_blas_thread` is safe to nest and to enter from several threads at
-once (the threading backend of joblib): the limit is set by the first entrant and
-restored by the last one to leave, so that no thread restores the machine's
-thread count while another one still computes.
+The limit is process-wide (OpenBLAS built with pthreads, as in numpy's and
+scipy's wheels, has one thread count for the whole process), so threads running
+sklr side by side (joblib's threading backend) share it: the first thread to
+enter sets it and the last one to leave restores it. For OpenBLAS it is set with
+``openblas_set_num_threads_local``, which takes effect from any thread, where
+``openblas_set_num_threads`` (threadpoolctl's) is ignored in other threads once
+the main thread has called it (OpenBLAS 0.3.31). Other BLAS libraries (MKL,
+BLIS) are limited through threadpoolctl.
 """
 
+import ctypes
 import threading
 from contextlib import contextmanager
-from functools import wraps
 
 from threadpoolctl import ThreadpoolController
 
+#: The names OpenBLAS builds give their per-thread setter.
+_LOCAL_SETTERS = (
+    "openblas_set_num_threads_local",
+    "scipy_openblas_set_num_threads_local64_",
+    "scipy_openblas_set_num_threads_local",
+)
+
 _lock = threading.Lock()
-_state = {"depth": 0, "limiter": None, "controller": None}
+_shared = {"depth": 0, "previous": [], "limiter": None, "libraries": None}
+
+
+def _libraries():
+    """``(per-thread setters, other BLAS controllers)``, found once."""
+    with _lock:
+        if _shared["libraries"] is None:
+            setters, others = [], []
+            for lib in ThreadpoolController().lib_controllers:
+                if lib.user_api != "blas":
+                    continue
+                setter = _local_setter(lib) if lib.internal_api == "openblas" else None
+                if setter is None:
+                    others.append(lib.filepath)
+                else:
+                    setters.append(setter)
+            _shared["libraries"] = (setters, others)
+        return _shared["libraries"]
+
+
+def _local_setter(lib):
+    for name in _LOCAL_SETTERS:
+        try:
+            setter = getattr(lib.dynlib, name)
+        except AttributeError:
+            continue
+        setter.restype, setter.argtypes = ctypes.c_int, [ctypes.c_int]
+        return setter
+    return None
 
 
 @contextmanager
 def one_blas_thread():
-    """Run the body with BLAS limited to one thread (process-wide, reentrant).
+    """Run the body with BLAS limited to one thread (reentrant, thread-safe).
 
     Examples
     --------
-    >>> from threadpoolctl import threadpool_info
+    >>> import numpy as np
     >>> from sklr._threads import one_blas_thread
+    >>> a = np.arange(6.0).reshape(2, 3)
     >>> with one_blas_thread():
-    ...     {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
-    {1}
+    ...     (a @ a.T).tolist()
+    [[5.0, 14.0], [14.0, 50.0]]
     """
+    setters, others = _libraries()
     with _lock:
-        if _state["depth"] == 0:
-            if _state["controller"] is None:
-                _state["controller"] = ThreadpoolController()
-            _state["limiter"] = _state["controller"].limit(limits=1, user_api="blas")
-        _state["depth"] += 1
+        if _shared["depth"] == 0:
+            _shared["previous"] = [setter(1) for setter in setters]
+            if others:
+                _shared["limiter"] = ThreadpoolController().limit(
+                    limits=dict.fromkeys(others, 1)
+                )
+        _shared["depth"] += 1
     try:
         yield
     finally:
         with _lock:
-            _state["depth"] -= 1
-            if _state["depth"] == 0:
-                _state["limiter"].restore_original_limits()
-                _state["limiter"] = None
-
-
-def single_blas_thread(func):
-    """Decorate ``func`` to run inside :func:`one_blas_thread`."""
-
-    @wraps(func)
-    def wrapper(*args, **kwargs):
-        with one_blas_thread():
-            return func(*args, **kwargs)
-
-    return wrapper
+            _shared["depth"] -= 1
+            if _shared["depth"] == 0:
+                for setter, previous in zip(setters, _shared["previous"]):
+                    setter(previous)
+                if _shared["limiter"] is not None:
+                    _shared["limiter"].restore_original_limits()
+                    _shared["limiter"] = None
