@@ -17,13 +17,13 @@ import pandas as pd
 import pytest
 from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
 from sklearn.datasets import make_classification, make_regression
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
 from sklearn.model_selection import GridSearchCV, GroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from sklr import LearningRateSearchCV, MLPClassifier, MLPRegressor
-from sklr.exceptions import NoGoodRangeWarning, TargetScaleWarning
+from sklr.exceptions import NoGoodRangeWarning, NoUsableScoreError, TargetScaleWarning
 
 R = [0.01, 0.1]
 
@@ -462,3 +462,171 @@ def test_estimator_matrix(name, task):
     settings = {"error_score": np.nan, **settings}
     found, _, _ = compare(estimator, X, y, fit_params=fit_params, **settings)
     assert found == DOCUMENTED.get((name, task), set())
+
+
+# ------------------------------------------- the reproductions, one by one
+@pytest.fixture
+def repro():
+    X, y = make_classification(60, 4, random_state=0)
+    mlp = MLPClassifier(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
+    return X, y, mlp
+
+
+def _both(estimator, X, y, grid=None, fit_params=None, **kwargs):
+    """GridSearchCV and LearningRateSearchCV, fitted (warnings silenced)."""
+    key = f"{_prefix(estimator)}learning_rate"
+    grids = [grid or {}] if not isinstance(grid, list) else grid
+    grid_params = [{**g, key: R} for g in grids]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        g = GridSearchCV(estimator, grid_params, cv=3, **kwargs)
+        g.fit(X, y, **(fit_params or {}))
+        s = LearningRateSearchCV(estimator, R, param_grid=grid, cv=3, **kwargs)
+        s.fit(X, y, **(fit_params or {}))
+    return g, s
+
+
+def test_item_1_a_failing_scorer_gets_error_score_and_a_warning(repro):
+    X, y, mlp = repro
+    search = LearningRateSearchCV(mlp, R, scoring=raises, error_score=0, refit=False)
+    with pytest.warns(UserWarning, match="Scoring failed.*set to 0"):
+        with pytest.raises(NoUsableScoreError):  # documented: no advice
+            search.fit(X, y)
+    np.testing.assert_array_equal(search.cv_results_["mean_test_score"], [0, 0])
+
+
+def test_item_2_sample_weight_reaches_the_scorer(repro):
+    X, y, mlp = repro
+    sw = np.random.default_rng(0).uniform(0.1, 2.0, len(y))
+    g, s = _both(mlp, X, y, fit_params={"sample_weight": sw})
+    weighted_scores = s.cv_results_["split0_test_score"]
+    np.testing.assert_array_equal(weighted_scores, g.cv_results_["split0_test_score"])
+    _, unweighted = _both(mlp, X, y)
+    assert not np.array_equal(
+        weighted_scores, unweighted.cv_results_["split0_test_score"]
+    )
+
+
+def test_item_3_a_callable_scorer_gets_the_pipeline_and_the_raw_frame():
+    X, y = _frame("clf")
+    g, s = _both(_column_pipe("clf"), X, y, scoring=reads_a_column)
+    assert np.isfinite(s.cv_results_["mean_test_score"]).all()
+    np.testing.assert_array_equal(
+        s.cv_results_["mean_test_score"], g.cv_results_["mean_test_score"]
+    )
+
+
+@pytest.mark.parametrize(
+    "grid", [{"batch_size": [10, 0]}, {"activation": ["relu", "no-such"]}]
+)
+def test_item_4_a_failing_fit_scores_error_score_with_a_summary(repro, grid):
+    X, y, mlp = repro
+    search = LearningRateSearchCV(mlp, R, param_grid=grid, cv=3, error_score=-1)
+    with pytest.warns(FitFailedWarning, match="6 fits failed out of a total of 12"):
+        search.fit(X, y)
+    failed = np.array(
+        [
+            p[next(iter(grid))] == grid[next(iter(grid))][1]
+            for p in search.cv_results_["params"]
+        ]
+    )
+    np.testing.assert_array_equal(search.cv_results_["mean_test_score"][failed], -1)
+    assert set(search.diagnosis_[failed]) == {"unscored"}
+
+
+def test_item_5_a_callable_returning_a_dict(repro):
+    X, y, mlp = repro
+    g, s = _both(mlp, X, y, scoring=two_metrics, refit="first")
+    assert s.multimetric_ and s.best_index_ == g.best_index_
+    np.testing.assert_array_equal(
+        s.cv_results_["mean_test_second"], g.cv_results_["mean_test_second"]
+    )
+
+
+def test_item_6_one_failing_metric_of_several_keeps_the_others(repro):
+    X, y, mlp = repro
+    scoring = {"good": "accuracy", "bad": raises}
+    g, s = _both(mlp, X, y, scoring=scoring, refit="good", error_score=0)
+    np.testing.assert_array_equal(s.cv_results_["mean_test_bad"], [0, 0])
+    np.testing.assert_array_equal(
+        s.cv_results_["mean_test_good"], g.cv_results_["mean_test_good"]
+    )
+    assert s.best_index_ == g.best_index_
+
+
+def test_item_7_n_features_in(repro):
+    X, y, mlp = repro
+    _, s = _both(mlp, X, y)
+    assert s.n_features_in_ == 4
+
+
+def test_item_8_estimators_in_param_grid_are_not_fitted_in_place(repro):
+    X, y, _ = repro
+    scalers = [StandardScaler(), MinMaxScaler()]
+    search = LearningRateSearchCV(
+        _pipe("clf"), R, param_grid={"scale": scalers}, cv=3, n_jobs=None
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search.fit(X, y)
+    assert not any(hasattr(s, "n_features_in_") for s in scalers)
+    # the objects given (not fitted copies), in GridSearchCV's order
+    assert [id(v) for v in search.cv_results_["param_scale"]] == [
+        id(scalers[0]),
+        id(scalers[1]),
+        id(scalers[0]),
+        id(scalers[1]),
+    ]
+
+
+def test_item_9_candidate_order_is_grid_search_order(repro):
+    X, y, _ = repro
+    g, s = _both(_pipe("clf"), X, y, grid={"mlp__momentum": [0.5, 0.9]})
+    assert s.cv_results_["params"] == g.cv_results_["params"]
+    assert [list(p) for p in s.cv_results_["params"]] == [
+        list(p) for p in g.cv_results_["params"]
+    ]
+    assert s.best_index_ == g.best_index_
+
+
+def test_item_10_a_callable_refit_is_checked_and_leaves_no_best_score(repro):
+    X, y, mlp = repro
+    with pytest.raises(IndexError, match="best_index_ index out of range"):
+        LearningRateSearchCV(mlp, R, cv=3, refit=refit_minus_one).fit(X, y)
+    _, s = _both(mlp, X, y, refit=refit_last)
+    assert s.best_index_ == 1 and not hasattr(s, "best_score_")
+
+
+def test_item_11_refit_false_has_no_predict(repro):
+    X, y, mlp = repro
+    _, s = _both(mlp, X, y, refit=False)
+    assert not hasattr(s, "predict")
+    with pytest.raises(AttributeError, match="has no attribute 'predict'") as info:
+        s.predict(X)
+    assert "refit=False" in str(info.value.__cause__)
+
+
+def test_item_12_non_finite_scores_warn(repro):
+    X, y, mlp = repro
+    search = LearningRateSearchCV(mlp, [0.01, 1e4], cv=3)
+    with pytest.warns(
+        UserWarning, match="One or more of the test scores are non-finite"
+    ):
+        search.fit(X, y)
+
+
+def test_item_13_param_dtypes_with_sub_grids(repro):
+    X, y, _ = repro
+    grid = [{"mlp__batch_size": [10, 20]}, {"mlp__momentum": [0.5]}]
+    g, s = _both(_pipe("clf"), X, y, grid=grid)
+    for key in ("param_mlp__batch_size", "param_mlp__momentum"):
+        assert s.cv_results_[key].dtype == g.cv_results_[key].dtype
+    assert s.cv_results_["param_mlp__batch_size"].dtype == np.int64
+
+
+def test_item_14_empty_cv_and_the_html_view(repro):
+    X, y, mlp = repro
+    with pytest.raises(ValueError, match="No fits were performed"):
+        LearningRateSearchCV(mlp, R, cv=[]).fit(X, y)
+    _, s = _both(mlp, X, y)
+    assert "best_estimator_: MLPClassifier" in s._repr_html_()
