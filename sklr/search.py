@@ -636,11 +636,13 @@ class LearningRateSearchCV(BaseSearchCV):
         joblib's verbosity.
 
     error_score : 'raise' or float, default=np.nan
-        Score given to a diverged network, and to a fit or scoring that fails
-        ('raise' re-raises such failures; a diverged network then gets NaN).
-        Whatever its value, a candidate that diverged or failed to score on any
-        fold ranks after every other one and is never in ``good_range_``; when
-        no candidate is left, ``fit`` raises ``NoUsableScoreError``.
+        Score given to a fit or a scoring that fails, as in ``GridSearchCV``
+        ('raise' re-raises the failure), and to a diverged network, which is not
+        scored (NaN with 'raise'). Whatever its value, a candidate that diverged,
+        failed or has no finite score on any fold ranks after every other one
+        and is never in ``good_range_``; when no candidate is left, ``fit``
+        raises ``NoUsableScoreError``. See "Differences from GridSearchCV" in
+        the user guide.
 
     refine : bool, default=False
         After the grid, evaluate ``refine_points`` more rates spread
@@ -662,12 +664,14 @@ class LearningRateSearchCV(BaseSearchCV):
     Attributes
     ----------
     cv_results_ : dict of ndarray
-        ``GridSearchCV``'s layout (``params``, ``param_*``,
-        ``split{k}_test_score``, ``mean_test_score``, ``std_test_score``,
-        ``rank_test_score``, fit and score times, train scores when asked; with
-        several metrics, one set per metric), plus ``diagnosis`` and
-        ``diverged_fraction``. One candidate per (param_grid point, rate); the fit
-        time of a candidate is its task's time shared equally among its rates.
+        ``GridSearchCV``'s, formatted by scikit-learn's own code, for the
+        candidates of ``GridSearchCV(estimator, {**param_grid, "learning_rate":
+        rates})`` in its order (then those of the refinement), plus
+        ``diagnosis`` and ``diverged_fraction``. The fit time of a candidate is
+        its task's time shared equally among its rates.
+    point_index_, rate_index_ : ndarray of int, shape (n_candidates,)
+        The ``param_grid`` point and the index in ``learning_rates_`` of each
+        candidate (see :func:`sklr.search.by_point`).
     best_index_, best_params_, best_score_ : int, dict, float
         The best candidate, as in ``GridSearchCV``.
     best_learning_rate_ : float
@@ -687,7 +691,7 @@ class LearningRateSearchCV(BaseSearchCV):
     diagnosis_ : ndarray of str, shape (n_candidates,)
         For each candidate, the first rule that applies, within its
         ``param_grid`` point: ``"diverged"`` if it diverged on any fold;
-        ``"unscored"`` if the scorer failed (or gave NaN) on any fold;
+        ``"unscored"`` if its fit or the scorer failed (or gave NaN) on any fold;
         ``"good"`` if its rate lies in the good range; ``"oscillating"`` if its
         training loss rises (by more than 0.1%) in at least 40% of the epochs
         (mean over folds), or if its rate lies above the good range (with no
@@ -715,6 +719,10 @@ class LearningRateSearchCV(BaseSearchCV):
     scorer_ : callable or dict
     multimetric_ : bool
     refit_time_ : float
+    n_features_in_ : int
+        Of the refitted best estimator (``refit`` only).
+    classes_ : ndarray
+        Of the refitted best estimator (``refit`` only, classifiers).
 
     Examples
     --------
@@ -1546,8 +1554,31 @@ def by_point(search, values):
 
 
 def point_params(search):
-    """The ``param_grid`` point of each row of :func:`by_point` (a dict each,
-    without the learning rate)."""
+    """The ``param_grid`` point of each row of :func:`by_point`.
+
+    Parameters
+    ----------
+    search : LearningRateSearchCV
+        A fitted search.
+
+    Returns
+    -------
+    list of dict
+        One dict per point, the parameters without the learning rate.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklr import LearningRateSearchCV, MLPClassifier
+    >>> from sklr.search import point_params
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = LearningRateSearchCV(
+    ...     MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0),
+    ...     [0.01, 0.1], param_grid={"batch_size": [16, 32]}, cv=2,
+    ...     refit=False).fit(X, y)
+    >>> point_params(search)
+    [{'batch_size': 16}, {'batch_size': 32}]
+    """
     first = {}
     for c, p in enumerate(search.point_index_):
         first.setdefault(int(p), c)
