@@ -330,13 +330,18 @@ def _baseline_scores(estimator, fold, data, scoring):
     where the scorer fails; no warning."""
     X_train, y_train, _, X_test, y_test, params = data
     dummy = DummyClassifier() if is_classifier(estimator) else DummyRegressor()
+    scores = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         dummy.fit(X_train, y_train, sample_weight=fold.sample_weight)
-        return [
-            _score(est, X_test, y_test, scoring.scorer, params, np.nan)
-            for est in (fold.assemble(fold.mlp), dummy)
-        ]
+        for est in (fold.assemble(fold.mlp), dummy):
+            try:  # a baseline never fails the search, even with error_score="raise"
+                scores.append(
+                    _score(est, X_test, y_test, scoring.scorer, params, np.nan)
+                )
+            except Exception:
+                scores.append(np.nan)
+    return scores
 
 
 def _fit_task(task_id, task, estimator, X, y, scoring, sample_weight, context, caller):
@@ -562,12 +567,13 @@ def _gather(outputs, shape, metrics, key):
     return g
 
 
-def _fill_diverged(outcomes, diverged, error_score):
+def _fill_diverged(outcomes, diverged, error_score, names=None):
     """Give diverged networks ``error_score`` (NaN for 'raise'), in the form of
-    the other scores (a dict of metrics, or a number), as scikit-learn's
-    ``_insert_error_scores`` does for failed fits."""
+    the other scores (a dict of ``names``, or of the metrics a callable
+    returned, or a number), as scikit-learn's ``_insert_error_scores`` does for
+    failed fits."""
     value = np.nan if error_score == "raise" else error_score
-    form = next(
+    form = names or next(
         (
             o["test_scores"]
             for o, d in zip(outcomes, diverged)
@@ -1004,6 +1010,7 @@ class LearningRateSearchCV(BaseSearchCV):
         rates = self._rates(estimator, X, y, sample_weight)
         points = self._param_points(estimator, prefix)
         scorers, refit_metric = self._get_scorers()
+        self._scorers = scorers
         X, y = indexable(X, y)
         routed, sample_weight = self._routed(X, groups, sample_weight)
         splits = self._splits(X, y, routed.splitter.split)
@@ -1167,7 +1174,8 @@ class LearningRateSearchCV(BaseSearchCV):
         outputs = [o for r in rounds for o in r[4]]
         if callable(self.scoring):
             _insert_error_scores(outcomes, self.error_score)
-        _fill_diverged(outcomes, diverged, self.error_score)
+        names = getattr(self._scorers, "_scorers", None)
+        _fill_diverged(outcomes, diverged, self.error_score, names)
         self.multimetric_ = isinstance(outcomes[0]["test_scores"], dict)
         if callable(self.scoring) and self.multimetric_:
             self._check_refit_for_multimetric(outcomes[0]["test_scores"])

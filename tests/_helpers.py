@@ -1,5 +1,6 @@
 """Helpers shared by the tests."""
 
+import contextlib
 import subprocess
 import sys
 
@@ -33,3 +34,25 @@ class RecordTasks:
 
     def on_fit_task_end(self, estimator, context):
         self.ended.append((context.estimator_name, context.task_name))
+
+
+@contextlib.contextmanager
+def dask_backend():
+    """joblib's Dask backend on a local cluster of two single-threaded worker
+    processes (skips the test when the ``dask`` extra is absent)."""
+    import joblib
+    import pytest
+
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address=None,
+            processes=True,
+        ) as cluster,
+        distributed.Client(cluster),
+        joblib.parallel_backend("dask"),
+    ):
+        yield

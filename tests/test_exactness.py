@@ -19,6 +19,8 @@ from threadpoolctl import threadpool_limits
 from sklr._data import load
 from sklr.cli import _rates, _search, build_parser
 
+from ._helpers import dask_backend
+
 pytestmark = pytest.mark.slow
 
 
@@ -85,19 +87,8 @@ def test_same_bits_whatever_n_jobs_chunking_or_backend(setup, reference, how):
 
 
 def test_same_bits_on_a_dask_cluster(setup, reference):
-    distributed = pytest.importorskip("distributed")
     search, X, y = setup
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            host="127.0.0.1",
-            dashboard_address=None,
-            processes=True,
-        ) as cluster,
-        distributed.Client(cluster),
-        joblib.parallel_backend("dask"),
-    ):
+    with dask_backend():
         other = _fit(search, X, y, n_jobs=None)
     _assert_same_bits(other, reference)
 

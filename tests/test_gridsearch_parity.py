@@ -630,3 +630,37 @@ def test_item_14_empty_cv_and_the_html_view(repro):
         LearningRateSearchCV(mlp, R, cv=[]).fit(X, y)
     _, s = _both(mlp, X, y)
     assert "best_estimator_: MLPClassifier" in s._repr_html_()
+
+
+# ----------------------------------------------------------------- edges
+def test_every_network_diverging_keeps_the_metrics_layout(repro):
+    X, y, mlp = repro
+    search = LearningRateSearchCV(
+        mlp,
+        [1e4, 1e5],
+        cv=3,
+        scoring=["accuracy", "balanced_accuracy"],
+        refit="accuracy",
+    )
+    with pytest.raises(NoUsableScoreError, match="diverged"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            search.fit(X, y)
+    assert {"mean_test_accuracy", "mean_test_balanced_accuracy"} <= set(
+        search.cv_results_
+    )
+
+
+def pipeline_only(estimator, X, y):
+    """Fails on anything but a Pipeline (the dummy baseline is not one)."""
+    return estimator[-1].score(estimator[:-1].transform(X), y)
+
+
+def test_a_baseline_the_scorer_cannot_score_never_fails_the_search():
+    X, y = _data("clf")
+    scoring = {"pipe": pipeline_only, "acc": "accuracy"}  # raises with "raise"
+    g, s = _both(_pipe("clf"), X, y, scoring=scoring, refit="pipe", error_score="raise")
+    np.testing.assert_array_equal(
+        s.cv_results_["mean_test_pipe"], g.cv_results_["mean_test_pipe"]
+    )
+    assert np.isfinite(s.baseline_scores_).all()  # the untrained network's

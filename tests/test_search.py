@@ -14,7 +14,7 @@ from sklearn.preprocessing import StandardScaler
 from sklr import LearningRateSearchCV, MLPClassifier, MLPRegressor
 from sklr.search import DEFAULT_LEARNING_RATES, _diagnose, _indistinguishable
 
-from ._helpers import RecordTasks
+from ._helpers import RecordTasks, dask_backend
 
 RATES = [1e-4, 1e-2, 1e-1, 1.0]
 
@@ -126,20 +126,9 @@ def test_rate_chunks_give_the_same_bits(digits, reference):
 
 
 def test_dask_local_cluster_gives_the_same_bits(digits, reference):
-    distributed = pytest.importorskip("distributed")
     X, y = digits
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            host="127.0.0.1",
-            dashboard_address=None,
-            processes=True,
-        ) as cluster,
-        distributed.Client(cluster),
-    ):
-        with joblib.parallel_backend("dask"):
-            search = LearningRateSearchCV(_pipe(), RATES, cv=3).fit(X, y)
+    with dask_backend():
+        search = LearningRateSearchCV(_pipe(), RATES, cv=3).fit(X, y)
     _assert_same_bits(search, reference)
 
 
