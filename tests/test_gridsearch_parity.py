@@ -10,6 +10,8 @@ GridSearchCV") are listed in ``DOCUMENTED``; every other cell must agree.
 """
 
 import re
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -664,3 +666,18 @@ def test_a_baseline_the_scorer_cannot_score_never_fails_the_search():
         s.cv_results_["mean_test_pipe"], g.cv_results_["mean_test_pipe"]
     )
     assert np.isfinite(s.baseline_scores_).all()  # the untrained network's
+
+
+def test_a_scikit_learn_without_the_helpers_fails_clearly_at_import():
+    code = (
+        "import sklearn.model_selection._validation as v\n"
+        "del v._warn_or_raise_about_fit_failures\n"
+        "import sklr\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode != 0
+    last = out.stderr.strip().splitlines()[-1]
+    assert last.startswith("ImportError: sklr's LearningRateSearchCV is built on")
+    assert "tested with scikit-learn 1.9" in last and "pip install" in last
