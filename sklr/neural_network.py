@@ -359,8 +359,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         return int(np.clip(self.batch_size, 1, n_samples))
 
     def _initialize(self, Y, layer_units, dtype, rng):
-        self.n_iter_ = 0
-        self.t_ = 0
         self.n_outputs_ = Y.shape[1]
         self.n_layers_ = len(layer_units)
         self.out_activation_ = OUT_ACTIVATIONS[self._loss_name()]
@@ -371,6 +369,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         self._plateau = None
         self._resume = None
         self._reference_loss = None
+        self._fresh_records()
+
+    def _fresh_records(self):
+        """Empty per-epoch records, as before a first fit."""
+        self.n_iter_ = 0
+        self.t_ = 0
         if self.solver in _STOCHASTIC_SOLVERS:
             self.loss_curve_ = []
             self.validation_loss_curve_ = [] if self.early_stopping else None
@@ -498,15 +502,12 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
     def _network(self, result, k):
         """A fitted copy of this estimator holding network ``k`` of ``result``."""
         est = copy.copy(self)
-        est.coefs_ = [c[k].copy() for c in result.coefs]
-        est.intercepts_ = [b[k].copy() for b in result.intercepts]
-        loss = result.history.as_arrays()[0]
-        curve = [] if loss is None else loss[:, k]
-        est.loss_curve_ = [float(v) for v in curve if not np.isnan(v)]
-        est.n_iter_ = len(est.loss_curve_)
-        est.loss_ = est.loss_curve_[-1] if est.loss_curve_ else np.nan
         est.learning_rate = float(result.learning_rates[k])
-        est.diverged_ = bool(result.status[k] == DIVERGED)
+        est._fresh_records()
+        est._record(result, False, k)
+        est.coefs_ = [c.copy() for c in est.coefs_]  # not views of the stack
+        est.intercepts_ = [b.copy() for b in est.intercepts_]
+        est._resume = None  # a warm start begins a fresh optimiser state
         return est
 
     def _check_warm_start_shapes(self, layer_units):
@@ -639,31 +640,39 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         return hooks
 
     def _store_result(self, result, incremental):
-        self.coefs_ = [c[0] for c in result.coefs]
-        self.intercepts_ = [b[0] for b in result.intercepts]
+        self._record(result, incremental, 0)
         self._resume = result.resume
+        self._warn_outcome(result, incremental)
+
+    def _record(self, result, incremental, k):
+        """Set the fitted attributes from network ``k`` of a training result:
+        the same for a fit (K = 1) and for a network of a stack."""
+        self.coefs_ = [c[k] for c in result.coefs]
+        self.intercepts_ = [b[k] for b in result.intercepts]
         loss, rates, val_loss, val_score = result.history.as_arrays()
-        n_epochs = 0 if loss is None else len(loss)
+        # the epochs network k trained (NaN after it stopped, in a stack)
+        trained = np.zeros(0, bool) if loss is None else ~np.isnan(loss[:, k])
+        n_epochs = int(trained.sum())
         self.n_iter_ = (self.n_iter_ if incremental else 0) + n_epochs
-        self.t_ += result.samples_seen
+        per_epoch = result.samples_seen // max(result.n_epochs, 1)
+        self.t_ += (
+            result.samples_seen if n_epochs == result.n_epochs else per_epoch * n_epochs
+        )
         if n_epochs:
-            self.loss_curve_.extend(loss[:, 0].tolist())
-            self.learning_rate_curve_.extend(rates[:, 0].tolist())
-            self.loss_ = float(loss[-1, 0])
+            self.loss_curve_.extend(loss[trained, k].tolist())
+            self.learning_rate_curve_.extend(rates[trained, k].tolist())
+            self.loss_ = float(loss[trained, k][-1])
         finite = [v for v in self.loss_curve_ if np.isfinite(v)]
         if self.early_stopping:
-            self.validation_scores_.extend(val_score[:, 0].tolist() if n_epochs else [])
-            self.validation_loss_curve_.extend(
-                val_loss[:, 0].tolist() if n_epochs else []
-            )
+            self.validation_scores_.extend(val_score[trained, k].tolist())
+            self.validation_loss_curve_.extend(val_loss[trained, k].tolist())
             scores = [s for s in self.validation_scores_ if np.isfinite(s)]
             self.best_validation_score_ = max(scores) if scores else -np.inf
         else:
             self.best_loss_ = min(finite) if finite else np.inf
-        self.diverged_ = bool(result.status[0] == DIVERGED) or (
+        self.diverged_ = bool(result.status[k] == DIVERGED) or (
             incremental and self.diverged_
         )
-        self._warn_outcome(result, incremental)
 
     def _warn_outcome(self, result, incremental):
         for kind, _, epoch, detail in result.messages:

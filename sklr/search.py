@@ -44,6 +44,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils._indexing import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metadata_routing import process_routing
 from sklearn.utils.validation import _num_samples, check_array, indexable
 
 from ._checkpoints import Store, UnidentifiableError, callable_identity
@@ -174,7 +175,7 @@ class _FoldFit:
     where the MLP was, giving the fitted estimator ``GridSearchCV`` would score.
     """
 
-    def __init__(self, model, X_train, y_train, sample_weight):
+    def __init__(self, model, X_train, y_train, sample_weight, pre_params=None):
         self.ttr = model if isinstance(model, TransformedTargetRegressor) else None
         inner, fit_y = model, y_train
         if self.ttr is not None:
@@ -194,7 +195,13 @@ class _FoldFit:
         self.X_train, self.fit_y = X_train, fit_y
         if self.pipeline is not None:
             self.pre = inner[:-1]
-            self.X_train = self.pre.fit_transform(X_train, fit_y)
+            if pre_params:  # metadata routing: what the steps before the MLP request
+                process_routing(inner, "fit", **pre_params)  # Pipeline.fit's checks
+                wanted = self.pre.get_metadata_routing().consumes(
+                    method="fit_transform", params=set(pre_params)
+                )
+                pre_params = {k: v for k, v in pre_params.items() if k in wanted}
+            self.X_train = self.pre.fit_transform(X_train, fit_y, **(pre_params or {}))
         self.mlp, _ = _final_mlp(inner)
         self.sample_weight = sample_weight
 
@@ -211,7 +218,13 @@ class _FoldFit:
         return y_trans
 
     def transform_X(self, X):
-        return X if self.pipeline is None else self.pre.transform(X)
+        """``X`` through the fitted preprocessing steps (called step by step:
+        ``Pipeline.transform`` would refuse a step with no fitted attribute)."""
+        if self.pipeline is not None:
+            for _, step in self.pre.steps:
+                if step is not None and step != "passthrough":
+                    X = step.transform(X)
+        return X
 
     def assemble(self, network):
         """The fitted estimator whose MLP is ``network``."""
@@ -226,6 +239,14 @@ class _FoldFit:
                 ttr.feature_names_in_ = est.feature_names_in_
             est = ttr
         return est
+
+
+def _pipeline_of(estimator):
+    """The Pipeline of ``estimator`` (itself, or a TransformedTargetRegressor's
+    regressor), or None."""
+    if isinstance(estimator, TransformedTargetRegressor):
+        estimator = estimator.regressor
+    return estimator if isinstance(estimator, Pipeline) else None
 
 
 def _train_stack(fold, X_test, y_test, rates, context, caller):
@@ -344,7 +365,16 @@ def _baseline_scores(estimator, fold, data, scoring):
     return scores
 
 
-def _fit_task(task_id, task, estimator, X, y, scoring, sample_weight, context, caller):
+@dataclass
+class _Fitting:
+    """What the fits of a task are given: the MLP's sample weights, and (with
+    metadata routing) the parameters routed to a Pipeline's preprocessing."""
+
+    sample_weight: np.ndarray | None
+    pre_params: dict
+
+
+def _fit_task(task_id, task, estimator, X, y, scoring, fitting, context, caller):
     """Train a stack of rates on one fold and score every network.
 
     A fit that raises (of the preprocessing, or of the stack) gives every rate
@@ -356,9 +386,11 @@ def _fit_task(task_id, task, estimator, X, y, scoring, sample_weight, context, c
         model = clone(estimator).set_params(**clone(params, safe=False))
         X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
         X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
-        sw = None if sample_weight is None else _safe_indexing(sample_weight, train)
+        sw = fitting.sample_weight
+        sw = None if sw is None else _safe_indexing(sw, train)
+        pre_params = _check_method_params(X, fitting.pre_params, indices=train)
         try:
-            fold = _FoldFit(model, X_train, y_train, sw)
+            fold = _FoldFit(model, X_train, y_train, sw, pre_params)
             result, held_out = _train_stack(
                 fold, X_test, y_test, rates, context, caller
             )
@@ -898,8 +930,8 @@ class LearningRateSearchCV(BaseSearchCV):
         exists and matches its task are not trained again, however the rates
         are split into tasks (see ``sklr._checkpoints``).
         """
-        estimator, X, y, scoring, sample_weight, context = run
-        store = self._store(estimator, X, y, scoring, sample_weight)
+        estimator, X, y, scoring, fitting, context = run
+        store = self._store(estimator, X, y, scoring, fitting)
         done, todo = [], []
         for task in tasks:
             reused, rest = _reuse(store, task, _num_samples(task[3]))
@@ -911,9 +943,7 @@ class LearningRateSearchCV(BaseSearchCV):
             n_jobs=self.n_jobs, verbose=self.verbose, return_as="generator_unordered"
         )
         outputs = parallel(
-            delayed(_fit_task)(
-                i, task, estimator, X, y, scoring, sample_weight, ctx, self
-            )
+            delayed(_fit_task)(i, task, estimator, X, y, scoring, fitting, ctx, self)
             for i, (task, ctx) in enumerate(zip(todo, contexts))
         )
         for i, output in outputs:
@@ -922,7 +952,7 @@ class LearningRateSearchCV(BaseSearchCV):
                 _save(store, todo[i], output)
         return done
 
-    def _store(self, estimator, X, y, scoring, sample_weight):
+    def _store(self, estimator, X, y, scoring, fitting):
         """The checkpoint store, or None (no ``checkpoint_dir``, or a scorer or
         estimator whose computation cannot be identified: then a warning)."""
         if self.checkpoint_dir is None:
@@ -933,7 +963,8 @@ class LearningRateSearchCV(BaseSearchCV):
                     callable_identity(estimator.get_params(deep=True)),
                     X,
                     y,
-                    sample_weight,
+                    fitting.sample_weight,
+                    fitting.pre_params,
                     scoring.score_params,
                     callable_identity(scoring.scorer),
                     self.return_train_score,
@@ -954,24 +985,31 @@ class LearningRateSearchCV(BaseSearchCV):
             multimetric = None
         return Store(self.checkpoint_dir, common, multimetric, mlp.max_iter)
 
-    def _routed(self, X, groups, sample_weight):
-        """What goes to the splitter, the scorer and the MLP, routed as
-        ``GridSearchCV`` routes it (only ``sample_weight`` reaches the MLP)."""
+    def _routed(self, X, groups, sample_weight, estimator):
+        """What goes to the splitter, the scorer, the fits and the refit, routed
+        as ``GridSearchCV`` routes it. Without metadata routing, only
+        ``sample_weight`` is accepted, and it reaches the MLP (not a Pipeline's
+        other steps); with it, each step gets what it requests."""
         given = {"groups": groups, "sample_weight": sample_weight}
         params = _check_method_params(
             X, params={k: v for k, v in given.items() if v is not None}
         )
         routed = self._get_routed_params_for_fit(params)
         fit_params = dict(routed.estimator.fit)
-        sample_weight = fit_params.pop("sample_weight", None)
+        if sklearn.get_config()["enable_metadata_routing"]:
+            mlp, _ = _final_mlp(estimator)
+            requested = mlp.get_metadata_routing().fit.requests.get("sample_weight")
+            weights = fit_params.get("sample_weight") if requested else None
+            fitting = _Fitting(weights, fit_params if _pipeline_of(estimator) else {})
+            return routed, fitting, fit_params
+        weights = fit_params.pop("sample_weight", None)
         if fit_params:
             raise ValueError(
                 "LearningRateSearchCV passes only sample_weight to the MLP's fit; "
                 f"got the fit parameters {sorted(fit_params)}."
             )
-        if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight)
-        return routed, sample_weight
+        weights = None if weights is None else np.asarray(weights)
+        return routed, _Fitting(weights, {}), None
 
     def _splits(self, X, y, split_params):
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
@@ -1012,7 +1050,9 @@ class LearningRateSearchCV(BaseSearchCV):
         scorers, refit_metric = self._get_scorers()
         self._scorers = scorers
         X, y = indexable(X, y)
-        routed, sample_weight = self._routed(X, groups, sample_weight)
+        routed, fitting, refit_params = self._routed(
+            X, groups, sample_weight, estimator
+        )
         splits = self._splits(X, y, routed.splitter.split)
         if not splits or not points:
             raise ValueError(
@@ -1026,7 +1066,7 @@ class LearningRateSearchCV(BaseSearchCV):
         scoring = _Scoring(
             scorers, routed.scorer.score, self.return_train_score, self.error_score
         )
-        run = (estimator, X, y, scoring, sample_weight, context)
+        run = (estimator, X, y, scoring, fitting, context)
         lr_key = prefix + "learning_rate"
         rounds = [self._evaluate(points, splits, rates, 0, lr_key, run)]
         if self.refine:
@@ -1044,7 +1084,11 @@ class LearningRateSearchCV(BaseSearchCV):
         self._warn_unclear_answers()
         self.scorer_ = getattr(scorers, "_scorers", scorers)
         if self.refit:
-            self._refit(estimator, X, y, prefix, sample_weight, context)
+            if refit_params is None:  # the sample weights go to the MLP
+                weights = fitting.sample_weight
+                name = prefix.removeprefix("regressor__") + "sample_weight"
+                refit_params = {} if weights is None else {name: weights}
+            self._refit(estimator, X, y, refit_params, context)
         context.call_on_fit_task_end(estimator=self, X=X, y=y)
         return self
 
@@ -1143,16 +1187,11 @@ class LearningRateSearchCV(BaseSearchCV):
         known = np.isclose(candidates[:, None], rates[None, :], rtol=1e-9).any(axis=1)
         return candidates[~known]
 
-    def _refit(self, estimator, X, y, prefix, sample_weight, context):
-        """Refit the best candidate on all the data, as ``GridSearchCV`` does
-        (the sample weights go to the MLP)."""
+    def _refit(self, estimator, X, y, fit_params, context):
+        """Refit the best candidate on all the data, as ``GridSearchCV`` does."""
         self.best_estimator_ = clone(estimator).set_params(
             **clone(self.best_params_, safe=False)
         )
-        fit_params = {}
-        if sample_weight is not None:
-            name = prefix.removeprefix("regressor__") + "sample_weight"
-            fit_params[name] = sample_weight
         subcontext = context.subcontext(task_name="refit-with-best-params")
         with subcontext.propagate_callback_context(self.best_estimator_):
             subcontext.call_on_fit_task_begin(estimator=self, X=X, y=y)
@@ -1255,7 +1294,10 @@ class LearningRateSearchCV(BaseSearchCV):
             what = f"every one of the {n} candidates diverged on at least one fold"
         elif unscored[~self.diverged_].all():
             reason = "scoring_failed"
-            what = f"the scorer failed on every fit of the {n} candidates" + (
+            what = (
+                "the scorer failed (or gave no finite score) on every fit of the "
+                f"{n} candidates"
+            ) + (
                 f" ({int(some_diverged.sum())} diverged on some fold)"
                 if some_diverged.any()
                 else ""
@@ -1264,7 +1306,8 @@ class LearningRateSearchCV(BaseSearchCV):
             reason = "both"
             what = (
                 f"of the {n} candidates, {int(some_diverged.sum())} diverged and "
-                f"the scorer failed on {int(some_unscored.sum())}"
+                f"the scorer failed (or gave no finite score) on "
+                f"{int(some_unscored.sum())}"
             )
         advice = {
             "diverged": "lower the grid (it starts at "
@@ -1279,7 +1322,10 @@ class LearningRateSearchCV(BaseSearchCV):
             ),
             "scoring_failed": "choose a scorer that fits the task (with more than "
             "two classes, e.g. 'f1_macro' rather than 'f1', 'roc_auc_ovr' rather "
-            f"than 'roc_auc'); the first error was {self._first_score_error}",
+            "than 'roc_auc'), and for scorers that need every class in every test "
+            "fold (e.g. 'neg_log_loss') shuffled stratified folds "
+            "(StratifiedKFold(shuffle=True)); the first error was "
+            + (self._first_score_error or "none: the scores were not finite"),
         }
         advice["both"] = f"{advice['diverged']}; {advice['scoring_failed']}"
         return NoUsableScoreError(

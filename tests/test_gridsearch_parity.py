@@ -17,6 +17,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
@@ -61,6 +63,23 @@ def weighted(estimator, X, y, sample_weight=None):
 def reads_a_column(estimator, X, y):
     """Needs the raw DataFrame and the whole Pipeline, as GridSearchCV gives."""
     return estimator.score(X, y) + 0.0 * X["a"].to_numpy().sum()
+
+
+def fitted_state(estimator, X, y):
+    """Reads what only a trained network has: updates, epochs, best loss."""
+    mlp = estimator[-1] if isinstance(estimator, Pipeline) else estimator
+    best = mlp.best_validation_score_ if mlp.early_stopping else mlp.best_loss_
+    return mlp.t_ + mlp.n_iter_ + len(mlp.learning_rate_curve_) + best
+
+
+class Stateless(TransformerMixin, BaseEstimator):
+    """A transformer with no fitted attribute (check_is_fitted refuses it)."""
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        return np.asarray(X) * 2.0
 
 
 def refit_last(results):
@@ -409,6 +428,24 @@ ESTIMATOR_CELLS = {
     ),
     "refit-minus-one": lambda t: (_mlp(t), _data(t), {"refit": refit_minus_one}, {}),
     "empty-cv": lambda t: (_mlp(t), _data(t), {"cv": []}, {}),
+    "stateless-transformer": lambda t: (
+        Pipeline([("double", Stateless()), ("mlp", _mlp(t))]),
+        _data(t),
+        {},
+        {},
+    ),
+    "scorer-reads-fitted-state": lambda t: (
+        _pipe(t),
+        _data(t),
+        {"scoring": fitted_state},
+        {},
+    ),
+    "scorer-reads-early-stopping-state": lambda t: (
+        _mlp(t, early_stopping=True, validation_fraction=0.25),
+        _data(t),
+        {"scoring": fitted_state},
+        {},
+    ),
     "pipeline-sample-weight": lambda t: (
         _pipe(t),
         _data(t),
@@ -681,3 +718,33 @@ def test_a_scikit_learn_without_the_helpers_fails_clearly_at_import():
     last = out.stderr.strip().splitlines()[-1]
     assert last.startswith("ImportError: sklr's LearningRateSearchCV is built on")
     assert "tested with scikit-learn 1.9" in last and "pip install" in last
+
+
+# -------------------------------------------------------- metadata routing
+def _routed_pipe(scaler_request):
+    scaler = StandardScaler()
+    if scaler_request is not None:
+        scaler.set_fit_request(sample_weight=scaler_request)
+    mlp = _mlp("clf").set_fit_request(sample_weight=True)
+    return Pipeline([("scale", scaler), ("mlp", mlp)])
+
+
+@pytest.mark.parametrize("scaler_request", [False, True, None])
+def test_metadata_routing_matrix(scaler_request):
+    """With routing on, each step gets what it requests, the refit too; a step
+    that leaves its request unset is the same error as in GridSearchCV."""
+    X, y = _data("clf", n=80)
+    weights = _weights() if len(y) == 60 else np.linspace(0.1, 2.0, len(y))
+    with sklearn.config_context(enable_metadata_routing=True):
+        scorer = sklearn.metrics.make_scorer(sklearn.metrics.accuracy_score)
+        scorer.set_score_request(sample_weight=True)
+        found, _, search = compare(
+            _routed_pipe(scaler_request),
+            X,
+            y,
+            scoring=scorer,
+            fit_params={"sample_weight": weights},
+        )
+    assert found == set()
+    if scaler_request is not None:
+        assert search[1] is None and hasattr(search[0], "best_estimator_")
