@@ -66,7 +66,8 @@ from sklearn.preprocessing import StandardScaler
 
 import sklr
 from sklr.lr_finder import SUGGESTION_RULES, suggest
-from sklr.search import DEFAULT_LEARNING_RATES, _rise_fraction
+from sklr.search import DEFAULT_LEARNING_RATES
+from sklr.search._diagnosis import _rise_fraction
 
 from .run import _machine
 

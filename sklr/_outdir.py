@@ -32,7 +32,7 @@ FILES = {
 }
 
 #: sklr's own files in ``checkpoints/``: its records and their temporaries
-#: (``sklr._checkpoints``), by their exact form.
+#: (``sklr.search._checkpoint``), by their exact form.
 CHECKPOINT_NAMES = re.compile(r"rate-[0-9a-f]{40}\.npz|\.rate-[A-Za-z0-9_]{8}\.tmp")
 
 

@@ -25,7 +25,7 @@ of your own is not in the list: it is reported, as it should be.
 SKLR_TYPES = (
     "sklr.neural_network.MLPClassifier",
     "sklr.neural_network.MLPRegressor",
-    "sklr.search.LearningRateSearchCV",
+    "sklr.search._search.LearningRateSearchCV",
     "sklr._training.Resume",
     "sklr.callbacks.Plateau",
     "sklr.optim.optimizers.SGDState",

@@ -16,7 +16,8 @@ from sklearn.preprocessing import StandardScaler
 
 from sklr import LearningRateSearchCV, MLPClassifier, MLPRegressor
 from sklr.exceptions import NoGoodRangeWarning, NoUsableScoreError, TargetScaleWarning
-from sklr.search import _above_baseline, _diagnose, _rank
+from sklr.search._diagnosis import _above_baseline, _diagnose
+from sklr.search._results import _rank
 
 
 @pytest.fixture(scope="module")
@@ -252,12 +253,12 @@ def test_auto_grid_falls_back_to_the_default_grid(iris, monkeypatch):
     import sklr.search
     from sklr.exceptions import RangeTestWarning
 
-    real = sklr.search.lr_find
+    real = sklr.search._search.lr_find
 
     def no_answer(*args, **kwargs):
         return dataclasses.replace(real(*args, **kwargs), suggestion=np.nan)
 
-    monkeypatch.setattr(sklr.search, "lr_find", no_answer)
+    monkeypatch.setattr(sklr.search._search, "lr_find", no_answer)
     X, y = iris
     search = LearningRateSearchCV(
         MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0),
@@ -300,7 +301,7 @@ def test_best_rate_at_an_edge_of_the_grid_warns(iris):
 
 
 def test_checkpoints_of_another_layout_are_not_reused(iris, tmp_path, monkeypatch):
-    import sklr._checkpoints
+    import sklr.search._checkpoint
 
     X, y = iris
     est = MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0)
@@ -310,10 +311,10 @@ def test_checkpoints_of_another_layout_are_not_reused(iris, tmp_path, monkeypatc
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        monkeypatch.setattr(sklr._checkpoints, "FORMAT", 1)
+        monkeypatch.setattr(sklr.search._checkpoint, "FORMAT", 1)
         search().fit(X, y)
         old = set(tmp_path.glob("rate-*.npz"))
-        monkeypatch.setattr(sklr._checkpoints, "FORMAT", 2)
+        monkeypatch.setattr(sklr.search._checkpoint, "FORMAT", 2)
         search().fit(X, y)
     assert len(old) == 4 and len(set(tmp_path.glob("rate-*.npz")) - old) == 4
 

@@ -17,9 +17,9 @@ from sklearn.datasets import load_iris
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-import sklr.search as search_module
+import sklr.search._search as search_module
 from sklr import LearningRateSearchCV, MLPClassifier
-from sklr._checkpoints import callable_identity
+from sklr.search._checkpoint import callable_identity
 
 RATES = [1e-3, 1e-2, 1e-1]
 

@@ -228,7 +228,7 @@ def test_warns_when_there_are_too_few_steps(digits):
 def test_a_lucky_first_batch_does_not_stop_the_test():
     """A first mini-batch loss far below the next ones once stopped the test after
     6 steps (friedman1, batch 8): no stop is possible in the first 5%."""
-    from sklr.lr_finder import _RangeRecorder
+    from sklr.lr_finder._range_test import _RangeRecorder
 
     class Run:
         active = np.array([True])

@@ -12,7 +12,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklr import LearningRateSearchCV, MLPClassifier, MLPRegressor
-from sklr.search import DEFAULT_LEARNING_RATES, _diagnose, _indistinguishable
+from sklr.search import DEFAULT_LEARNING_RATES
+from sklr.search._diagnosis import _diagnose, _indistinguishable
 
 from ._helpers import RecordTasks, dask_backend
 
@@ -367,7 +368,7 @@ def test_progress_bar(iris):
 
 
 def test_checkpoints_resume_without_redoing_finished_tasks(iris, tmp_path, monkeypatch):
-    import sklr.search as search_module
+    import sklr.search._search as search_module
 
     X, y = iris
     est = make_pipeline(

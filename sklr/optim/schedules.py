@@ -420,3 +420,31 @@ def check_schedule(schedule, n_steps, max_preview=10_000):
     """
     for step in range(min(int(n_steps), max_preview)):
         checked_multiplier(schedule, step)
+
+
+@dataclass(frozen=True)
+class RangeRamp(Schedule):
+    """Multiplier that takes the rate from ``start`` to ``end`` in ``n_steps``.
+
+    ``"exponential"``: ``(end / start) ** (step / (n_steps - 1))``;
+    ``"linear"``: ``1 + (end / start - 1) * step / (n_steps - 1)``. Starts at 1
+    (the estimator's rate is ``start``).
+
+    Examples
+    --------
+    >>> from sklr.optim.schedules import RangeRamp
+    >>> RangeRamp(1e-3, 1e-1, 3).values(3).round(6).tolist()
+    [1.0, 10.0, 100.0]
+    """
+
+    start: float = 1e-7
+    end: float = 10.0
+    n_steps: int = 100
+    mode: str = "exponential"
+
+    def __call__(self, step):
+        frac = min(step, self.n_steps - 1) / max(self.n_steps - 1, 1)
+        ratio = self.end / self.start
+        if self.mode == "linear":
+            return 1.0 + (ratio - 1.0) * frac
+        return float(ratio**frac)

@@ -26,6 +26,8 @@ from pathlib import Path
 import numpy as np
 from joblib import hash as joblib_hash
 
+from ._tasks import _TaskResult
+
 #: Version of the layout of a record (part of every key).
 FORMAT = 4
 
@@ -53,7 +55,7 @@ def callable_identity(obj, _seen=None):
 
     Examples
     --------
-    >>> from sklr._checkpoints import callable_identity
+    >>> from sklr.search._checkpoint import callable_identity
     >>> def a(x):
     ...     return x + 1
     >>> def b(x):
@@ -235,7 +237,6 @@ _SCALARS = {
     "score_time": float,
 }
 
-
 #: The members of a record, the most bytes each may hold, and its dtype kind
 #: (text for the JSON document, real floats for the loss curves).
 _MEMBERS = {"meta": (1 << 20, "U"), "loss": (1 << 28, "f"), "held_out": (1 << 28, "f")}
@@ -312,3 +313,98 @@ def _check_score(value, multimetric, optional):
 
 def _is_nan(value):
     return isinstance(value, float) and math.isnan(value)
+
+
+def _read_seed(path):
+    """The seed saved in ``path``; None if there is none or it is not a seed."""
+    if not (path.exists() or path.is_symlink()):
+        return None
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > 64:
+            raise OSError("not a small regular file")
+        text = path.read_text(encoding="ascii").strip()
+        if text.isdigit() and int(text) < np.iinfo(np.int32).max:
+            return int(text)
+    except (OSError, UnicodeDecodeError):
+        pass
+    warnings.warn(
+        f"{path} does not hold a seed; a new one is drawn, and the saved results "
+        "made with the old one are not reused.",
+        UserWarning,
+        stacklevel=5,
+    )
+    return None
+
+
+def _reuse(store, task, n_test):
+    """Records of ``task``'s rates found in ``store`` (as one-rate task results),
+    and the task restricted to the other rates (None if none is left)."""
+    if store is None:
+        return [], task
+    point, fold, train, test, rates_index, rates, params = task
+    reused, missing = [], []
+    for j, (index, rate) in enumerate(zip(rates_index, rates)):
+        record = store.load(store.key(params, (train, test), rate))
+        if record is None:
+            missing.append(j)
+        else:
+            reused.append(_from_record(record, point, fold, index, n_test))
+    if not missing:
+        return reused, None
+    rest = (point, fold, train, test, rates_index[missing], rates[missing], params)
+    return reused, rest
+
+
+def _save(store, task, output):
+    """Save one record per rate of a finished task (not of a failed fit: a
+    resumed search tries it again)."""
+    point, fold, train, test, rates_index, rates, params = task
+    if output.loss is None:
+        return
+    for k, rate in enumerate(rates):
+        outcome = output.outcomes[k]
+        store.save(
+            store.key(params, (train, test), rate),
+            {
+                "test_score": outcome["test_scores"],
+                "test_error": "\n".join(output.messages[k]) or None,
+                "test_failed": list(output.unscored[k]),
+                "train_score": outcome.get("train_scores"),
+                "untrained": output.untrained_score,
+                "dummy": output.dummy_score,
+                "loss": output.loss[:, k],
+                "held_out": output.held_out_loss[:, k],
+                "diverged": bool(output.diverged[k]),
+                "diverged_epoch": int(output.diverged_epoch[k]),
+                "fit_time": float(outcome["fit_time"]),
+                "score_time": float(outcome["score_time"]),
+            },
+        )
+
+
+def _from_record(record, point, fold, index, n_test):
+    """A saved record as the result of a one-rate task."""
+    outcome = {
+        "fit_error": None,
+        "test_scores": record["test_score"],
+        "n_test_samples": n_test,
+        "fit_time": record["fit_time"],
+        "score_time": record["score_time"],
+    }
+    if record["train_score"] is not None:
+        outcome["train_scores"] = record["train_score"]
+    error = record["test_error"]
+    return _TaskResult(
+        point,
+        fold,
+        np.array([index]),
+        [outcome],
+        [record["test_failed"]],
+        [[] if error is None else [error]],
+        record["untrained"],
+        record["dummy"],
+        record["loss"][:, None],
+        record["held_out"][:, None],
+        np.array([record["diverged"]]),
+        np.array([record["diverged_epoch"]]),
+    )

@@ -1,0 +1,142 @@
+"""Turning a search's scores and curves into advice: the good range and the
+diagnosis of every rate.
+
+Each rule is a small pure function, tested without fitting anything and measured
+on the validity benchmark (``benchmarks/validity.py``, ``docs/accuracy.rst``).
+"""
+
+import numpy as np
+from scipy import stats
+
+#: Diagnoses, in the order the rules are applied.
+DIAGNOSES = ("diverged", "unscored", "good", "oscillating", "too_low")
+
+#: Significance level of the one-sided paired t-test behind ``good_range_``.
+GOOD_RANGE_ALPHA = 0.01
+
+#: Significance level of the one-sided paired t-test that a rate beats the
+#: baseline (``BASELINE_ALPHA``): "clearly above the baseline".
+BASELINE_ALPHA = 0.05
+
+#: A training loss "rises" in an epoch when it grows by more than this fraction.
+RISE_TOLERANCE = 1e-3
+
+#: A rate "oscillates" when its loss rises in at least this fraction of epochs.
+OSCILLATION_FRACTION = 0.4
+
+
+def _paired_p_value(d):
+    """One-sided p-value of a paired t-test that the mean of ``d`` is > 0.
+
+    With no spread, 0 when every difference is positive and 1 otherwise.
+    """
+    F = len(d)
+    sd = d.std(ddof=1) if F > 1 else 0.0
+    if sd == 0:
+        return 0.0 if d.mean() > 0 else 1.0
+    return float(stats.t.sf(d.mean() / (sd / np.sqrt(F)), F - 1))
+
+
+def _indistinguishable(scores, best):
+    """Rates whose fold scores are not significantly below those of ``best``.
+
+    One-sided paired t-test over folds at level ``GOOD_RANGE_ALPHA``; a rate with
+    any NaN score (diverged or failed) is never indistinguishable.
+    """
+    out = np.zeros(len(scores), dtype=bool)
+    for r in range(len(scores)):
+        if np.isnan(scores[r]).any():
+            continue
+        d = scores[best] - scores[r]
+        out[r] = d.mean() <= 0 or _paired_p_value(d) >= GOOD_RANGE_ALPHA
+    return out
+
+
+def _above_baseline(scores, baseline):
+    """Rates whose fold scores are significantly above the baseline's.
+
+    One-sided paired t-test over folds at level ``BASELINE_ALPHA`` that the
+    rate beats the baseline (a model that ignores the features, scored on the
+    same folds). Where the baseline could not be scored, every rate passes.
+    """
+    baseline = np.asarray(baseline, dtype=float)
+    if not np.isfinite(baseline).all():
+        return np.ones(len(scores), dtype=bool)
+    return np.array(
+        [
+            np.isfinite(row).all() and _paired_p_value(row - baseline) < BASELINE_ALPHA
+            for row in scores
+        ],
+        dtype=bool,
+    )
+
+
+def _rise_fraction(curves):
+    """Mean over folds of the fraction of epochs in which the loss rises."""
+    fractions = []
+    for curve in curves:
+        values = curve[~np.isnan(curve)]
+        if len(values) < 2:
+            continue
+        with np.errstate(invalid="ignore"):
+            rises = values[1:] > values[:-1] + RISE_TOLERANCE * np.abs(values[:-1])
+        fractions.append(rises.mean())
+    return float(np.mean(fractions)) if fractions else 0.0
+
+
+def _diagnose(rates, scores, diverged, loss, *, unusable=None, baseline=None):
+    """Good range and diagnosis of every rate of one ``param_grid`` point.
+
+    ``scores``, ``diverged`` and ``unusable`` (diverged, unscored or non-finite
+    on a fold) are ``(R, F)``; ``loss`` is ``(R, F, n_epochs)``; ``baseline`` is
+    the baseline's score per fold. The good range grows from the best usable rate
+    over neighbours that are usable, indistinguishable from it, clearly above the
+    baseline and do not oscillate, so that every rate inside it is diagnosed
+    ``"good"``; it is ``(nan, nan)`` when the best rate is not clearly above the
+    baseline or no rate is usable.
+    """
+    rates = np.asarray(rates, dtype=float)
+    R = len(rates)
+    unusable = diverged | np.isnan(scores) if unusable is None else unusable
+    usable = ~unusable.any(axis=1)
+    rising = np.array([_rise_fraction(c) >= OSCILLATION_FRACTION for c in loss])
+    low = high = np.nan
+    fast = np.zeros(R, dtype=bool)  # too fast: above the good range
+    if usable.any():
+        best = int(np.argmax(np.where(usable, scores.mean(axis=1), -np.inf)))
+        above = (
+            np.ones(R, bool) if baseline is None else _above_baseline(scores, baseline)
+        )
+        indistinguishable = _indistinguishable(scores, best)
+        ok = indistinguishable & usable & above & ~rising
+        if above[best]:
+            ok[best] = True
+            low, high = _run_around(rates, ok, best)
+            fast = rates > high
+        else:  # no good range: too fast only if clearly worse than the best
+            fast = (rates > rates[best]) & ~indistinguishable
+    diagnosis = np.empty(R, dtype=object)
+    for r in range(R):
+        if diverged[r].any():
+            diagnosis[r] = "diverged"
+        elif unusable[r].any():
+            diagnosis[r] = "unscored"
+        elif low <= rates[r] <= high:
+            diagnosis[r] = "good"
+        elif rising[r] or fast[r]:
+            diagnosis[r] = "oscillating"
+        else:
+            diagnosis[r] = "too_low"
+    return (low, high), diagnosis.astype(str)
+
+
+def _run_around(rates, ok, best):
+    """The lowest and highest rate of the run of ``ok`` rates around ``best``."""
+    order = np.argsort(rates)
+    pos = int(np.flatnonzero(order == best)[0])
+    lo = hi = pos
+    while lo > 0 and ok[order[lo - 1]]:
+        lo -= 1
+    while hi < len(rates) - 1 and ok[order[hi + 1]]:
+        hi += 1
+    return float(rates[order[lo]]), float(rates[order[hi]])
