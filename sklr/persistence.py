@@ -23,8 +23,8 @@ of your own is not in the list: it is reported, as it should be.
 
 #: sklr's own types found in fitted sklr objects.
 SKLR_TYPES = (
-    "sklr.neural_network.MLPClassifier",
-    "sklr.neural_network.MLPRegressor",
+    "sklr.neural_network._multilayer_perceptron.MLPClassifier",
+    "sklr.neural_network._multilayer_perceptron.MLPRegressor",
     "sklr.search._search.LearningRateSearchCV",
     "sklr._training.Resume",
     "sklr.callbacks.Plateau",

@@ -7,8 +7,8 @@ compute the data with sklr's public functions (``LearningRateSearchCV``,
 only, so ``import sklr`` never imports it.
 """
 
-from .lr_finder._plot import LRFinderDisplay
-from .search._plot import (
+from .lr_finder import LRFinderDisplay
+from .search import (
     DIAGNOSIS_COLORS,
     LearningRateBatchSizeDisplay,
     LearningRateSensitivityDisplay,

@@ -230,22 +230,11 @@ def test_a_lucky_first_batch_does_not_stop_the_test():
     6 steps (friedman1, batch 8): no stop is possible in the first 5%."""
     from sklr.lr_finder._range_test import _RangeRecorder
 
-    class Run:
-        active = np.array([True])
-        learning_rates = np.array([1e-7])
-        step = 0
-
-        def freeze(self, mask, status):
-            raise AssertionError("stopped")
-
-    recorder = _RangeRecorder(100, 0.0, 4.0)
-    recorder._schedule = RangeRamp(1e-7, 10, 100)
-    run = Run()
-    recorder.on_train_begin(run)
-    for loss in [0.2, 1.0, 1.1, 0.9, 1.0]:  # 5 steps: 5x the first, no stop
-        recorder.on_batch_end(run, np.array([loss]))
-    with pytest.raises(AssertionError, match="stopped"):
-        recorder.on_batch_end(run, np.array([50.0]))  # past 5%: a real explosion
+    recorder = _RangeRecorder(1e-7, RangeRamp(1e-7, 10, 100), 100, 0.0, 4.0)
+    active = np.array([True])
+    for step, loss in enumerate([0.2, 1.0, 1.1, 0.9, 1.0]):  # 5x the first: no stop
+        assert recorder(step, np.array([loss]), active) is False
+    assert recorder(5, np.array([50.0]), active) is True  # past 5%: an explosion
 
 
 def test_target_scale_warning_and_transformed_target_regressor():

@@ -113,3 +113,50 @@ def test_profile_helper_reports_the_engine(monkeypatch):
 
     report = profile("fold", epochs=1, use_pyinstrument=False)
     assert "_run_epoch" in report and "loss_and_grad" in report
+
+
+def _imports_across_subpackages():
+    """(module, imported module, names) for every import that crosses from one
+    part of sklr to another (a subpackage, or the root's modules)."""
+    import ast
+
+    root = Path(__file__).resolve().parents[1] / "sklr"
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(root.parent).with_suffix("").parts
+        module = ".".join(p for p in parts if p != "__init__")
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if not target.startswith("sklr"):
+                continue
+            yield module, target, [a.name for a in node.names]
+
+
+def _part(module):
+    """The subpackage a module belongs to ("" for the root's own modules)."""
+    parts = module.split(".")
+    root = Path(__file__).resolve().parents[1] / "sklr"
+    return parts[1] if len(parts) > 1 and (root / parts[1]).is_dir() else ""
+
+
+def test_no_private_name_crosses_a_subpackage():
+    """Subpackages meet through public names; the analyses reach the estimators
+    through ``sklr.neural_network._stack``, the one documented internal API."""
+    bad = []
+    for module, target, names in _imports_across_subpackages():
+        if _part(target) == "" or _part(target) == _part(module):
+            continue  # the root's modules are leaves or entry points
+        inner = target.split(".")[2:]
+        private_path = any(p.startswith("_") for p in inner)
+        if target == "sklr.neural_network._stack":
+            private_path = False
+        private_names = [n for n in names if n.startswith("_")]
+        if private_path or private_names:
+            bad.append(f"{module} imports {private_names or names} from {target}")
+    assert bad == []

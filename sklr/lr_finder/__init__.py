@@ -11,6 +11,7 @@ there is no second training loop.
 """
 
 from ..optim.schedules import RangeRamp
+from ._plot import LRFinderDisplay
 from ._range_test import MIN_STEPS, LRFinderResult, LRFinderSuggestions, lr_find
 from ._rules import (
     FALL_FRACTION,
@@ -28,6 +29,7 @@ __all__ = [
     "MIN_STEPS",
     "SKIP_FRACTION",
     "SUGGESTION_RULES",
+    "LRFinderDisplay",
     "LRFinderResult",
     "LRFinderSuggestions",
     "RangeRamp",

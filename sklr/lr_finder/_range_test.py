@@ -19,10 +19,14 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_array
 
-from .._training import STOPPED
-from ..callbacks import Hook
 from ..exceptions import DivergenceWarning, RangeTestWarning, TargetScaleWarning
-from ..neural_network import _final_mlp, split_target, target_scale_note
+from ..neural_network._stack import (
+    final_mlp,
+    fit_learning_rates,
+    n_batches,
+    split_target,
+    target_scale_note,
+)
 from ..optim.schedules import RangeRamp
 from ._rules import (
     FALL_WINDOW,
@@ -121,10 +125,12 @@ class LRFinderResult:
         return display.plot(ax=ax, **kwargs)
 
 
-class _RangeRecorder(Hook):
-    """Record (rate, loss) per step; stop at ``n_steps`` or when the loss explodes."""
+class _RangeRecorder:
+    """Record (rate, loss) per step; stop at ``n_steps`` or when the loss explodes
+    (called after every mini-batch, see ``fit_learning_rates``'s ``on_batch``)."""
 
-    def __init__(self, n_steps, smoothing, diverge_threshold):
+    def __init__(self, start_lr, ramp, n_steps, smoothing, diverge_threshold):
+        self.start_lr, self.ramp = start_lr, ramp
         self.n_steps = n_steps
         self.smoothing = smoothing
         self.threshold = diverge_threshold
@@ -132,20 +138,16 @@ class _RangeRecorder(Hook):
         self.average = 0.0
         self.best = np.inf
         self.stopped_early = False
-        self._schedule = None
 
-    def on_train_begin(self, run):
-        self.run_rate = run.learning_rates[0]
-
-    def on_batch_end(self, run, batch_loss):
-        if not run.active[0]:  # the divergence guard froze it (non-finite loss)
+    def __call__(self, step_count, batch_loss, active):
+        if not active[0]:  # the divergence guard froze it (non-finite loss)
             self.stopped_early = True
-            return
+            return False
         loss = float(batch_loss[0])
         step = len(self.losses)
         self.average = self.smoothing * self.average + (1 - self.smoothing) * loss
         smoothed = self.average / (1 - self.smoothing ** (step + 1))
-        self.rates.append(float(self.run_rate * self._schedule(run.step)))
+        self.rates.append(float(self.start_lr * self.ramp(step_count)))
         self.losses.append(loss)
         self.smoothed.append(smoothed)
         self.best = min(self.best, smoothed)
@@ -156,7 +158,8 @@ class _RangeRecorder(Hook):
         exploded |= not math.isfinite(smoothed)
         if exploded or step + 1 >= self.n_steps:
             self.stopped_early = exploded and step + 1 < self.n_steps
-            run.freeze(np.array([True]), STOPPED)
+            return True
+        return False
 
 
 def _check(start_lr, end_lr, num_steps, mode, smoothing, diverge_threshold, rule):
@@ -266,34 +269,33 @@ def lr_find(
     _check(start_lr, end_lr, num_steps, mode, smoothing, diverge_threshold, suggestion)
     num_steps = int(num_steps)
     mlp, X, y = _prepare(estimator, X, y)
-    n_batches = -(-X.shape[0] // mlp._batch_size(X.shape[0]))
+    n_batch = n_batches(mlp, X.shape[0])
     ramp = RangeRamp(start_lr, end_lr, num_steps, mode)
     mlp.set_params(
         learning_rate=start_lr,
         lr_schedule=ramp,
-        max_iter=-(-num_steps // n_batches),
+        max_iter=-(-num_steps // n_batch),
         early_stopping=False,
         n_iter_no_change=num_steps + 1,
         tol=0.0,
         verbose=False,
     )
-    recorder = _RangeRecorder(num_steps, smoothing, diverge_threshold)
-    recorder._schedule = ramp
+    recorder = _RangeRecorder(start_lr, ramp, num_steps, smoothing, diverge_threshold)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DivergenceWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
-        mlp._fit_learning_rates(
-            X, y, [start_lr], sample_weight=sample_weight, extra_hooks=[recorder]
+        fit_learning_rates(
+            mlp, X, y, [start_lr], sample_weight=sample_weight, on_batch=recorder
         )
     _warn_about_the_curve(recorder, num_steps, target_scale_note(estimator, y))
-    n_epochs = len(recorder.losses) / n_batches
+    n_epochs = len(recorder.losses) / n_batch
     return _result(recorder, suggestion, diverge_threshold, n_epochs)
 
 
 def _prepare(estimator, X, y):
     """The MLP to ramp (a clone), the data it sees and its target."""
     model, target = split_target(estimator)
-    mlp, _ = _final_mlp(model)
+    mlp, _ = final_mlp(model)
     if mlp.solver == "lbfgs":
         raise ValueError("lr_find needs solver='sgd' or 'adam': 'lbfgs' has no rate.")
     if target is not None:

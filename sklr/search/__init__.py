@@ -27,6 +27,12 @@ from ._diagnosis import (
     OSCILLATION_FRACTION,
     RISE_TOLERANCE,
 )
+from ._plot import (
+    DIAGNOSIS_COLORS,
+    LearningRateBatchSizeDisplay,
+    LearningRateSensitivityDisplay,
+    LossCurveDisplay,
+)
 from ._results import by_point, last_recorded, point_params
 from ._search import (
     AUTO_HALF_WIDTH,
@@ -40,12 +46,16 @@ __all__ = [
     "AUTO_HALF_WIDTH",
     "BASELINE_ALPHA",
     "DEFAULT_LEARNING_RATES",
+    "DIAGNOSIS_COLORS",
     "DIAGNOSES",
     "GOOD_RANGE_ALPHA",
     "OSCILLATION_FRACTION",
     "RISE_TOLERANCE",
     "SKLEARN_TESTED",
+    "LearningRateBatchSizeDisplay",
     "LearningRateSearchCV",
+    "LearningRateSensitivityDisplay",
+    "LossCurveDisplay",
     "by_point",
     "last_recorded",
     "learning_rate_curve",

@@ -26,7 +26,7 @@ from ..exceptions import (
     TargetScaleWarning,
 )
 from ..lr_finder import lr_find
-from ..neural_network import _final_mlp, target_scale_note
+from ..neural_network._stack import final_mlp, target_scale_note
 from ._checkpoint import (
     Store,
     UnidentifiableError,
@@ -264,7 +264,7 @@ class LearningRateSearchCV(BaseSearchCV):
 
     # ------------------------------------------------------------------ fitting
     def _prepare_estimator(self):
-        mlp, prefix = _final_mlp(self.estimator)
+        mlp, prefix = final_mlp(self.estimator)
         if mlp.solver == "lbfgs":
             raise ValueError(
                 "LearningRateSearchCV needs solver='sgd' or 'adam': 'lbfgs' has no "
@@ -415,7 +415,7 @@ class LearningRateSearchCV(BaseSearchCV):
                 stacklevel=4,
             )
             return None
-        mlp, _ = _final_mlp(estimator)
+        mlp, _ = final_mlp(estimator)
         multimetric = isinstance(scoring.scorer, _MultimetricScorer)
         if callable(self.scoring):  # a callable may return a dict
             multimetric = None
@@ -433,7 +433,7 @@ class LearningRateSearchCV(BaseSearchCV):
         routed = self._get_routed_params_for_fit(params)
         fit_params = dict(routed.estimator.fit)
         if sklearn.get_config()["enable_metadata_routing"]:
-            mlp, _ = _final_mlp(estimator)
+            mlp, _ = final_mlp(estimator)
             requested = mlp.get_metadata_routing().fit.requests.get("sample_weight")
             weights = fit_params.get("sample_weight") if requested else None
             fitting = _Fitting(weights, fit_params if _pipeline_of(estimator) else {})

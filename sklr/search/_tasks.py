@@ -23,7 +23,7 @@ from sklearn.utils.validation import _num_samples, check_array
 
 from .._threads import one_blas_thread
 from ..exceptions import DivergenceWarning
-from ..neural_network import _final_mlp
+from ..neural_network._stack import final_mlp, fit_learning_rates, network_at
 from ._sklearn import _check_method_params, _MultimetricScorer, _score
 
 
@@ -120,7 +120,7 @@ class _FoldFit:
                 )
                 pre_params = {k: v for k, v in pre_params.items() if k in wanted}
             self.X_train = self.pre.fit_transform(X_train, fit_y, **(pre_params or {}))
-        self.mlp, _ = _final_mlp(inner)
+        self.mlp, _ = final_mlp(inner)
         self.sample_weight = sample_weight
 
     def transform_y(self, y):
@@ -168,13 +168,14 @@ def _pipeline_of(estimator):
 
 
 def _train_stack(fold, X_test, y_test, rates, context, caller):
-    """Train the stack of rates on the fold; its result and held-out losses."""
+    """Train the stack of rates on the fold (a ``StackFit``)."""
     mlp = fold.mlp
     with context.propagate_callback_context(mlp), warnings.catch_warnings():
         context.call_on_fit_task_begin(estimator=caller, X=fold.X_train, y=fold.fit_y)
         warnings.simplefilter("ignore", DivergenceWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return mlp._fit_learning_rates(
+        return fit_learning_rates(
+            mlp,
             fold.X_train,
             fold.fit_y,
             rates,
@@ -250,7 +251,7 @@ def _score_task(fold, result, data, scoring):
             if scoring.return_train_score:
                 outcome["train_scores"] = np.nan
         else:
-            est = fold.assemble(fold.mlp._network(result, k))
+            est = fold.assemble(network_at(fold.mlp, result, k))
             outcome["test_scores"], messages_k, failed = _score_logged(
                 est, X_test, y_test, scoring.scorer, params_test, scoring.error_score
             )
@@ -309,9 +310,7 @@ def _fit_task(task_id, task, estimator, X, y, scoring, fitting, context, caller)
         pre_params = _check_method_params(X, fitting.pre_params, indices=train)
         try:
             fold = _FoldFit(model, X_train, y_train, sw, pre_params)
-            result, held_out = _train_stack(
-                fold, X_test, y_test, rates, context, caller
-            )
+            result = _train_stack(fold, X_test, y_test, rates, context, caller)
         except Exception:
             if scoring.error_score == "raise":
                 raise
@@ -341,8 +340,8 @@ def _fit_task(task_id, task, estimator, X, y, scoring, fitting, context, caller)
         messages,
         untrained,
         dummy,
-        result.history.as_arrays()[0],
-        held_out,
+        result.loss,
+        result.held_out_loss,
         diverged,
         np.where(diverged, result.stop_epoch, 0),
     )

@@ -18,15 +18,12 @@ from sklearn.base import (
     ClassifierMixin,
     RegressorMixin,
     _fit_context,
-    clone,
-    is_classifier,
 )
 from sklearn.callback import CallbackSupportMixin, with_callbacks
-from sklearn.compose import TransformedTargetRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import FunctionTransformer, LabelBinarizer
+from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
@@ -42,13 +39,13 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._core.losses import OUT_ACTIVATIONS
-from ._core.network import NetworkSpec, init_params
-from ._core.network import predict as network_predict
-from ._threads import one_blas_thread
-from ._training import DIVERGED, Data, train, train_lbfgs
-from ._validation import check_hidden_layer_sizes
-from .callbacks import (
+from .._core.losses import OUT_ACTIVATIONS
+from .._core.network import NetworkSpec, init_params
+from .._core.network import predict as network_predict
+from .._threads import one_blas_thread
+from .._training import DIVERGED, Data, train, train_lbfgs
+from .._validation import check_hidden_layer_sizes
+from ..callbacks import (
     DivergenceGuard,
     HeldOutLoss,
     Hook,
@@ -56,9 +53,9 @@ from .callbacks import (
     ValidationMonitor,
     check_loss,
 )
-from .exceptions import DivergenceWarning
-from .optim import SGD, Adam
-from .optim.schedules import SCHEDULE_NAMES, Schedule, check_schedule, get_schedule
+from ..exceptions import DivergenceWarning
+from ..optim import SGD, Adam
+from ..optim.schedules import SCHEDULE_NAMES, Schedule, check_schedule, get_schedule
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
@@ -69,114 +66,6 @@ class _AnyRealInterval(Interval):
 
     def __contains__(self, val):
         return super().__contains__(float(val))
-
-
-#: A regression target whose mean or standard deviation exceeds this in absolute
-#: value is "far from unit scale" (see ``TargetScaleWarning``).
-TARGET_SCALE_LIMIT = 10.0
-
-
-def _final_mlp(estimator):
-    """The sklr MLP of ``estimator`` and the prefix of its parameter names.
-
-    ``estimator`` is the MLP itself, a Pipeline whose last step is one, or either
-    inside a ``TransformedTargetRegressor``; anything else is a clear error.
-    """
-    if isinstance(estimator, TransformedTargetRegressor):
-        if estimator.regressor is not None:
-            mlp, prefix = _final_mlp(estimator.regressor)
-            return mlp, f"regressor__{prefix}"
-    steps = getattr(estimator, "steps", None)
-    if steps and isinstance(steps[-1][1], BaseMLP):
-        return steps[-1][1], f"{steps[-1][0]}__"
-    if steps is None and isinstance(estimator, BaseMLP):
-        return estimator, ""
-    raise TypeError(
-        "The 'estimator' parameter must be an sklr MLPClassifier / MLPRegressor, a "
-        "Pipeline whose last step is one, or a TransformedTargetRegressor around "
-        f"either; got {type(estimator).__name__}."
-    )
-
-
-class TargetTransform:
-    """The target transformation of a ``TransformedTargetRegressor``, on its own.
-
-    The analyses train the stacked networks on the transformed target and score
-    them in the user's units (:meth:`wrap`). ``fit_transform`` and ``transform``
-    accept a 1-D or 2-D ``y`` and give the same shape back.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn.compose import TransformedTargetRegressor
-    >>> from sklearn.preprocessing import StandardScaler
-    >>> from sklr import MLPRegressor
-    >>> from sklr.neural_network import TargetTransform
-    >>> ttr = TransformedTargetRegressor(MLPRegressor(), transformer=StandardScaler())
-    >>> TargetTransform(ttr).fit_transform(np.array([1.0, 3.0])).tolist()
-    [-1.0, 1.0]
-    """
-
-    def __init__(self, ttr):
-        if ttr.transformer is not None:
-            self.transformer = clone(ttr.transformer)
-        else:
-            self.transformer = FunctionTransformer(
-                func=ttr.func, inverse_func=ttr.inverse_func, check_inverse=False
-            )
-
-    def fit_transform(self, y):
-        self.transformer.fit(self._2d(y))
-        return self.transform(y)
-
-    def transform(self, y):
-        out = np.asarray(self.transformer.transform(self._2d(y)))
-        return out.ravel() if np.ndim(y) == 1 else out
-
-    def wrap(self, regressor, ndim):
-        """A regressor predicting in the user's units (for scoring)."""
-        return _InverseTarget(regressor, self.transformer, ndim)
-
-    @staticmethod
-    def _2d(y):
-        y = np.asarray(y, dtype=float)
-        return y.reshape(-1, 1) if y.ndim == 1 else y
-
-
-class _InverseTarget(RegressorMixin, BaseEstimator):
-    """A fitted regressor whose predictions are put back in the target's units."""
-
-    def __init__(self, regressor, transformer, ndim):
-        self.regressor = regressor
-        self.transformer = transformer
-        self.ndim = ndim
-
-    def predict(self, X):
-        pred = np.asarray(self.regressor.predict(X), dtype=float)
-        pred = self.transformer.inverse_transform(pred.reshape(len(pred), -1))
-        return np.asarray(pred).ravel() if self.ndim == 1 else np.asarray(pred)
-
-
-def target_scale_note(estimator, y):
-    """A description of a regression target far from unit scale, else None."""
-    if is_classifier(estimator) or isinstance(estimator, TransformedTargetRegressor):
-        return None
-    try:
-        values = np.asarray(y, dtype=float)
-    except (TypeError, ValueError):
-        return None
-    mean, std = np.abs(values.mean(axis=0)).max(), values.std(axis=0).max()
-    if max(mean, std) <= TARGET_SCALE_LIMIT:
-        return None
-    return f"the target has mean {mean:.3g} and standard deviation {std:.3g}"
-
-
-def split_target(estimator):
-    """``(model, TargetTransform)`` of a ``TransformedTargetRegressor``, else
-    ``(estimator, None)``: the analyses fit the target transformation per fold."""
-    if isinstance(estimator, TransformedTargetRegressor):
-        return estimator.regressor, TargetTransform(estimator)
-    return estimator, None
 
 
 class _VerboseHook(Hook):

@@ -1,0 +1,10 @@
+"""Multi-layer perceptrons trained by mini-batch SGD, whose learning rate is a float.
+
+:class:`MLPClassifier` and :class:`MLPRegressor` live in
+``_multilayer_perceptron``; ``_stack`` is the internal API the learning-rate
+analyses use to train and read stacks of them.
+"""
+
+from ._multilayer_perceptron import BaseMLP, MLPClassifier, MLPRegressor
+
+__all__ = ["BaseMLP", "MLPClassifier", "MLPRegressor"]

@@ -1,0 +1,219 @@
+"""The one internal API between the estimators and the analyses.
+
+The search and the range test train and read stacks of networks only through
+these names; nothing else of ``sklr.neural_network`` (and nothing of the training
+engine) is theirs to use, and a test checks it. A change to the engine's result
+then touches this module, not the analyses.
+
+- ``final_mlp``, ``split_target``, ``TargetTransform``, ``target_scale_note``: what
+  an analysis is given (an MLP, a Pipeline ending in one, or either inside a
+  ``TransformedTargetRegressor``) and how its target is handled;
+- ``fit_learning_rates`` trains one network per rate as a stack (a paired design)
+  and returns a ``StackFit``; ``on_batch`` watches every mini-batch and may stop;
+- ``network_at`` gives network k of a ``StackFit`` as a fitted estimator, with
+  every fitted attribute a separate fit at that rate would have;
+- ``n_batches`` is the number of mini-batches of an epoch.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.base import clone, is_classifier
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.preprocessing import FunctionTransformer
+
+from .._training import STOPPED, TrainResult
+from ..callbacks import Hook
+from ._multilayer_perceptron import BaseMLP
+
+#: A regression target whose mean or standard deviation exceeds this in absolute
+#: value is "far from unit scale" (see ``TargetScaleWarning``).
+TARGET_SCALE_LIMIT = 10.0
+
+
+def final_mlp(estimator):
+    """The sklr MLP of ``estimator`` and the prefix of its parameter names.
+
+    ``estimator`` is the MLP itself, a Pipeline whose last step is one, or either
+    inside a ``TransformedTargetRegressor``; anything else is a clear error.
+    """
+    if isinstance(estimator, TransformedTargetRegressor):
+        if estimator.regressor is not None:
+            mlp, prefix = final_mlp(estimator.regressor)
+            return mlp, f"regressor__{prefix}"
+    steps = getattr(estimator, "steps", None)
+    if steps and isinstance(steps[-1][1], BaseMLP):
+        return steps[-1][1], f"{steps[-1][0]}__"
+    if steps is None and isinstance(estimator, BaseMLP):
+        return estimator, ""
+    raise TypeError(
+        "The 'estimator' parameter must be an sklr MLPClassifier / MLPRegressor, a "
+        "Pipeline whose last step is one, or a TransformedTargetRegressor around "
+        f"either; got {type(estimator).__name__}."
+    )
+
+
+class TargetTransform:
+    """The target transformation of a ``TransformedTargetRegressor``, on its own.
+
+    The analyses train the stacked networks on the transformed target and score
+    them in the user's units (:meth:`wrap`). ``fit_transform`` and ``transform``
+    accept a 1-D or 2-D ``y`` and give the same shape back.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.compose import TransformedTargetRegressor
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklr import MLPRegressor
+    >>> from sklr.neural_network._stack import TargetTransform
+    >>> ttr = TransformedTargetRegressor(MLPRegressor(), transformer=StandardScaler())
+    >>> TargetTransform(ttr).fit_transform(np.array([1.0, 3.0])).tolist()
+    [-1.0, 1.0]
+    """
+
+    def __init__(self, ttr):
+        if ttr.transformer is not None:
+            self.transformer = clone(ttr.transformer)
+        else:
+            self.transformer = FunctionTransformer(
+                func=ttr.func, inverse_func=ttr.inverse_func, check_inverse=False
+            )
+
+    def fit_transform(self, y):
+        self.transformer.fit(self._2d(y))
+        return self.transform(y)
+
+    def transform(self, y):
+        out = np.asarray(self.transformer.transform(self._2d(y)))
+        return out.ravel() if np.ndim(y) == 1 else out
+
+    @staticmethod
+    def _2d(y):
+        y = np.asarray(y, dtype=float)
+        return y.reshape(-1, 1) if y.ndim == 1 else y
+
+
+def target_scale_note(estimator, y):
+    """A description of a regression target far from unit scale, else None."""
+    if is_classifier(estimator) or isinstance(estimator, TransformedTargetRegressor):
+        return None
+    try:
+        values = np.asarray(y, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    mean, std = np.abs(values.mean(axis=0)).max(), values.std(axis=0).max()
+    if max(mean, std) <= TARGET_SCALE_LIMIT:
+        return None
+    return f"the target has mean {mean:.3g} and standard deviation {std:.3g}"
+
+
+def split_target(estimator):
+    """``(model, TargetTransform)`` of a ``TransformedTargetRegressor``, else
+    ``(estimator, None)``: the analyses fit the target transformation per fold."""
+    if isinstance(estimator, TransformedTargetRegressor):
+        return estimator.regressor, TargetTransform(estimator)
+    return estimator, None
+
+
+@dataclass(frozen=True)
+class StackFit:
+    """A trained stack of networks, one per learning rate.
+
+    Attributes
+    ----------
+    learning_rates : ndarray of shape (K,)
+    loss : ndarray of shape (n_epochs, K)
+        Training loss per epoch; NaN after a network stopped.
+    held_out_loss : ndarray of shape (n_epochs, K) or None
+        Loss on the held-out data after each epoch, when it was given.
+    diverged : ndarray of bool, shape (K,)
+    stop_epoch : ndarray of int, shape (K,)
+        The epoch in which each network stopped (1-based for a divergence).
+    """
+
+    learning_rates: np.ndarray
+    loss: np.ndarray
+    held_out_loss: np.ndarray | None
+    diverged: np.ndarray
+    stop_epoch: np.ndarray
+    _result: TrainResult = field(repr=False)
+
+
+class _OnBatch(Hook):
+    """Call ``callback(step, batch_losses, active)`` after every mini-batch; a
+    true answer stops the whole stack."""
+
+    def __init__(self, callback):
+        self.callback = callback
+
+    def on_batch_end(self, run, batch_loss):
+        if self.callback(run.step, batch_loss, run.active.copy()):
+            run.freeze(np.ones(len(run.active), dtype=bool), STOPPED)
+
+
+def fit_learning_rates(
+    mlp,
+    X,
+    y,
+    learning_rates,
+    *,
+    sample_weight=None,
+    X_held_out=None,
+    y_held_out=None,
+    on_batch=None,
+):
+    """Train one network per rate, stacked, from ``mlp``'s initial weights.
+
+    Every network starts from the weights a ``fit`` with ``mlp``'s
+    ``random_state`` would start from and sees the same mini-batches in the same
+    order; network k computes the same bits as ``clone(mlp).set_params(
+    learning_rate=learning_rates[k]).fit(X, y)``. ``mlp`` keeps its initial
+    weights (the network that learnt nothing). sgd and adam only.
+
+    Parameters
+    ----------
+    mlp : MLPClassifier or MLPRegressor
+    X, y : the training data, as the MLP sees it
+    learning_rates : sequence of float
+    sample_weight : ndarray, optional
+    X_held_out, y_held_out : optional
+        Data to compute the loss on after every epoch (``held_out_loss``).
+    on_batch : callable, optional
+        ``on_batch(step, batch_losses, active) -> bool`` after every mini-batch
+        (``step`` counts the optimiser updates so far); True stops training.
+
+    Returns
+    -------
+    StackFit
+    """
+    hooks = [] if on_batch is None else [_OnBatch(on_batch)]
+    result, held_out = mlp._fit_learning_rates(
+        X,
+        y,
+        learning_rates,
+        sample_weight=sample_weight,
+        X_held_out=X_held_out,
+        y_held_out=y_held_out,
+        extra_hooks=hooks,
+    )
+    loss = result.history.as_arrays()[0]
+    K = len(result.learning_rates)
+    return StackFit(
+        np.asarray(result.learning_rates, dtype=float),
+        np.empty((0, K)) if loss is None else loss,
+        held_out,
+        np.asarray(result.diverged),
+        np.asarray(result.stop_epoch),
+        result,
+    )
+
+
+def network_at(mlp, stack, k):
+    """Network ``k`` of ``stack`` as a fitted estimator (a copy of ``mlp``)."""
+    return mlp._network(stack._result, k)
+
+
+def n_batches(mlp, n_samples):
+    """The number of mini-batches of an epoch of ``n_samples`` rows."""
+    return -(-n_samples // mlp._batch_size(n_samples))
