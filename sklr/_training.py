@@ -12,6 +12,7 @@ a hook asks to stop, or after ``max_iter`` epochs.
 import math
 import warnings
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 from scipy.optimize import minimize
@@ -21,8 +22,32 @@ from ._core.network import Layout, Workspace, loss_and_grad, squared_norms
 from ._core.network import loss as network_loss
 from .optim.schedules import checked_multiplier
 
+
 #: reasons a network stopped training
-ACTIVE, CONVERGED, DIVERGED, STOPPED = "active", "converged", "diverged", "stopped"
+class Status(StrEnum):
+    """What became of a network of a run. ``Run.status`` holds their values as
+    plain strings (numpy compares an array of str-enum members unreliably)."""
+
+    ACTIVE = "active"
+    CONVERGED = "converged"
+    DIVERGED = "diverged"
+    STOPPED = "stopped"
+
+
+ACTIVE, CONVERGED, DIVERGED, STOPPED = (status.value for status in Status)
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened to network ``network`` in epoch ``epoch``
+    (1-based): it diverged (at learning rate ``rate``) or converged (on the
+    quantity ``monitor``)."""
+
+    kind: str  # a Status value
+    network: int
+    epoch: int
+    rate: float | None = None
+    monitor: str | None = None
 
 
 @dataclass
@@ -201,6 +226,24 @@ class Run:
         self._active = None
         self.stop_epoch[mask] = self.epoch + 1 if reason == DIVERGED else self.epoch
         return mask
+
+    def mark_diverged(self, mask, *, restore, epoch):
+        """Record the networks in ``mask`` as diverged in ``epoch``, whatever
+        their status (a converged network whose final weights overflow), with
+        the ``restore`` weights put back and an ``Event`` each."""
+        mask = np.asarray(mask) & (self.status != DIVERGED)
+        self.restore(mask, restore)
+        self.status[mask] = DIVERGED
+        self._active = None
+        self.stop_epoch[mask] = epoch
+        self.record(DIVERGED, mask, epoch)
+        return mask
+
+    def record(self, kind, mask, epoch, monitor=None):
+        """One ``Event`` per network of ``mask``."""
+        for k in np.flatnonzero(mask):
+            rate = float(self.learning_rates[k] * self.lr_scale[k])
+            self.messages.append(Event(kind, int(k), epoch, rate, monitor))
 
 
 @dataclass

@@ -29,7 +29,8 @@ def check_hidden_layer_sizes(hidden_layer_sizes):
 
 
 def check_learning_rates(learning_rates, name="learning_rates", min_size=1):
-    """Return a 1-D float array of positive, finite rates, or raise ``ValueError``.
+    """Return a new 1-D float array of positive, finite rates, or raise
+    ``ValueError`` (a copy: never the caller's array, nor a module default).
 
     Examples
     --------
@@ -38,7 +39,7 @@ def check_learning_rates(learning_rates, name="learning_rates", min_size=1):
     [0.1, 0.001]
     """
     try:
-        rates = np.asarray(learning_rates, dtype=float).ravel()
+        rates = np.array(learning_rates, dtype=float).ravel()
     except (TypeError, ValueError) as exc:
         raise ValueError(
             f"The {name!r} parameter must be numbers, got {learning_rates!r}."

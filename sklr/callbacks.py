@@ -104,33 +104,11 @@ class DivergenceGuard(Hook):
         # the last update may have sent the weights where the outputs overflow
         # (the epoch's loss was computed before it): check the final weights once
         final = check_loss(run.spec, run.coefs, run.intercepts, run.data)
-        bad = ~np.isfinite(final) & (run.status != DIVERGED)
-        if bad.any():
-            run.restore(bad, "good")
-            run.status[bad] = DIVERGED
-            run._active = None
-            run.stop_epoch[bad] = max(run.epoch, 1)
-            for k in np.flatnonzero(bad):
-                run.messages.append(
-                    (
-                        DIVERGED,
-                        k,
-                        max(run.epoch, 1),
-                        float(run.learning_rates[k] * run.lr_scale[k]),
-                    )
-                )
+        run.mark_diverged(~np.isfinite(final), restore="good", epoch=max(run.epoch, 1))
 
     def _diverge(self, run, mask, restore):
         mask = run.freeze(mask, DIVERGED, restore=restore)
-        for k in np.flatnonzero(mask):
-            run.messages.append(
-                (
-                    DIVERGED,
-                    k,
-                    run.epoch + 1,
-                    float(run.learning_rates[k] * run.lr_scale[k]),
-                )
-            )
+        run.record(DIVERGED, mask, run.epoch + 1)
 
 
 class ValidationMonitor(Hook):
@@ -241,9 +219,8 @@ class Plateau(Hook):
             self.count[reduce] = 0
             plateau = plateau & ~reduce
         if plateau.any():
-            run.freeze(plateau, CONVERGED)
-            for k in np.flatnonzero(plateau):
-                run.messages.append((CONVERGED, k, run.epoch + 1, self.monitor))
+            plateau = run.freeze(plateau, CONVERGED)
+            run.record(CONVERGED, plateau, run.epoch + 1, self.monitor)
 
     def on_train_end(self, run):
         if self.restore_best and self.best_params is not None:

@@ -858,9 +858,12 @@ def main(argv=None):
         print(f"sklr: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        resumable = getattr(args, "resume", None) is not None  # sweep only
         print(
             f"sklr: interrupted; finished work is kept in {args.out} - run the same "
-            "command with --resume to continue",
+            "command with --resume to continue"
+            if resumable
+            else "sklr: interrupted",
             file=sys.stderr,
         )
         return 130

@@ -5,8 +5,10 @@ class DivergenceWarning(UserWarning):
     """Training of a network diverged.
 
     Raised when a network's loss became non-finite, or grew beyond the divergence
-    threshold, during training. Training of that network stops and the last finite
-    weights (those at the end of the last completed epoch) are kept.
+    threshold (``sklr.callbacks.DIVERGENCE_FACTOR`` times its loss at the initial
+    weights), during training. Training of that network stops and its weights go
+    back to those of the end of the last complete epoch, or, after a non-finite
+    mini-batch loss, to the last ones that gave a finite loss.
 
     Examples
     --------

@@ -462,3 +462,19 @@ def test_unknown_scoring_is_one_line_before_any_work(tmp_path, capsys):
     )
     assert len(lines[0]) < 250
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["sweep", "find"])
+def test_ctrl_c_advises_resume_only_where_it_exists(
+    command, tmp_path, monkeypatch, capsys
+):
+    import sklr.cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sklr.cli, f"run_{command}", interrupted)
+    code = sklr.cli.main([command, "iris", "--out", str(tmp_path / "out"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 130 and err.startswith("sklr: interrupted")
+    assert ("--resume" in err) == (command == "sweep")

@@ -265,3 +265,26 @@ def test_sensitivity_display_draws_the_baseline(iris):
     loss = LearningRateSensitivityDisplay.from_cv_results(search, metric="loss")
     assert loss.baseline_line_ is None  # a baseline score is no loss
     plt.close("all")
+
+
+def _best_last(results):
+    return len(results["params"]) - 1
+
+
+def test_displays_of_a_multi_metric_search_with_a_callable_refit(iris):
+    """The refit metric is chosen in one place (it once raised KeyError here)."""
+    search = LearningRateSearchCV(
+        _pipe(momentum=0.0),
+        [1e-3, 1e-1],
+        param_grid={"mlpclassifier__batch_size": [8, 64]},
+        scoring=["accuracy", "balanced_accuracy"],
+        refit=_best_last,
+        cv=2,
+    ).fit(*iris)
+    d = LearningRateBatchSizeDisplay.from_cv_results(search)
+    np.testing.assert_allclose(
+        d.image_.get_array(),
+        search.cv_results_["mean_test_accuracy"].reshape(2, 2),
+    )
+    s = LearningRateSensitivityDisplay.from_cv_results(search)
+    assert "accuracy" in s.ax_.get_ylabel()

@@ -394,3 +394,18 @@ def test_checkpoints_resume_without_redoing_finished_tasks(iris, tmp_path, monke
     other = LearningRateSearchCV(est, [1e-2, 0.5], cv=3, checkpoint_dir=tmp_path)
     other.fit(X, y)  # 1e-2 is reused on every fold, 0.5 is new: one task per fold
     assert len(calls) == 4
+
+
+def test_results_do_not_share_memory_with_the_default_grid(iris):
+    X, y = iris
+    before = DEFAULT_LEARNING_RATES.copy()
+    search = LearningRateSearchCV(
+        MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0),
+        cv=2,
+        refit=False,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search.fit(X, y)
+    search.learning_rates_[0] = 123.0
+    np.testing.assert_array_equal(DEFAULT_LEARNING_RATES, before)

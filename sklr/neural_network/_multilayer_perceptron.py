@@ -43,9 +43,10 @@ from .._core.losses import OUT_ACTIVATIONS
 from .._core.network import NetworkSpec, init_params
 from .._core.network import predict as network_predict
 from .._threads import one_blas_thread
-from .._training import DIVERGED, Data, train, train_lbfgs
+from .._training import ACTIVE, DIVERGED, Data, train, train_lbfgs
 from .._validation import check_hidden_layer_sizes
 from ..callbacks import (
+    DIVERGENCE_FACTOR,
     DivergenceGuard,
     HeldOutLoss,
     Hook,
@@ -470,7 +471,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         else:
             data = Data(X, Y, sample_weight)
         batch_size = self._batch_size(data.n_samples)
-        schedule = self._schedule(data.n_samples, batch_size, incremental)
+        schedule = self._schedule(data.n_samples, batch_size)
+        self._start_state(schedule, incremental)
         coefs, intercepts = self._stacked_params(X.dtype)
         if self._reference_loss is None:
             # the loss at the starting weights, which all K networks share
@@ -494,9 +496,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             catch_interrupt=catch_interrupt,
         )
 
-    def _schedule(self, n_samples, batch_size, incremental):
-        """The checked schedule; a fresh optimiser and plateau state unless
-        ``partial_fit`` continues."""
+    def _schedule(self, n_samples, batch_size):
+        """The checked schedule of a fit (``lr_schedule`` over ``max_iter``
+        epochs)."""
         steps_per_epoch = -(-n_samples // batch_size)
         n_steps = self.max_iter * steps_per_epoch
         schedule = get_schedule(
@@ -506,6 +508,11 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             power_t=self.power_t,
         )
         check_schedule(schedule, n_steps)
+        return schedule
+
+    def _start_state(self, schedule, incremental):
+        """Fresh optimiser, plateau and divergence-reference state for a fit;
+        kept when ``partial_fit`` continues a run."""
         if not (incremental and getattr(self, "_resume", None) is not None):
             self._resume = None
             self._plateau = Plateau(
@@ -517,7 +524,6 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             )
             if not incremental:
                 self._reference_loss = None
-        return schedule
 
     def _monitors(self, data):
         hooks = []
@@ -564,13 +570,14 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         )
 
     def _warn_outcome(self, result, incremental):
-        for kind, _, epoch, detail in result.messages:
-            if kind == DIVERGED:
+        for event in result.messages:
+            if event.kind == DIVERGED:
                 warnings.warn(
-                    f"Training diverged in epoch {epoch} with learning rate "
-                    f"{detail:.4g}: "
-                    "the loss became non-finite or exceeded 10 times its initial "
-                    "value. The weights of the last complete epoch are kept; use a "
+                    f"Training diverged in epoch {event.epoch} with learning rate "
+                    f"{event.rate:.4g}: the loss became non-finite or exceeded "
+                    f"{DIVERGENCE_FACTOR:g} times its initial value. The weights of "
+                    "the last complete epoch are kept (after a non-finite "
+                    "mini-batch loss, the last ones that gave a finite loss); use a "
                     "smaller learning_rate.",
                     DivergenceWarning,
                     stacklevel=5,
@@ -581,7 +588,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
                     f"{what} did not improve more than tol={self.tol:f} for "
                     f"{self.n_iter_no_change} consecutive epochs. Stopping."
                 )
-        active = result.status[0] == "active"
+        active = result.status[0] == ACTIVE
         if (
             not incremental
             and active

@@ -14,7 +14,13 @@ from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
 from .._figure import _axes
-from ._results import by_point, last_recorded, point_params
+from ._results import (
+    by_point,
+    last_recorded,
+    mostly_diverged,
+    point_params,
+    refit_metric,
+)
 from ._search import LearningRateSearchCV
 
 #: colour of each diagnosis in the displays
@@ -53,9 +59,8 @@ def _fold_values(search, metric, show_train):
         train = last_recorded(search.loss_curves_) if show_train else None
         return test, train, "held-out loss after the last epoch", True
     name = "score" if metric == "score" else metric
-    if search.multimetric_ and name == "score":
-        name = search.refit if isinstance(search.refit, str) else None
-        name = name or next(iter(search.scorer_))
+    if name == "score":
+        name = refit_metric(search)
     suffix = name if search.multimetric_ else "score"
     folds = range(search.n_splits_)
 
@@ -167,7 +172,7 @@ class LearningRateSensitivityDisplay:
         check_is_fitted(search, "cv_results_")
         rates = np.asarray(search.learning_rates_, dtype=float)
         test, train, ylabel, lower = _fold_values(search, metric, show_train)
-        diverged = search.diverged_.mean(axis=1) >= 0.5
+        diverged = mostly_diverged(search)
         test = np.where(search.diverged_, np.nan, test)
 
         def shape(a):
@@ -500,7 +505,7 @@ class LossCurveDisplay:
                 warnings.simplefilter("ignore", RuntimeWarning)
                 train, held = np.nanmean(train, axis=1), np.nanmean(held, axis=1)
             div_epoch = np.where(
-                search.diverged_[rows].mean(axis=1) >= 0.5,
+                mostly_diverged(search, rows),
                 np.where(div_epoch > 0, div_epoch, 10**9).min(axis=1),
                 0,
             )
@@ -680,9 +685,10 @@ class LearningRateBatchSizeDisplay:
                 "param_grid={'batch_size': [...]} (or 'step__batch_size')."
             )
         rates = np.asarray(search.learning_rates_, dtype=float)
-        suffix = search.refit if search.multimetric_ else "score"
         mean = np.where(
-            search.diverged_.mean(axis=1) >= 0.5, np.nan, results[f"mean_test_{suffix}"]
+            mostly_diverged(search),
+            np.nan,
+            results[f"mean_test_{refit_metric(search)}"],
         )
         sizes = [point[key.removeprefix("param_")] for point in point_params(search)]
         order = np.argsort(rates)
@@ -693,7 +699,7 @@ class LearningRateBatchSizeDisplay:
                 for row in scores
             ]
         )
-        label = _score_label(search, suffix)
+        label = _score_label(search, refit_metric(search))
         return cls(
             rates[order], sizes, scores, best, f"mean test score ({label})"
         ).plot(ax=ax)

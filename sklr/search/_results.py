@@ -223,3 +223,21 @@ def point_params(search):
         }
         for p in range(len(first))
     ]
+
+
+#: A candidate is drawn (and reported) as diverged when it diverged on at least
+#: this fraction of the folds.
+DIVERGED_MAJORITY = 0.5
+
+
+def mostly_diverged(search, rows=slice(None)):
+    """Whether each candidate (of ``rows``) diverged on at least
+    ``DIVERGED_MAJORITY`` of the folds."""
+    return search.diverged_[rows].mean(axis=1) >= DIVERGED_MAJORITY
+
+
+def refit_metric(search):
+    """The ``cv_results_`` suffix of the metric that chose the best candidate
+    (``"score"`` with one metric; with several, ``refit`` when it names one, else
+    the first metric)."""
+    return search._refit_key
