@@ -5,7 +5,7 @@ class DivergenceWarning(UserWarning):
     """Training of a network diverged.
 
     Raised when a network's loss became non-finite, or grew beyond the divergence
-    threshold (``sklr.callbacks.DIVERGENCE_FACTOR`` times its loss at the initial
+    threshold (``sklr.neural_network.DIVERGENCE_FACTOR`` times its loss at the initial
     weights), during training. Training of that network stops and its weights go
     back to those of the end of the last complete epoch, or, after a non-finite
     mini-batch loss, to the last ones that gave a finite loss.

@@ -466,7 +466,7 @@ def test_extreme_rates_and_scales_are_outcomes_not_errors():
 def test_loss_becoming_nan_mid_epoch_is_caught():
     """A NaN appears mid-epoch (a poisoned weight): training returns, flags it,
     and keeps the last weights that gave a finite loss."""
-    from sklr.callbacks import Hook
+    from sklr._engine import Hook
 
     class Poison(Hook):
         def on_batch_end(self, run, batch_loss):

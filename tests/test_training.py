@@ -9,8 +9,15 @@ from sklearn.preprocessing import StandardScaler
 
 from sklr import MLPClassifier, MLPRegressor
 from sklr._core.network import NetworkSpec, init_params
-from sklr._training import CONVERGED, DIVERGED, Data, train
-from sklr.callbacks import DivergenceGuard, Hook, Plateau
+from sklr._engine import (
+    CONVERGED,
+    DIVERGED,
+    Data,
+    DivergenceGuard,
+    Hook,
+    Plateau,
+    train,
+)
 from sklr.exceptions import DivergenceWarning
 from sklr.optim import SGD, Constant
 
@@ -195,7 +202,7 @@ def test_check_loss_spans_sorted_data():
     """The divergence reference is the loss on at most CHECK_ROWS rows spread
     over the whole data set: sorted targets do not give a misleading value."""
     from sklr._core.network import loss as full_loss
-    from sklr.callbacks import CHECK_ROWS, check_loss
+    from sklr._engine import CHECK_ROWS, check_loss
 
     rng = np.random.RandomState(0)
     n = 5 * CHECK_ROWS + 3
@@ -213,7 +220,7 @@ def test_check_loss_spans_sorted_data():
 
 def test_batches_are_gathered_into_reused_buffers():
     from sklr._core.network import Workspace
-    from sklr._training import _gather
+    from sklr._engine._loop import _gather
 
     rng = np.random.RandomState(0)
     X, Y = rng.normal(size=(20, 1)), rng.normal(size=(20, 1))  # same shapes

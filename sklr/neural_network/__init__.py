@@ -5,6 +5,13 @@
 analyses use to train and read stacks of them.
 """
 
+from .._engine import CHECK_ROWS, DIVERGENCE_FACTOR
 from ._multilayer_perceptron import BaseMLP, MLPClassifier, MLPRegressor
 
-__all__ = ["BaseMLP", "MLPClassifier", "MLPRegressor"]
+__all__ = [
+    "CHECK_ROWS",
+    "DIVERGENCE_FACTOR",
+    "BaseMLP",
+    "MLPClassifier",
+    "MLPRegressor",
+]

@@ -4,7 +4,7 @@
 parameter names, defaults, loss conventions and fitted attributes, so that a
 user switches by changing the import and ``learning_rate_init=`` to
 ``learning_rate=``. They are thin shells over sklr's training engine
-(``sklr._training.train``), which trains one network here and a stack of them
+(``sklr._engine.train``), which trains one network here and a stack of them
 in the learning-rate analyses.
 """
 
@@ -42,18 +42,22 @@ from sklearn.utils.validation import (
 from .._core.losses import OUT_ACTIVATIONS
 from .._core.network import NetworkSpec, init_params
 from .._core.network import predict as network_predict
-from .._threads import one_blas_thread
-from .._training import ACTIVE, DIVERGED, Data, train, train_lbfgs
-from .._validation import check_hidden_layer_sizes
-from ..callbacks import (
+from .._engine import (
+    ACTIVE,
+    DIVERGED,
     DIVERGENCE_FACTOR,
+    Data,
     DivergenceGuard,
     HeldOutLoss,
     Hook,
     Plateau,
     ValidationMonitor,
     check_loss,
+    train,
+    train_lbfgs,
 )
+from .._threads import one_blas_thread
+from .._validation import check_hidden_layer_sizes
 from ..exceptions import DivergenceWarning
 from ..optim import SGD, Adam
 from ..optim.schedules import SCHEDULE_NAMES, Schedule, check_schedule, get_schedule
@@ -349,7 +353,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         ``clone(self).set_params(learning_rate=learning_rates[k]).fit(X, y)``.
         The estimator itself keeps its initial weights. sgd and adam only.
 
-        Returns the stacked outcome (a ``sklr._training.TrainResult``) and, when
+        Returns the stacked outcome (a ``sklr._engine.TrainResult``) and, when
         ``X_held_out`` is given, the held-out loss of each network per epoch
         (an array ``(n_epochs, K)``, else None).
         """

@@ -22,8 +22,7 @@ from sklearn.base import clone, is_classifier
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.preprocessing import FunctionTransformer
 
-from .._training import STOPPED, TrainResult
-from ..callbacks import Hook
+from .._engine import STOPPED, Hook, TrainResult
 from ._multilayer_perceptron import BaseMLP
 
 #: A regression target whose mean or standard deviation exceeds this in absolute

@@ -1,8 +1,8 @@
 """Hooks around the training loop: divergence, validation, plateaus, best weights.
 
-A hook is called by ``sklr._training.train`` after every mini-batch
+A hook is called by ``sklr._engine.train`` after every mini-batch
 (``on_batch_end``) and every epoch (``on_epoch_end``, which may return True to
-stop the whole run). Hooks act on a :class:`sklr._training.Run`: they may freeze
+stop the whole run). Hooks act on a :class:`sklr._engine.Run`: they may freeze
 networks (``run.freeze``), change their rates (``run.lr_scale``) and write to
 ``run.history``. They are called in the order given, so a divergence guard
 placed first freezes a diverged network before any plateau logic sees it.
@@ -10,8 +10,8 @@ placed first freezes a diverged network before any plateau logic sees it.
 
 import numpy as np
 
-from ._core.network import loss as network_loss
-from ._training import CONVERGED, DIVERGED
+from .._core.network import loss as network_loss
+from ._run import CONVERGED, DIVERGED
 
 #: A network has diverged when its epoch loss exceeds this multiple of its loss
 #: at the initial weights (or when any mini-batch loss or weight is non-finite).

@@ -1,0 +1,264 @@
+"""The state of a training run and what it reports: ``Run`` (shared with the
+hooks, which act on it through its methods), ``History``, ``Data``, the
+``Status`` of each network, the ``Event`` records and ``TrainResult``."""
+
+import math
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+
+from .._core.network import Layout, Workspace
+
+
+#: reasons a network stopped training
+class Status(StrEnum):
+    """What became of a network of a run. ``Run.status`` holds their values as
+    plain strings (numpy compares an array of str-enum members unreliably)."""
+
+    ACTIVE = "active"
+    CONVERGED = "converged"
+    DIVERGED = "diverged"
+    STOPPED = "stopped"
+
+
+ACTIVE, CONVERGED, DIVERGED, STOPPED = (status.value for status in Status)
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened to network ``network`` in epoch ``epoch``
+    (1-based): it diverged (at learning rate ``rate``) or converged (on the
+    quantity ``monitor``)."""
+
+    kind: str  # a Status value
+    network: int
+    epoch: int
+    rate: float | None = None
+    monitor: str | None = None
+
+
+@dataclass
+class History:
+    """Per-epoch records of a run; each entry is an array of shape ``(K,)``.
+
+    ``loss`` is the mean training loss over the epoch's mini-batches (``inf``
+    where a network diverged; ``nan`` for epochs after a network stopped);
+    ``learning_rate`` is the rate of the epoch's first update; ``val_loss`` and
+    ``val_score`` are filled when a held-out split exists.
+    """
+
+    loss: list = field(default_factory=list)
+    learning_rate: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    val_score: list = field(default_factory=list)
+
+    def as_arrays(self):
+        """Return ``(loss, learning_rate, val_loss, val_score)`` as 2-D arrays."""
+
+        def stack(rows):
+            return np.array(rows, dtype=float) if rows else None
+
+        return tuple(
+            stack(r)
+            for r in (self.loss, self.learning_rate, self.val_loss, self.val_score)
+        )
+
+
+@dataclass
+class Data:
+    """Training data (and an optional held-out split) in the engine's layout.
+
+    ``Y`` and ``Y_val`` are 2-D, in the dtype of the weights (indicator
+    columns for the log-losses). ``y_val`` is the held-out target as the
+    estimator's scorer expects it.
+    """
+
+    X: object
+    Y: np.ndarray
+    sample_weight: np.ndarray | None = None
+    X_val: object = None
+    Y_val: np.ndarray | None = None
+    y_val: np.ndarray | None = None
+    sample_weight_val: np.ndarray | None = None
+
+    @property
+    def n_samples(self):
+        return self.X.shape[0]
+
+    @property
+    def has_validation(self):
+        return self.X_val is not None
+
+
+@dataclass
+class Run:
+    """The mutable state of a training run, shared with the hooks.
+
+    All weights of the K networks live in one array, ``flat`` (see
+    ``sklr._core.network.Layout``); ``coefs`` and ``intercepts`` are views into
+    it, so writing to them changes ``flat`` and vice versa.
+
+    Attributes
+    ----------
+    spec : NetworkSpec
+    layout : Layout
+    flat : ndarray of shape (K, layout.size)
+    coefs, intercepts : lists of ndarray, stacked over K networks (views)
+    learning_rates : ndarray of shape (K,)
+        Base step sizes.
+    lr_scale : ndarray of shape (K,)
+        Multipliers set by plateau reductions (``Adaptive`` schedule).
+    status : ndarray of str, shape (K,)
+        ``"active"``, ``"converged"``, ``"diverged"`` or ``"stopped"``.
+    stop_epoch : ndarray of int, shape (K,)
+        Epoch (1-based) in which a network stopped training; 0 while active.
+    step : int
+        Optimiser updates done so far (the schedule's clock).
+    epoch : int
+        Epochs completed in this call.
+    batch_finite : bool
+        Set by ``keep_good`` after each batch: every network is active and had a
+        finite loss (the common case, which the divergence guard skips).
+    silenced : ndarray of bool, shape (K,)
+        Frozen networks whose gradients and optimiser state were zeroed.
+    """
+
+    spec: object
+    layout: Layout
+    flat: np.ndarray
+    learning_rates: np.ndarray
+    data: Data
+    lr_scale: np.ndarray
+    step: int = 0
+    epoch: int = 0
+    samples_seen: int = 0
+    history: History = field(default_factory=History)
+    status: np.ndarray = None
+    stop_epoch: np.ndarray = None
+    snapshot: np.ndarray = None
+    good: np.ndarray = None
+    batch_finite: bool = False
+    messages: list = field(default_factory=list)
+
+    def __post_init__(self):
+        K = len(self.learning_rates)
+        if self.status is None:
+            self.status = np.full(K, ACTIVE, dtype=object)
+        if self.stop_epoch is None:
+            self.stop_epoch = np.zeros(K, dtype=int)
+        self.coefs, self.intercepts = self.layout.views(self.flat)
+        self.grads = np.empty_like(self.flat)
+        self.grad_views = self.layout.views(self.grads)
+        self.silenced = np.zeros(K, dtype=bool)
+        self.workspace = Workspace()
+        self.eval_workspace = Workspace()  # for the held-out evaluations
+
+    @property
+    def n_networks(self):
+        return len(self.learning_rates)
+
+    @property
+    def active(self):
+        """Boolean mask of the networks still training (do not modify it)."""
+        if getattr(self, "_active", None) is None:
+            self._active = self.status == ACTIVE
+            self._all_active = bool(self._active.all())
+        return self._active
+
+    @property
+    def all_active(self):
+        """Whether every network is still training."""
+        self.active  # noqa: B018 - refreshes the cache
+        return self._all_active
+
+    def take_snapshot(self):
+        """Remember the current weights (those of the last completed epoch)."""
+        if self.snapshot is None:
+            self.snapshot = self.flat.copy()
+            self.good = self.flat.copy()
+        else:
+            np.copyto(self.snapshot, self.flat)
+
+    def keep_good(self, batch_loss):
+        """Remember the weights of the networks whose batch loss was finite.
+
+        They are the last weights known to give a finite loss: a network that
+        diverges at the next batch is put back to them.
+        """
+        # the common case, checked with the fewest numpy calls (the sum of the
+        # losses is finite only if all are, or overflows: then the slow path)
+        self.batch_finite = self.all_active and math.isfinite(np.add.reduce(batch_loss))
+        if self.batch_finite:
+            np.copyto(self.good, self.flat)
+            return
+        # a frozen network keeps the last finite weights it had while training
+        finite = np.isfinite(batch_loss) & self.active
+        if finite.any():
+            self.good[finite] = self.flat[finite]
+
+    def restore(self, mask, source="snapshot"):
+        """Put back, for the networks in ``mask``, the weights of the last
+        complete epoch (``"snapshot"``) or the last ones with a finite batch loss
+        (``"good"``)."""
+        saved = self.snapshot if source == "snapshot" else self.good
+        self.flat[mask] = saved[mask]
+
+    def freeze(self, mask, reason, *, restore=None):
+        """Stop training the active networks in ``mask``, for ``reason``;
+        ``restore`` names the weights to put back (see ``restore``), if any."""
+        mask = np.asarray(mask) & self.active
+        if restore:
+            self.restore(mask, restore)
+        self.status[mask] = reason
+        self._active = None
+        self.stop_epoch[mask] = self.epoch + 1 if reason == DIVERGED else self.epoch
+        return mask
+
+    def mark_diverged(self, mask, *, restore, epoch):
+        """Record the networks in ``mask`` as diverged in ``epoch``, whatever
+        their status (a converged network whose final weights overflow), with
+        the ``restore`` weights put back and an ``Event`` each."""
+        mask = np.asarray(mask) & (self.status != DIVERGED)
+        self.restore(mask, restore)
+        self.status[mask] = DIVERGED
+        self._active = None
+        self.stop_epoch[mask] = epoch
+        self.record(DIVERGED, mask, epoch)
+        return mask
+
+    def record(self, kind, mask, epoch, monitor=None):
+        """One ``Event`` per network of ``mask``."""
+        for k in np.flatnonzero(mask):
+            rate = float(self.learning_rates[k] * self.lr_scale[k])
+            self.messages.append(Event(kind, int(k), epoch, rate, monitor))
+
+
+@dataclass
+class TrainResult:
+    """What ``train`` returns: final weights, records and per-network outcomes."""
+
+    coefs: list
+    intercepts: list
+    history: History
+    status: np.ndarray
+    stop_epoch: np.ndarray
+    n_epochs: int
+    samples_seen: int
+    interrupted: bool
+    messages: list
+    resume: "Resume"
+    learning_rates: np.ndarray
+
+    @property
+    def diverged(self):
+        return self.status == DIVERGED
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Optimiser state to continue from (``partial_fit``): what a run ended with."""
+
+    opt_state: object
+    step: int
+    lr_scale: np.ndarray
