@@ -40,6 +40,7 @@ SKLR_TYPES = (
     "sklr.optim.schedules.Join",
     "sklr.optim.schedules.OneCycle",
     "sklr.optim.schedules.Cyclic",
+    "sklr.optim.schedules.RangeRamp",
 )
 
 

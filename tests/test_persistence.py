@@ -209,3 +209,41 @@ def test_a_scorer_of_ones_own_is_reported():
 
 def _my_scorer(estimator, X, y):
     return float(np.mean(estimator.predict(X) == y))
+
+
+def test_every_sklr_type_a_fitted_object_may_hold_is_registered():
+    """A new schedule, optimiser state or engine state must be listed in
+    SKLR_TYPES (or skops reports it as untrusted); every listed name exists."""
+    import importlib
+    import inspect
+
+    from sklr.optim import optimizers, schedules
+    from sklr.persistence import SKLR_TYPES
+
+    for name in SKLR_TYPES:
+        module, _, cls = name.rpartition(".")
+        assert inspect.isclass(getattr(importlib.import_module(module), cls)), name
+
+    def defined(module, keep):
+        return {
+            f"{c.__module__}.{c.__qualname__}"
+            for c in vars(module).values()
+            if inspect.isclass(c) and c.__module__ == module.__name__ and keep(c)
+        }
+
+    schedule_types = defined(
+        schedules,
+        lambda c: issubclass(c, schedules.Schedule) and c is not schedules.Schedule,
+    )
+    state_types = defined(optimizers, lambda c: c.__name__.endswith("State"))
+    assert schedule_types and state_types
+    assert schedule_types | state_types <= set(SKLR_TYPES)
+
+
+def test_every_schedule_name_builds_and_is_documented():
+    from sklr.neural_network._multilayer_perceptron import _PARAMS_DOC
+    from sklr.optim.schedules import SCHEDULE_NAMES, Schedule, get_schedule
+
+    for name in SCHEDULE_NAMES:
+        assert isinstance(get_schedule(name, n_steps=100, steps_per_epoch=5), Schedule)
+        assert f'"{name}"' in _PARAMS_DOC or f"'{name}'" in _PARAMS_DOC, name
