@@ -202,7 +202,7 @@ def test_check_loss_spans_sorted_data():
     """The divergence reference is the loss on at most CHECK_ROWS rows spread
     over the whole data set: sorted targets do not give a misleading value."""
     from sklr._core.network import loss as full_loss
-    from sklr._engine import CHECK_ROWS, check_loss
+    from sklr._engine import CHECK_ROWS, subsample_loss
 
     rng = np.random.RandomState(0)
     n = 5 * CHECK_ROWS + 3
@@ -211,7 +211,7 @@ def test_check_loss_spans_sorted_data():
     spec = NetworkSpec("relu", "squared_error")
     coefs, intercepts = init_params([3, 4, 1], "relu", 1, rng, np.float64)
     data = Data(X, Y)
-    reference = check_loss(spec, coefs, intercepts, data)
+    reference = subsample_loss(spec, coefs, intercepts, data)
     exact = full_loss(spec, coefs, intercepts, X, Y)
     np.testing.assert_allclose(reference, exact, rtol=0.02)
     head = full_loss(spec, coefs, intercepts, X[:CHECK_ROWS], Y[:CHECK_ROWS])

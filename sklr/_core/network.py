@@ -340,10 +340,15 @@ def loss(
         else:
             total += per_sample @ sample_weight[rows]
     sw_sum = n if sample_weight is None else sample_weight.sum()
-    data = total / sw_sum
+    return _reported(spec, coefs, total / sw_sum, sw_sum, Y.shape[1], reported)
+
+
+def _reported(spec, coefs, data, sw_sum, n_outputs, reported, sq_norms=None):
+    """The mean data term ``data`` of each network as scikit-learn reports it
+    (squared error averaged over outputs, when ``reported``), plus the L2 term."""
     if reported:
-        data *= report_scale(spec.loss, Y.shape[1])
-    return data + penalty(spec, coefs, sw_sum)
+        data *= report_scale(spec.loss, n_outputs)
+    return data + penalty(spec, coefs, sw_sum, sq_norms)
 
 
 def _loss_from_output(
@@ -357,14 +362,11 @@ def _loss_from_output(
     else:
         sw_sum = sample_weight.sum()
         data = per_sample @ sample_weight / sw_sum
-    if reported and spec.loss == "squared_error":
-        data *= report_scale(spec.loss, Z.shape[2])
     # a clipped log-loss can stay finite while the outputs overflow: a network
     # whose outputs are not all finite has an infinite loss
     if not np.isfinite(Z).all():
         data[~np.isfinite(Z).all(axis=(1, 2))] = np.inf
-    data += penalty(spec, coefs, sw_sum, sq_norms)
-    return data
+    return _reported(spec, coefs, data, sw_sum, Z.shape[2], reported, sq_norms)
 
 
 def _backward(spec, coefs, activations, X, delta, sw_sum, out, workspace):

@@ -15,7 +15,7 @@ from ._hooks import (
     Hook,
     Plateau,
     ValidationMonitor,
-    check_loss,
+    subsample_loss,
 )
 from ._lbfgs import train_lbfgs
 from ._loop import train
@@ -50,7 +50,7 @@ __all__ = [
     "Status",
     "TrainResult",
     "ValidationMonitor",
-    "check_loss",
+    "subsample_loss",
     "train",
     "train_lbfgs",
 ]

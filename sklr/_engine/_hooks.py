@@ -23,7 +23,7 @@ DIVERGENCE_FACTOR = 10.0
 CHECK_ROWS = 2048
 
 
-def check_loss(spec, coefs, intercepts, data):
+def subsample_loss(spec, coefs, intercepts, data):
     """Loss of each network on at most ``CHECK_ROWS`` evenly spaced training rows.
 
     The rows span the whole data set, so that sorted data give a representative
@@ -70,7 +70,7 @@ class DivergenceGuard(Hook):
     factor : float, default=DIVERGENCE_FACTOR
         Divergence threshold, as a multiple of the initial loss.
     reference_loss : ndarray of shape (K,), optional
-        Loss at the initial weights; computed by ``check_loss`` if omitted.
+        Loss at the initial weights; computed by ``subsample_loss`` if omitted.
     """
 
     def __init__(self, factor=DIVERGENCE_FACTOR, reference_loss=None):
@@ -79,7 +79,7 @@ class DivergenceGuard(Hook):
 
     def on_train_begin(self, run):
         if self.reference_loss is None:
-            self.reference_loss = check_loss(
+            self.reference_loss = subsample_loss(
                 run.spec, run.coefs, run.intercepts, run.data
             )
 
@@ -103,7 +103,7 @@ class DivergenceGuard(Hook):
     def on_train_end(self, run):
         # the last update may have sent the weights where the outputs overflow
         # (the epoch's loss was computed before it): check the final weights once
-        final = check_loss(run.spec, run.coefs, run.intercepts, run.data)
+        final = subsample_loss(run.spec, run.coefs, run.intercepts, run.data)
         run.mark_diverged(~np.isfinite(final), restore="good", epoch=max(run.epoch, 1))
 
     def _diverge(self, run, mask, restore):

@@ -52,7 +52,7 @@ from .._engine import (
     Hook,
     Plateau,
     ValidationMonitor,
-    check_loss,
+    subsample_loss,
     train,
     train_lbfgs,
 )
@@ -480,7 +480,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         coefs, intercepts = self._stacked_params(X.dtype)
         if self._reference_loss is None:
             # the loss at the starting weights, which all K networks share
-            self._reference_loss = check_loss(self._spec, coefs, intercepts, data)
+            self._reference_loss = subsample_loss(self._spec, coefs, intercepts, data)
         K = len(learning_rates)
         guard = DivergenceGuard(reference_loss=np.repeat(self._reference_loss, K))
         return train(
