@@ -66,7 +66,7 @@ def claim(out, command, *, force=False, resume=False):
         raise OutputError(f"cannot use --out {out}: {exc.strerror}") from None
 
 
-def _claim(out, command, force, resume):
+def _claim(out, command, force, resume):  # noqa: C901 - one sequence of checks on the folder, each a clear error
     if out.exists() and not out.is_dir():
         raise OutputError(f"--out {out} is a file, not a folder")
     ours = is_ours(out)

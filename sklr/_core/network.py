@@ -305,7 +305,7 @@ def penalty(spec, coefs, sw_sum, sq_norms=None):
     return sq_norms * (0.5 * spec.alpha / sw_sum)
 
 
-def loss(
+def loss(  # noqa: PLR0913 - keyword options of the numerics
     spec,
     coefs,
     intercepts,
@@ -351,7 +351,7 @@ def _reported(spec, coefs, data, sw_sum, n_outputs, reported, sq_norms=None):
     return data + penalty(spec, coefs, sw_sum, sq_norms)
 
 
-def _loss_from_output(
+def _loss_from_output(  # noqa: PLR0913 - the pieces of one batch's forward pass
     spec, coefs, Y, Z, P, sample_weight, reported=True, log_P=None, sq_norms=None
 ):
     per_sample = sample_losses(spec.loss, Y, Z, P, log_P)
@@ -392,7 +392,7 @@ def _backward(spec, coefs, activations, X, delta, sw_sum, out, workspace):
         derivative(activations[i - 1], delta)
 
 
-def loss_and_grad(
+def loss_and_grad(  # noqa: PLR0913 - keyword options of the numerics
     spec,
     coefs,
     intercepts,

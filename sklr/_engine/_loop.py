@@ -149,7 +149,7 @@ def _same_structure(state, fresh):
     return True
 
 
-def train(
+def train(  # noqa: PLR0913 - the one loop's options, keyword-only
     spec,
     coefs,
     intercepts,
@@ -245,7 +245,7 @@ def train(
     )
 
 
-def _epochs(
+def _epochs(  # noqa: PLR0913 - the loop's state, passed down once
     run, optimizer, opt_state, schedule, order, batch_size, max_iter, hooks, catch
 ):
     """The epoch loop; returns the optimiser state and whether it was interrupted."""

@@ -198,7 +198,7 @@ def _check(start_lr, end_lr, num_steps, mode, smoothing, diverge_threshold, rule
         )
 
 
-def lr_find(
+def lr_find(  # noqa: PLR0913 - mirrors fastai's and Lightning's lr_find
     estimator,
     X,
     y,

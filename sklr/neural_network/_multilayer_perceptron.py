@@ -162,7 +162,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         "max_fun": [Interval(Integral, 1, None, closed="left")],
     }
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - scikit-learn: every hyperparameter is an __init__ argument
         self,
         hidden_layer_sizes=(100,),
         activation="relu",
@@ -453,7 +453,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
 
         return score
 
-    def _fit_stochastic(
+    def _fit_stochastic(  # noqa: PLR0913 - the validated data and state of one fit
         self,
         X,
         y,
@@ -1056,7 +1056,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         "loss": [StrOptions({"squared_error", "poisson"})],
     }
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - scikit-learn: every hyperparameter is an __init__ argument
         self,
         hidden_layer_sizes=(100,),
         activation="relu",

@@ -212,7 +212,7 @@ class LearningRateSensitivityDisplay:
         return display.plot(ax=ax)
 
     @classmethod
-    def from_estimator(
+    def from_estimator(  # noqa: PLR0913 - mirrors LearningRateSearchCV's arguments
         cls,
         estimator,
         X,

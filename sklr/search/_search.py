@@ -231,7 +231,7 @@ class LearningRateSearchCV(BaseSearchCV):
         "checkpoint_dir": [str, Path, None],
     }
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - scikit-learn: every hyperparameter is an __init__ argument
         self,
         estimator,
         learning_rates=None,
@@ -774,7 +774,7 @@ class LearningRateSearchCV(BaseSearchCV):
         )
 
 
-def learning_rate_curve(
+def learning_rate_curve(  # noqa: PLR0913 - mirrors sklearn.model_selection.validation_curve
     estimator,
     X,
     y,

@@ -293,7 +293,7 @@ def _baseline_scores(estimator, fold, data, scoring):
     return scores
 
 
-def _fit_task(task_id, task, estimator, X, y, scoring, fitting, context, caller):
+def _fit_task(task_id, task, estimator, X, y, scoring, fitting, context, caller):  # noqa: PLR0913 - one picklable call per joblib task
     """Train a stack of rates on one fold and score every network.
 
     A fit that raises (of the preprocessing, or of the stack) gives every rate
