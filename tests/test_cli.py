@@ -330,8 +330,9 @@ def test_parquet_input(tmp_path, capsys):
 def test_float32_option_trains_in_single_precision(tmp_path, capsys):
     import numpy as np
 
-    from sklr._data import load
-    from sklr.cli import _pipeline, build_parser
+    from sklr.cli import build_parser
+    from sklr.cli._data import load
+    from sklr.cli._model import _pipeline
 
     args = build_parser().parse_args(["sweep", "digits", "--float32", "--hidden", "8"])
     data = load("digits")
@@ -473,7 +474,9 @@ def test_ctrl_c_advises_resume_only_where_it_exists(
     def interrupted(args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(sklr.cli, f"run_{command}", interrupted)
+    import sklr.cli._args
+
+    monkeypatch.setattr(sklr.cli._args, f"run_{command}", interrupted)
     code = sklr.cli.main([command, "iris", "--out", str(tmp_path / "out"), "--quiet"])
     err = capsys.readouterr().err
     assert code == 130 and err.startswith("sklr: interrupted")

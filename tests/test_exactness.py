@@ -16,8 +16,9 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from threadpoolctl import threadpool_limits
 
-from sklr._data import load
-from sklr.cli import _rates, _search, build_parser
+from sklr.cli import build_parser
+from sklr.cli._data import load
+from sklr.cli._sweep import _rates, _search
 
 from ._helpers import dask_backend
 

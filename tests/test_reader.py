@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sklr._data import DataError, load
 from sklr.cli import main
+from sklr.cli._data import DataError, load
 
 pd = pytest.importorskip("pandas")
 pytest.importorskip("pyarrow")

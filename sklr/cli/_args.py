@@ -1,0 +1,219 @@
+"""The command line's arguments: the parser of ``sklr sweep`` and ``sklr find``."""
+
+import argparse
+import math
+
+from .. import __version__
+from ..lr_finder import SUGGESTION_RULES
+from ._data import BUNDLED
+from ._find import run_find
+from ._sweep import run_sweep
+
+SWEEP_EXAMPLE = """examples:
+  sklr sweep                     # digits, 13 rates from 1e-5 to 10, 5 folds
+  sklr sweep iris --epochs 100 --batch-size 16,64
+  sklr sweep data.csv --target price --hidden 64,32 --out runs/price
+  sklr sweep --resume            # continue an interrupted sweep
+"""
+
+FIND_EXAMPLE = """examples:
+  sklr find                      # digits, 1e-7 .. 10 over 100 mini-batches
+  sklr find data.csv --target label --start-lr 1e-5 --num-steps 200
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors on one line (not the whole usage block)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+# --------------------------------------------------------------------- parsing
+def _ints(text):
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers, got {text!r}"
+        ) from None
+    if not values or any(v <= 0 for v in values):
+        raise argparse.ArgumentTypeError(f"expected positive integers, got {text!r}")
+    return values
+
+
+def _positive(kind):
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid value {text!r}") from None
+        if not value > 0 or (kind is float and not math.isfinite(value)):
+            raise argparse.ArgumentTypeError(f"must be positive, got {text!r}")
+        return value
+
+    return parse
+
+
+def _fraction(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid value {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1], got {text!r}")
+    return value
+
+
+def _common(parser):
+    parser.add_argument(
+        "data",
+        nargs="?",
+        default="digits",
+        help=f"a bundled data set ({', '.join(BUNDLED)}; default: digits) or a "
+        "CSV / Parquet file",
+    )
+    parser.add_argument("--target", help="target column of a file (default: the last)")
+    parser.add_argument(
+        "--task",
+        choices=["auto", "classification", "regression"],
+        default="auto",
+        help="default: inferred from the target",
+    )
+    parser.add_argument(
+        "--no-scale", action="store_true", help="do not standardise the features"
+    )
+    parser.add_argument(
+        "--no-scale-target",
+        action="store_true",
+        help="do not standardise a regression target (by default it is, through "
+        "TransformedTargetRegressor: scores and predictions stay in its units, "
+        "losses are in its standard deviations)",
+    )
+    parser.add_argument(
+        "--hidden",
+        type=_ints,
+        default=[100],
+        help="hidden layer sizes, e.g. 100,50 (default: 100)",
+    )
+    parser.add_argument(
+        "--activation", default="relu", choices=["identity", "logistic", "tanh", "relu"]
+    )
+    parser.add_argument("--solver", default="sgd", choices=["sgd", "adam"])
+    parser.add_argument(
+        "--momentum", type=_fraction, default=0.9, help="SGD momentum (default: 0.9)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    parser.add_argument(
+        "--float32",
+        action="store_true",
+        help="train in single precision: about twice as fast (default: float64)",
+    )
+    parser.add_argument(
+        "--out",
+        default="sklr-results",
+        help="output directory (default: ./sklr-results)",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="overwrite the results already in --out"
+    )
+    parser.add_argument("--quiet", action="store_true", help="print less, no progress")
+    parser.add_argument("--no-plots", action="store_true", help="write no PNG")
+
+
+def build_parser():
+    """The argument parser of the ``sklr`` command."""
+    parser = _Parser(
+        prog="sklr",
+        description="Get the learning rate right: sensitivity analysis "
+        "and range test for scikit-learn MLPs.",
+    )
+    parser.add_argument("--version", action="version", version=f"sklr {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_sweep(sub)
+    _add_find(sub)
+    return parser
+
+
+def _add_sweep(sub):
+    sweep = sub.add_parser(
+        "sweep",
+        help="cross-validated learning-rate sensitivity analysis",
+        description="Train an MLP at every rate of a log grid on every fold "
+        "(stacked), and report the best rate, the good range and a diagnosis of "
+        "each rate.",
+        epilog=SWEEP_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common(sweep)
+    add = sweep.add_argument
+    add(
+        "--batch-size",
+        type=_ints,
+        default=["auto"],
+        help="one size, or several (16,64,256) to study the interaction (default: "
+        "min(200, samples))",
+    )
+    add(
+        "--epochs",
+        type=_positive(int),
+        default=50,
+        help="maximum epochs per fit (default: 50)",
+    )
+    add("--lr-min", type=_positive(float), default=1e-5)
+    add("--lr-max", type=_positive(float), default=10.0)
+    add("--points-per-decade", type=_positive(int), default=2)
+    add("--cv", type=_positive(int), default=5, help="folds (default 5)")
+    add("--scoring", help="a scikit-learn scorer name (default: accuracy or R^2)")
+    add(
+        "--n-jobs", type=int, default=-1, help="parallel tasks (default: -1, all cores)"
+    )
+    add(
+        "--refine",
+        action="store_true",
+        help="add rates over the decade around the best",
+    )
+    add(
+        "--auto-grid",
+        action="store_true",
+        help="run the range test first and sweep only the rates within 1.5 "
+        "decades of its suggestion (6 or 7 rates; --lr-min, --lr-max and "
+        "--points-per-decade are then ignored)",
+    )
+    add(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on this Dask scheduler (needs sklr[dask])",
+    )
+    add("--resume", action="store_true", help="continue the interrupted sweep in --out")
+    sweep.set_defaults(func=run_sweep)
+
+
+def _add_find(sub):
+    find = sub.add_parser(
+        "find",
+        help="learning-rate range test",
+        epilog=FIND_EXAMPLE,
+        description="Raise the rate at every mini-batch and suggest one from the "
+        "loss curve.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _common(find)
+    add = find.add_argument
+    add(
+        "--batch-size",
+        type=_positive(int),
+        default=None,
+        help="mini-batch size (default: min(200, samples))",
+    )
+    add("--start-lr", type=_positive(float), default=1e-7)
+    add("--end-lr", type=_positive(float), default=10.0)
+    add("--num-steps", type=_positive(int), default=100)
+    add("--mode", choices=["exponential", "linear"], default="exponential")
+    add(
+        "--suggestion",
+        choices=list(SUGGESTION_RULES),
+        default="fall",
+        help="the rule behind the suggested rate (default: fall)",
+    )
+    find.set_defaults(func=run_find)

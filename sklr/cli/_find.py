@@ -1,0 +1,102 @@
+"""``sklr find``: the learning-rate range test."""
+
+import dataclasses
+import json
+import math
+import sys
+import warnings
+from pathlib import Path
+
+from .._outdir import (
+    claim,
+    write_text,
+)
+from ._base import NO_ANSWER, CommandError
+from ._data import load
+from ._model import _pipeline, _scales_target
+from ._output import _finite, _save_png, _say
+
+
+# ------------------------------------------------------------------------ find
+def run_find(args):
+    """``sklr find``: the range test; print the suggestions, write JSON and PNG."""
+    from .. import lr_find
+
+    if args.end_lr <= args.start_lr:
+        raise CommandError(
+            f"--end-lr ({args.end_lr:g}) must be larger than --start-lr "
+            f"({args.start_lr:g})"
+        )
+    data = load(args.data, target=args.target, task=args.task)
+    out = Path(args.out)
+    claim(out, "find", force=args.force)  # before the test, not after it
+    pipe = _pipeline(data, args, args.batch_size or "auto")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("ignore")
+        warnings.simplefilter("always", UserWarning)
+        try:
+            result = lr_find(
+                pipe,
+                data.X,
+                data.y,
+                start_lr=args.start_lr,
+                end_lr=args.end_lr,
+                num_steps=args.num_steps,
+                mode=args.mode,
+                suggestion=args.suggestion,
+            )
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+    notes = list(dict.fromkeys(str(w.message) for w in caught))
+    _say(
+        args,
+        f"sklr find: {data.name} ({len(data.y)} samples, {data.task}), "
+        f"{len(result.losses)} steps ({result.n_epochs:.3g} epochs) from "
+        f"{args.start_lr:g}"
+        + (" (stopped early: the loss exploded)" if result.stopped_early else ""),
+    )
+    found = math.isfinite(result.suggestion)
+    print(
+        f"suggested learning rate ({result.rule}): "
+        + (f"{result.suggestion:.4g}" if found else "none")
+    )
+    others = dataclasses.asdict(result.suggestions)
+    _say(args, "  " + ", ".join(f"{k} {v:.4g}" for k, v in others.items()))
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    _write_find(out, result, args, notes, data)
+    return 0 if found else NO_ANSWER
+
+
+def _write_find(out, result, args, notes, data):
+    out.mkdir(parents=True, exist_ok=True)
+
+    def finite(values):
+        return [v if math.isfinite(v) else None for v in values.tolist()]
+
+    document = {
+        "data": args.data,
+        "suggestion": _finite(result.suggestion),
+        "rule": result.rule,
+        "suggestions": {
+            k: _finite(v) for k, v in dataclasses.asdict(result.suggestions).items()
+        },
+        "stopped_early": result.stopped_early,
+        "n_steps": len(result.losses),
+        "n_epochs": result.n_epochs,
+        "target_standardised": _scales_target(data, args),
+        "warnings": notes,
+        "learning_rates": result.learning_rates.tolist(),
+        "losses": finite(result.losses),
+        "smoothed_losses": finite(result.smoothed_losses),
+    }
+    write_text(out / "lr_find.json", json.dumps(document, indent=2) + "\n")
+    written = ["lr_find.json"]
+    if not args.no_plots:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        display = result.plot()
+        _save_png(display.figure_, out / "lr_find.png")
+        written.append("lr_find.png")
+    _say(args, f"wrote {', '.join(written)} to {out}")

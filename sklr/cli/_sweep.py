@@ -1,0 +1,235 @@
+"""``sklr sweep``: the cross-validated learning-rate sensitivity analysis."""
+
+import json
+import math
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from .._outdir import (
+    claim,
+    read_json,
+    write_text,
+)
+from ..exceptions import NoUsableScoreError
+from ._base import MAX_RATES, NO_ANSWER, CommandError
+from ._data import load
+from ._model import _pipeline, _prefix
+from ._output import _print_table, _rows, _say, _summary, _write
+
+
+def _rates(args):
+    if args.lr_max <= args.lr_min:
+        raise CommandError(
+            f"--lr-max ({args.lr_max:g}) must be larger than --lr-min ({args.lr_min:g})"
+        )
+    decades = math.log10(args.lr_max / args.lr_min)
+    n = max(int(round(decades * args.points_per_decade)) + 1, 2)
+    if n > MAX_RATES:
+        raise CommandError(
+            f"--lr-min, --lr-max and --points-per-decade give {n} rates; at most "
+            f"{MAX_RATES}"
+        )
+    return np.logspace(math.log10(args.lr_min), math.log10(args.lr_max), n)
+
+
+def _settings(args, data, rates):
+    keys = [
+        "hidden",
+        "activation",
+        "solver",
+        "momentum",
+        "seed",
+        "batch_size",
+        "epochs",
+        "cv",
+        "scoring",
+        "refine",
+        "no_scale",
+        "no_scale_target",
+        "task",
+        "target",
+        "float32",
+    ]
+    from joblib import hash as joblib_hash
+
+    return {
+        "data": args.data,
+        "data_hash": joblib_hash((data.X, data.y)),
+        "learning_rates": "auto"
+        if isinstance(rates, str)
+        else [float(r) for r in rates],
+        **{k: getattr(args, k) for k in keys},
+        "inferred_task": data.task,
+    }
+
+
+def _prepare_out(args, settings):
+    """Claim --out for the sweep (see ``sklr._outdir``); on --resume, check that
+    the settings are those of the run being continued."""
+    out = Path(args.out)
+    claim(out, "sweep", force=args.force, resume=args.resume)
+    checkpoints = out / "checkpoints"
+    if args.resume:
+        previous = read_json(out / "settings.json")
+        if not isinstance(previous, dict):
+            raise CommandError(f"{out / 'settings.json'} is not sklr's settings")
+        changed = [k for k in settings if previous.get(k) != settings[k]]
+        if changed:
+            detail = ", ".join(
+                f"{k}: {previous.get(k)!r} -> {settings[k]!r}"
+                for k in changed
+                if k != "data_hash"
+            )
+            raise CommandError(
+                f"cannot resume {out}: the settings differ from that run "
+                f"({detail or 'the data changed'})"
+            )
+        return out, checkpoints
+    write_text(out / "settings.json", json.dumps(settings, indent=2) + "\n")
+    return out, checkpoints
+
+
+# ----------------------------------------------------------------------- sweep
+def _progress(search, args):
+    if args.quiet or not sys.stderr.isatty():
+        return
+    try:
+        import rich
+        from sklearn.callback import ProgressBar
+    except ImportError:  # pragma: no cover - rich is a dependency
+        return
+    rich.reconfigure(stderr=True)
+    search.set_callbacks(ProgressBar(max_propagation_depth=None))
+
+
+def _backend(args):
+    """A context manager: joblib's Dask backend on --scheduler, else nothing."""
+    import contextlib
+
+    if not args.scheduler:
+        return contextlib.nullcontext()
+    try:
+        import joblib
+        from distributed import Client
+    except ImportError:
+        raise CommandError("--scheduler needs Dask: pip install 'sklr[dask]'") from None
+    try:
+        client = Client(args.scheduler, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise CommandError(
+            f"cannot reach the Dask scheduler at {args.scheduler}: {exc}"
+        ) from None
+    stack = contextlib.ExitStack()
+    stack.callback(client.close)
+    stack.enter_context(joblib.parallel_backend("dask"))
+    return stack
+
+
+def run_sweep(args):
+    """``sklr sweep``: run the analysis, print the table, write the results."""
+    data = load(args.data, target=args.target, task=args.task)
+    rates = "auto" if args.auto_grid else _rates(args)
+    _check_scoring(args.scoring)
+    if args.cv > len(data.y):
+        raise CommandError(f"--cv {args.cv} is more folds than rows ({len(data.y)})")
+    if args.cv < 2:
+        raise CommandError(f"--cv must be at least 2, got {args.cv}")
+    settings = _settings(args, data, rates)
+    out, checkpoints = _prepare_out(args, settings)
+    several = len(args.batch_size) > 1
+    prefix = _prefix(data, args)
+    search = _search(data, args, rates, checkpoints)
+    finished = len(list(checkpoints.glob("rate-*.npz"))) if checkpoints.exists() else 0
+    _say(
+        args,
+        f"sklr sweep: {data.name} ({len(data.y)} samples, {data.X.shape[1]} "
+        f"features, {data.task}), "
+        + (
+            "rates chosen by the range test"
+            if isinstance(rates, str)
+            else f"{len(rates)} rates from {rates[0]:g} to {rates[-1]:g}"
+        )
+        + f", {args.cv} folds"
+        + (f"; resuming {finished} saved result(s)" if args.resume else ""),
+    )
+    _progress(search, args)
+    start = time.perf_counter()
+    failure = None
+    with _backend(args), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            search.fit(data.X, data.y)
+        except NoUsableScoreError as exc:  # the per-rate results are still there
+            failure = exc
+        except ValueError as exc:  # e.g. an unknown --scoring
+            raise CommandError(str(exc).splitlines()[0]) from None
+    if hasattr(search, "range_test_"):
+        grid, center = search.learning_rates_, search.range_test_.suggestion
+        said = (
+            f"range test suggested {center:.3g}"
+            if math.isfinite(center)
+            else "the range test had no suggestion (its loss did not fall)"
+        )
+        _say(
+            args,
+            f"{said}: swept {len(grid)} rates from {grid.min():.3g} to "
+            f"{grid.max():.3g}",
+        )
+    rows = _rows(search, several, prefix)
+    summary = _summary(search, data, args, time.perf_counter() - start, prefix)
+    _print_table(rows, summary, several, args)
+    _write(out, rows, summary, search, args, several, settings, failure is None)
+    if failure is not None:
+        print(f"sklr: no usable learning rate: {_why(failure, args)}", file=sys.stderr)
+        return NO_ANSWER
+    return 0
+
+
+def _check_scoring(scoring):
+    from sklearn.metrics import get_scorer_names
+
+    if scoring is not None and scoring not in get_scorer_names():
+        raise CommandError(
+            f"--scoring {scoring!r} is not a scikit-learn scorer name (e.g. "
+            "accuracy, f1_macro, roc_auc_ovr, r2, neg_mean_squared_error; all of "
+            "them: sklearn.metrics.get_scorer_names())"
+        )
+
+
+def _search(data, args, rates, checkpoints):
+    """The LearningRateSearchCV of ``sklr sweep``."""
+    from .. import LearningRateSearchCV
+
+    several = len(args.batch_size) > 1
+    return LearningRateSearchCV(
+        _pipeline(data, args, args.batch_size[0]),
+        rates,
+        scoring=args.scoring,
+        param_grid=(
+            {f"{_prefix(data, args)}batch_size": args.batch_size} if several else None
+        ),
+        cv=args.cv,
+        n_jobs=args.n_jobs,
+        refit=False,
+        refine=args.refine,
+        checkpoint_dir=checkpoints,
+    )
+
+
+def _why(failure, args):
+    """One line: why no rate can be recommended, and what to try."""
+    scorer = args.scoring or "the default score"
+    advice = {
+        "diverged": "every rate diverged on at least one fold; try lower rates "
+        f"(--lr-min below {args.lr_min:g}), fewer --epochs, or standardised data "
+        "(without --no-scale / --no-scale-target)",
+        "scoring_failed": f"the scorer ({scorer}) failed on every rate; choose a "
+        "--scoring that fits the task",
+        "both": f"every rate diverged or the scorer ({scorer}) failed on it; try "
+        "lower rates (--lr-min) and a --scoring that fits the task",
+    }
+    return advice[failure.reason]
