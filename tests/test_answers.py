@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.compose import TransformedTargetRegressor
-from sklearn.datasets import load_diabetes, load_iris
+from sklearn.datasets import load_diabetes
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -18,11 +18,6 @@ from sklr import LearningRateSearchCV, MLPClassifier, MLPRegressor
 from sklr.exceptions import NoGoodRangeWarning, NoUsableScoreError, TargetScaleWarning
 from sklr.search._diagnosis import _above_baseline, _diagnose
 from sklr.search._results import _rank
-
-
-@pytest.fixture(scope="module")
-def iris():
-    return load_iris(return_X_y=True)
 
 
 @pytest.fixture(scope="module")

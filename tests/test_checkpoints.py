@@ -24,11 +24,6 @@ from sklr.search._checkpoint import callable_identity
 RATES = [1e-3, 1e-2, 1e-1]
 
 
-@pytest.fixture(scope="module")
-def iris():
-    return load_iris(return_X_y=True)
-
-
 def _search(folder, **kwargs):
     est = make_pipeline(
         StandardScaler(),

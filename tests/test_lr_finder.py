@@ -5,18 +5,13 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine
+from sklearn.datasets import load_breast_cancer, load_iris, load_wine
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklr import LearningRateSearchCV, MLPClassifier, MLPRegressor, lr_find
 from sklr.exceptions import RangeTestWarning, TargetScaleWarning
 from sklr.lr_finder import SUGGESTION_RULES, RangeRamp, suggest
-
-
-@pytest.fixture(scope="module")
-def digits():
-    return load_digits(return_X_y=True)
 
 
 def _pipe(**params):

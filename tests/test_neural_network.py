@@ -12,7 +12,7 @@ import scipy.sparse as sp
 from scipy.stats import loguniform
 from sklearn.base import clone
 from sklearn.callback import ScoringMonitor
-from sklearn.datasets import load_diabetes, load_iris, make_classification
+from sklearn.datasets import load_iris, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import (
@@ -33,27 +33,15 @@ from ._helpers import RecordTasks
 SMALL = dict(hidden_layer_sizes=(10,), max_iter=30, random_state=0)
 
 
-@pytest.fixture(scope="module")
-def iris():
-    X, y = load_iris(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
-
-
-@pytest.fixture(scope="module")
-def diabetes():
-    X, y = load_diabetes(return_X_y=True)
-    return StandardScaler().fit_transform(X), (y - y.mean()) / y.std()
-
-
-def _both(iris, diabetes):
-    return [(MLPClassifier, *iris), (MLPRegressor, *diabetes)]
+def _both(iris_scaled, diabetes_scaled):
+    return [(MLPClassifier, *iris_scaled), (MLPRegressor, *diabetes_scaled)]
 
 
 @pytest.fixture(params=["classifier", "regressor"])
-def est_data(request, iris, diabetes):
+def est_data(request, iris_scaled, diabetes_scaled):
     if request.param == "classifier":
-        return MLPClassifier, iris[0], iris[1]
-    return MLPRegressor, diabetes[0], diabetes[1]
+        return MLPClassifier, iris_scaled[0], iris_scaled[1]
+    return MLPRegressor, diabetes_scaled[0], diabetes_scaled[1]
 
 
 # ---------------------------------------------------------------- parameters
@@ -96,14 +84,14 @@ def test_constructor_stores_parameters_untouched():
     assert clone(est).get_params()["learning_rate"] == 0.3
 
 
-def test_poisson_rejects_negative_targets(diabetes):
-    X, y = diabetes
+def test_poisson_rejects_negative_targets(diabetes_scaled):
+    X, y = diabetes_scaled
     with pytest.raises(ValueError, match="non-negative"):
         MLPRegressor(loss="poisson").fit(X, y)
 
 
-def test_nan_in_input_is_a_clear_error(iris):
-    X, y = iris
+def test_nan_in_input_is_a_clear_error(iris_scaled):
+    X, y = iris_scaled
     X = X.copy()
     X[0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
@@ -125,9 +113,9 @@ def test_fitted_attributes(est_data):
     assert np.all(np.diff(est.loss_curve_[:5]) < 0)  # a sane rate learns
 
 
-def test_learning_rate_is_the_step_size(iris):
+def test_learning_rate_is_the_step_size(iris_scaled):
     """Doubling the rate of plain SGD doubles the first update."""
-    X, y = iris
+    X, y = iris_scaled
     p = dict(
         hidden_layer_sizes=(4,),
         max_iter=1,
@@ -144,8 +132,8 @@ def test_learning_rate_is_the_step_size(iris):
     )
 
 
-def test_schedule_changes_learning_rate_curve(iris):
-    X, y = iris
+def test_schedule_changes_learning_rate_curve(iris_scaled):
+    X, y = iris_scaled
     est = MLPClassifier(
         lr_schedule="cosine",
         batch_size=50,
@@ -159,8 +147,8 @@ def test_schedule_changes_learning_rate_curve(iris):
     np.testing.assert_allclose(est.learning_rate_curve_, expected)
 
 
-def test_adaptive_schedule_divides_rate_by_five_on_plateau(iris):
-    X, y = iris
+def test_adaptive_schedule_divides_rate_by_five_on_plateau(iris_scaled):
+    X, y = iris_scaled
     est = MLPClassifier(
         lr_schedule="adaptive",
         learning_rate=0.05,
@@ -212,8 +200,8 @@ def test_partial_fit_continues_optimizer_state(est_data):
         np.testing.assert_allclose(a, b, rtol=1e-12)
 
 
-def test_partial_fit_classifier_needs_classes(iris):
-    X, y = iris
+def test_partial_fit_classifier_needs_classes(iris_scaled):
+    X, y = iris_scaled
     with pytest.raises(ValueError, match="classes must be passed on the first call"):
         MLPClassifier().partial_fit(X, y)
 
@@ -224,8 +212,8 @@ def test_partial_fit_unavailable_for_lbfgs():
     assert hasattr(MLPRegressor(early_stopping=True), "partial_fit")
 
 
-def test_warm_start_uses_assigned_weights(iris):
-    X, y = iris
+def test_warm_start_uses_assigned_weights(iris_scaled):
+    X, y = iris_scaled
     est = MLPClassifier(
         hidden_layer_sizes=(3,),
         max_iter=1,
@@ -241,8 +229,8 @@ def test_warm_start_uses_assigned_weights(iris):
         est.fit(X, y)
 
 
-def test_lbfgs_reference(iris):
-    X, y = iris
+def test_lbfgs_reference(iris_scaled):
+    X, y = iris_scaled
     est = MLPClassifier(
         solver="lbfgs", hidden_layer_sizes=(10,), random_state=0, max_iter=500
     ).fit(X, y)
@@ -287,16 +275,16 @@ def test_linear_network_trained_to_convergence_matches_least_squares():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_float32_trains_in_float32(iris, dtype):
-    X, y = iris
+def test_float32_trains_in_float32(iris_scaled, dtype):
+    X, y = iris_scaled
     est = MLPClassifier(learning_rate=0.1, **SMALL).fit(X.astype(dtype), y)
     assert all(c.dtype == dtype for c in est.coefs_ + est.intercepts_)
     assert est.predict_proba(X.astype(dtype)).dtype == dtype
     assert est.score(X.astype(dtype), y) > 0.9
 
 
-def test_sparse_input_equals_dense(iris):
-    X, y = iris
+def test_sparse_input_equals_dense(iris_scaled):
+    X, y = iris_scaled
     dense = MLPClassifier(**SMALL).fit(X, y)
     sparse = MLPClassifier(**SMALL).fit(sp.csr_matrix(X), y)
     for a, b in zip(dense.coefs_, sparse.coefs_):
@@ -306,8 +294,8 @@ def test_sparse_input_equals_dense(iris):
     )
 
 
-def test_predict_proba_and_log_proba(iris):
-    X, y = iris
+def test_predict_proba_and_log_proba(iris_scaled):
+    X, y = iris_scaled
     est = MLPClassifier(**SMALL).fit(X, (y == 1))
     proba = est.predict_proba(X)
     assert proba.shape == (150, 2)
@@ -332,8 +320,8 @@ def test_reproducible_for_fixed_random_state(est_data):
         np.testing.assert_array_equal(p, q)
 
 
-def test_verbose_prints_each_epoch(iris, capsys):
-    X, y = iris
+def test_verbose_prints_each_epoch(iris_scaled, capsys):
+    X, y = iris_scaled
     est = MLPClassifier(
         verbose=True, hidden_layer_sizes=(5,), max_iter=3, random_state=0, tol=0.0
     )
@@ -344,15 +332,15 @@ def test_verbose_prints_each_epoch(iris, capsys):
     assert len(re.findall(r"Iteration \d+, loss = \d+\.\d{8}", out)) == 3
 
 
-def test_max_iter_warns_convergence(iris):
-    X, y = iris
+def test_max_iter_warns_convergence(iris_scaled):
+    X, y = iris_scaled
     with pytest.warns(ConvergenceWarning, match=r"Maximum iterations \(2\)"):
         MLPClassifier(max_iter=2, hidden_layer_sizes=(3,), random_state=0).fit(X, y)
 
 
 # --------------------------------------------------------------- integration
-def test_pipeline_grid_search_over_learning_rate(iris):
-    X, y = iris
+def test_pipeline_grid_search_over_learning_rate(iris_scaled):
+    X, y = iris_scaled
     pipe = make_pipeline(StandardScaler(), MLPClassifier(**SMALL))
     grid = GridSearchCV(
         pipe, {"mlpclassifier__learning_rate": [1e-4, 1e-2, 1e-1]}, cv=3
@@ -363,8 +351,8 @@ def test_pipeline_grid_search_over_learning_rate(iris):
     assert scores[0] < scores[2]  # 1e-4 is too slow for 30 epochs
 
 
-def test_randomized_search_with_loguniform(diabetes):
-    X, y = diabetes
+def test_randomized_search_with_loguniform(diabetes_scaled):
+    X, y = diabetes_scaled
     search = RandomizedSearchCV(
         MLPRegressor(**SMALL),
         {"learning_rate": loguniform(1e-4, 1e-1)},
@@ -376,8 +364,8 @@ def test_randomized_search_with_loguniform(diabetes):
     assert all(1e-4 <= r <= 1e-1 for r in rates)
 
 
-def test_validation_curve_over_learning_rate(iris):
-    X, y = iris
+def test_validation_curve_over_learning_rate(iris_scaled):
+    X, y = iris_scaled
     rates = [1e-5, 1e-2]
     train, test = validation_curve(
         MLPClassifier(**SMALL),
@@ -391,8 +379,8 @@ def test_validation_curve_over_learning_rate(iris):
     assert test[1].mean() > test[0].mean()
 
 
-def test_halving_grid_search_with_max_iter_resource(iris):
-    X, y = iris
+def test_halving_grid_search_with_max_iter_resource(iris_scaled):
+    X, y = iris_scaled
     search = HalvingGridSearchCV(
         MLPClassifier(hidden_layer_sizes=(8,), random_state=0),
         {"learning_rate": [1e-3, 1e-2, 1e-1]},
@@ -407,8 +395,8 @@ def test_halving_grid_search_with_max_iter_resource(iris):
     assert search.best_params_["learning_rate"] in (1e-2, 1e-1)
 
 
-def test_cross_validate_and_clone(diabetes):
-    X, y = diabetes
+def test_cross_validate_and_clone(diabetes_scaled):
+    X, y = diabetes_scaled
     out = cross_validate(MLPRegressor(**SMALL), X, y, cv=3, return_estimator=True)
     assert len(out["test_score"]) == 3 and np.all(out["test_score"] > 0.2)
     fitted = out["estimator"][0]
@@ -424,9 +412,9 @@ def test_pickle_roundtrip(est_data):
     assert again.loss_curve_ == est.loss_curve_
 
 
-def test_pandas_input_keeps_feature_names(iris):
+def test_pandas_input_keeps_feature_names(iris_scaled):
     pd = pytest.importorskip("pandas")
-    X, y = iris
+    X, y = iris_scaled
     df = pd.DataFrame(X, columns=["a", "b", "c", "d"])
     est = MLPClassifier(**SMALL).fit(df, pd.Series(y))
     assert est.feature_names_in_.tolist() == ["a", "b", "c", "d"]
@@ -435,8 +423,8 @@ def test_pandas_input_keeps_feature_names(iris):
 
 
 # ----------------------------------------------------------------- callbacks
-def test_scoring_monitor_records_one_entry_per_epoch(iris):
-    X, y = iris
+def test_scoring_monitor_records_one_entry_per_epoch(iris_scaled):
+    X, y = iris_scaled
     monitor = ScoringMonitor(scoring="accuracy")
     est = MLPClassifier(hidden_layer_sizes=(5,), max_iter=4, tol=0.0, random_state=0)
     est.set_callbacks(monitor)
@@ -469,8 +457,8 @@ class _StopAfter:
         return False
 
 
-def test_callback_can_stop_training(iris):
-    X, y = iris
+def test_callback_can_stop_training(iris_scaled):
+    X, y = iris_scaled
     est = MLPClassifier(max_iter=50, tol=0.0, random_state=0).set_callbacks(
         _StopAfter(3)
     )
@@ -486,8 +474,8 @@ def test_import_sklr_does_not_import_matplotlib():
     assert out.stdout.strip() == "False"
 
 
-def test_callbacks_propagate_epochs_through_grid_search(iris):
-    X, y = iris
+def test_callbacks_propagate_epochs_through_grid_search(iris_scaled):
+    X, y = iris_scaled
     recorder = RecordTasks()
     grid = GridSearchCV(
         MLPClassifier(hidden_layer_sizes=(4,), max_iter=3, tol=0.0, random_state=0),
@@ -502,11 +490,11 @@ def test_callbacks_propagate_epochs_through_grid_search(iris):
     assert len(epochs) == 3 * (2 * 2 + 1)  # 3 epochs x (4 CV fits + refit)
 
 
-def test_progress_bar_in_grid_search(iris):
+def test_progress_bar_in_grid_search(iris_scaled):
     pytest.importorskip("rich")
     from sklearn.callback import ProgressBar
 
-    X, y = iris
+    X, y = iris_scaled
     grid = GridSearchCV(
         MLPClassifier(hidden_layer_sizes=(4,), max_iter=2, random_state=0),
         {"learning_rate": [0.01, 0.1]},
@@ -518,8 +506,8 @@ def test_progress_bar_in_grid_search(iris):
     assert grid.best_estimator_.n_iter_ == 2
 
 
-def test_same_results_whatever_n_jobs(diabetes):
-    X, y = diabetes
+def test_same_results_whatever_n_jobs(diabetes_scaled):
+    X, y = diabetes_scaled
     est = MLPRegressor(**SMALL)
     one = cross_validate(est, X, y, cv=3, n_jobs=1, return_estimator=True)
     two = cross_validate(est, X, y, cv=3, n_jobs=2, return_estimator=True)
@@ -532,7 +520,6 @@ def test_same_results_whatever_n_jobs(diabetes):
 def test_partial_fit_may_switch_solver_between_calls():
     """sgd -> adam once raised TypeError, adam -> sgd AttributeError; the new
     optimiser now starts from zero state and training goes on."""
-    from sklearn.datasets import load_iris
 
     X, y = load_iris(return_X_y=True)
     for first, second in (("sgd", "adam"), ("adam", "sgd")):
@@ -547,7 +534,6 @@ def test_partial_fit_may_switch_solver_between_calls():
 
 
 def test_n_iter_no_change_may_be_infinite():
-    from sklearn.datasets import load_iris
 
     X, y = load_iris(return_X_y=True)
     m = MLPClassifier(n_iter_no_change=np.inf, max_iter=7, random_state=0)
@@ -556,7 +542,6 @@ def test_n_iter_no_change_may_be_infinite():
 
 
 def test_partial_fit_with_early_stopping_says_why():
-    from sklearn.datasets import load_iris
 
     X, y = load_iris(return_X_y=True)
     m = MLPClassifier(early_stopping=True)
@@ -567,8 +552,6 @@ def test_partial_fit_with_early_stopping_says_why():
 
 def test_learning_rate_may_be_any_real():
     from fractions import Fraction
-
-    from sklearn.datasets import load_iris
 
     X, y = load_iris(return_X_y=True)
     a = MLPClassifier(learning_rate=Fraction(1, 10), max_iter=5, random_state=0)

@@ -7,7 +7,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from sklearn.datasets import load_iris
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -33,11 +32,6 @@ def _close():
 def _pipe(**params):
     base = dict(hidden_layer_sizes=(8,), max_iter=15, random_state=0, tol=0.0)
     return make_pipeline(StandardScaler(), MLPClassifier(**{**base, **params}))
-
-
-@pytest.fixture(scope="module")
-def iris():
-    return load_iris(return_X_y=True)
 
 
 @pytest.fixture(scope="module")

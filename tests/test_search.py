@@ -6,7 +6,7 @@ import joblib
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.datasets import load_diabetes, load_digits, load_iris
+from sklearn.datasets import load_diabetes, load_digits
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -20,30 +20,19 @@ from ._helpers import RecordTasks, dask_backend
 RATES = [1e-4, 1e-2, 1e-1, 1.0]
 
 
-@pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return X[:600], y[:600]
-
-
-@pytest.fixture(scope="module")
-def iris():
-    return load_iris(return_X_y=True)
-
-
 def _pipe(**params):
     base = dict(hidden_layer_sizes=(16,), max_iter=15, random_state=0, tol=0.0)
     return make_pipeline(StandardScaler(), MLPClassifier(**{**base, **params}))
 
 
 @pytest.fixture(scope="module")
-def reference(digits):
-    X, y = digits
+def reference(digits_600):
+    X, y = digits_600
     return LearningRateSearchCV(_pipe(), RATES, cv=3).fit(X, y)
 
 
-def test_equivalent_to_grid_search(digits, reference):
-    X, y = digits
+def test_equivalent_to_grid_search(digits_600, reference):
+    X, y = digits_600
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         grid = GridSearchCV(_pipe(), {"mlpclassifier__learning_rate": RATES}, cv=3)
@@ -95,8 +84,8 @@ def test_cv_results_layout_matches_grid_search(reference):
 
 
 @pytest.mark.parametrize("backend", ["n_jobs=2", "threading"])
-def test_same_bits_whatever_n_jobs_or_backend(digits, reference, backend):
-    X, y = digits
+def test_same_bits_whatever_n_jobs_or_backend(digits_600, reference, backend):
+    X, y = digits_600
     search = LearningRateSearchCV(_pipe(), RATES, cv=3, n_jobs=2)
     if backend == "threading":
         with joblib.parallel_backend("threading", n_jobs=2):
@@ -115,9 +104,9 @@ def _assert_same_bits(a, b):
     assert a.best_params_ == b.best_params_
 
 
-def test_rate_chunks_give_the_same_bits(digits, reference):
+def test_rate_chunks_give_the_same_bits(digits_600, reference):
     """Rates split in chunks to balance the workers give the same bits."""
-    X, y = digits
+    X, y = digits_600
     search = LearningRateSearchCV(_pipe(), RATES, cv=3, n_jobs=4)
     tasks = search._tasks([{}], [(0, 1)] * 3, np.array(RATES), 0)
     assert len(tasks) == 12  # 3 folds x 4 chunks: 3 tasks per worker
@@ -126,8 +115,8 @@ def test_rate_chunks_give_the_same_bits(digits, reference):
     _assert_same_bits(search, reference)
 
 
-def test_dask_local_cluster_gives_the_same_bits(digits, reference):
-    X, y = digits
+def test_dask_local_cluster_gives_the_same_bits(digits_600, reference):
+    X, y = digits_600
     with dask_backend():
         search = LearningRateSearchCV(_pipe(), RATES, cv=3).fit(X, y)
     _assert_same_bits(search, reference)
@@ -173,9 +162,9 @@ def test_param_grid_gives_one_u_per_batch_size(iris):
     assert search.loss_curves_.shape[:2] == (6, 3)
 
 
-def test_stacked_task_equals_separate_estimator(digits):
+def test_stacked_task_equals_separate_estimator(digits_600):
     """A candidate's fold fit is the fit of the estimator at that rate."""
-    X, y = digits
+    X, y = digits_600
     search = LearningRateSearchCV(_pipe(), [1e-2, 0.3], cv=KFold(3), refit=False)
     search.fit(X, y)
     train, _ = next(KFold(3).split(X, y))

@@ -4,8 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits, make_regression
-from sklearn.preprocessing import StandardScaler
+from sklearn.datasets import make_regression
 
 from sklr import MLPClassifier, MLPRegressor
 from sklr._core.network import NetworkSpec, init_params
@@ -22,16 +21,10 @@ from sklr.exceptions import DivergenceWarning
 from sklr.optim import SGD, Constant
 
 
-@pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return StandardScaler().fit_transform(X[:400]), y[:400]
-
-
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
-def test_stacked_equals_separate_fits(digits, solver):
+def test_stacked_equals_separate_fits(digits_400_scaled, solver):
     """K rates trained stacked give, per network, the weights of K separate fits."""
-    X, y = digits
+    X, y = digits_400_scaled
     rates = [1e-3, 1e-2, 1e-1]
     est = MLPClassifier(
         hidden_layer_sizes=(12,),
@@ -57,8 +50,8 @@ def test_stacked_equals_separate_fits(digits, solver):
             )
 
 
-def test_diverged_network_is_frozen_while_others_continue(digits):
-    X, y = digits
+def test_diverged_network_is_frozen_while_others_continue(digits_400_scaled):
+    X, y = digits_400_scaled
     est = MLPClassifier(
         hidden_layer_sizes=(12,), max_iter=6, momentum=0.0, random_state=0, tol=0.0
     )
@@ -170,8 +163,8 @@ def test_keyboard_interrupt_keeps_last_complete_epoch():
     np.testing.assert_allclose(result.coefs[0][0], two_epochs.coefs_[0], rtol=1e-12)
 
 
-def test_estimator_divergence_on_digits_warns_and_predicts_finite(digits):
-    X, y = digits
+def test_estimator_divergence_on_digits_warns_and_predicts_finite(digits_400_scaled):
+    X, y = digits_400_scaled
     est = MLPClassifier(learning_rate=1e3, momentum=0.0, max_iter=20, random_state=0)
     with pytest.warns(
         DivergenceWarning, match=r"diverged in epoch \d+ with learning rate 1000"
@@ -185,9 +178,9 @@ def test_estimator_divergence_on_digits_warns_and_predicts_finite(digits):
     assert all(np.all(np.isfinite(c)) for c in est.coefs_)
 
 
-def test_analyses_let_keyboard_interrupt_propagate(digits):
+def test_analyses_let_keyboard_interrupt_propagate(digits_400_scaled):
     """A stacked fit for an analysis must not be saved as complete when cut short."""
-    X, y = digits
+    X, y = digits_400_scaled
 
     class Interrupt(Hook):
         def on_epoch_end(self, run, was_active):
