@@ -146,9 +146,11 @@ def test_loss_curve_display_from_estimator_and_log_axis(iris):
         d.held_out_lines_[0].get_ydata(), clf.validation_loss_curve_
     )
     loss = np.array([[100.0, 10.0, 0.1], [1.0, 0.9, 0.8]])
-    assert LossCurveDisplay(np.array([1.0, 0.1]), loss).plot().ax_.get_yscale() == "log"
+    steep = LossCurveDisplay(learning_rates=np.array([1.0, 0.1]), loss=loss).plot()
+    assert steep.ax_.get_yscale() == "log"
     flat = np.array([[1.0, 0.9, 0.8]])
-    assert LossCurveDisplay(np.array([0.1]), flat).plot().ax_.get_yscale() == "linear"
+    calm = LossCurveDisplay(learning_rates=np.array([0.1]), loss=flat).plot()
+    assert calm.ax_.get_yscale() == "linear"
     with pytest.raises(ValueError, match="no loss_curve_"):
         LossCurveDisplay.from_estimator(MLPClassifier())
 
@@ -211,7 +213,7 @@ def test_heat_map_names_the_score(iris):
 def test_loss_curves_keep_the_calm_curves_readable():
     loss = np.array([[2.0, 1.0, 0.5, 0.3], [2.0, 1e7, np.nan, np.nan]])
     d = LossCurveDisplay(
-        np.array([0.1, 10.0]), loss, diverged_epoch=np.array([0, 2])
+        learning_rates=np.array([0.1, 10.0]), loss=loss, diverged_epoch=np.array([0, 2])
     ).plot()
     assert d.ax_.get_ylim() == pytest.approx((0.0, 4.0))  # 2 x the calm first loss
     assert d.divergence_markers_[0].get_offsets()[0, 0] == 2
@@ -223,8 +225,8 @@ def test_loss_curves_axis_covers_held_out_losses_and_starts_at_zero():
     loss = np.array([[0.5, 0.2, 0.1], [0.5, 0.3, 0.2]])
     held_out = np.array([[0.6, 0.3, 0.2], [0.6, 8e14, 8e14]])
     d = LossCurveDisplay(
-        np.array([0.01, 0.1]),
-        loss,
+        learning_rates=np.array([0.01, 0.1]),
+        loss=loss,
         held_out_loss=held_out,
         diverged_epoch=np.array([0, 0]),
     ).plot()
@@ -238,12 +240,24 @@ def test_lr_finder_display_draws_the_curve_rule_fall_reads():
     rates = np.logspace(-6, 0, 60)
     losses = np.concatenate([np.full(20, 2.0), np.linspace(2.0, 0.2, 30), [9.0] * 10])
     ema = np.maximum.accumulate(losses[::-1])[::-1]  # any other curve
-    d = LRFinderDisplay(rates, losses, ema, float(rates[42]), "fall").plot()
+    d = LRFinderDisplay(
+        learning_rates=rates,
+        losses=losses,
+        smoothed_losses=ema,
+        suggestion=float(rates[42]),
+        rule="fall",
+    ).plot()
     assert d.rule_line_ is not None
     y = d.suggestion_marker_.get_ydata()[0]
     assert y == pytest.approx(d.rule_line_.get_ydata()[42])
     assert "centred mean" in d.rule_line_.get_label()
-    nan = LRFinderDisplay(rates, losses, ema, np.nan, "valley").plot()
+    nan = LRFinderDisplay(
+        learning_rates=rates,
+        losses=losses,
+        smoothed_losses=ema,
+        suggestion=np.nan,
+        rule="valley",
+    ).plot()
     assert nan.rule_line_ is None
     assert nan.suggestion_marker_.get_label() == "suggestion (valley): none"
     plt.close("all")

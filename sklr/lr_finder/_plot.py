@@ -20,7 +20,7 @@ def _rule_curve(losses):
     return out
 
 
-@dataclass
+@dataclass(kw_only=True)
 class LRFinderDisplay:
     """The range test: raw and smoothed loss against rate, suggestion marked.
 
@@ -45,7 +45,8 @@ class LRFinderDisplay:
     >>> from sklr.plotting import LRFinderDisplay
     >>> rates = np.logspace(-4, 0, 20)
     >>> loss = 1 / (1 + 20 * rates) + rates**2
-    >>> display = LRFinderDisplay(rates, loss, loss, 0.05, "fall").plot()
+    >>> display = LRFinderDisplay(learning_rates=rates, losses=loss,
+    ...                           smoothed_losses=loss, suggestion=0.05).plot()
     >>> display.suggestion_line_.get_xdata()[0]
     0.05
     """
@@ -70,11 +71,11 @@ class LRFinderDisplay:
         display : LRFinderDisplay
         """
         return cls(
-            result.learning_rates,
-            result.losses,
-            result.smoothed_losses,
-            result.suggestion,
-            result.rule,
+            learning_rates=result.learning_rates,
+            losses=result.losses,
+            smoothed_losses=result.smoothed_losses,
+            suggestion=result.suggestion,
+            rule=result.rule,
         ).plot(ax=ax)
 
     @classmethod

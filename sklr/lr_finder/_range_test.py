@@ -116,11 +116,11 @@ class LRFinderResult:
         from ._plot import LRFinderDisplay
 
         display = LRFinderDisplay(
-            self.learning_rates,
-            self.losses,
-            self.smoothed_losses,
-            self.suggestion,
-            self.rule,
+            learning_rates=self.learning_rates,
+            losses=self.losses,
+            smoothed_losses=self.smoothed_losses,
+            suggestion=self.suggestion,
+            rule=self.rule,
         )
         return display.plot(ax=ax, **kwargs)
 

@@ -74,7 +74,7 @@ def _fold_values(search, metric, show_train):
     return column("test"), train, label, False
 
 
-@dataclass
+@dataclass(kw_only=True)
 class LearningRateSensitivityDisplay:
     """The U-curve: loss or score against learning rate, on a log axis.
 
@@ -413,7 +413,7 @@ class LearningRateSensitivityDisplay:
         )
 
 
-@dataclass
+@dataclass(kw_only=True)
 class LossCurveDisplay:
     """Loss per epoch, one line per learning rate, coloured on a log scale.
 
@@ -474,7 +474,12 @@ class LossCurveDisplay:
         held = getattr(mlp, "validation_loss_curve_", None)
         held = None if held is None else np.array([held], dtype=float)
         diverged = np.array([len(mlp.loss_curve_) if mlp.diverged_ else 0])
-        return cls(np.array([mlp.learning_rate]), loss, held, diverged).plot(ax=ax)
+        return cls(
+            learning_rates=np.array([mlp.learning_rate]),
+            loss=loss,
+            held_out_loss=held,
+            diverged_epoch=diverged,
+        ).plot(ax=ax)
 
     @classmethod
     def from_cv_results(cls, search, *, fold=None, param_index=0, ax=None):
@@ -512,7 +517,10 @@ class LossCurveDisplay:
         else:
             train, held, div_epoch = train[:, fold], held[:, fold], div_epoch[:, fold]
         return cls(
-            np.asarray(search.learning_rates_, float), train, held, div_epoch
+            learning_rates=np.asarray(search.learning_rates_, float),
+            loss=train,
+            held_out_loss=held,
+            diverged_epoch=div_epoch,
         ).plot(ax=ax)
 
     def _ceiling(self):
@@ -618,7 +626,7 @@ class LossCurveDisplay:
         return self
 
 
-@dataclass
+@dataclass(kw_only=True)
 class LearningRateBatchSizeDisplay:
     """Heat map of the mean test score over learning rate x batch size.
 
@@ -645,9 +653,9 @@ class LearningRateBatchSizeDisplay:
     >>> import numpy as np
     >>> from sklr.plotting import LearningRateBatchSizeDisplay
     >>> d = LearningRateBatchSizeDisplay(
-    ...     np.array([1e-3, 1e-2, 1e-1]), [16, 64],
-    ...     np.array([[0.5, 0.9, np.nan], [0.3, 0.8, 0.85]]),
-    ...     np.array([1e-2, 1e-1]), "accuracy").plot()
+    ...     learning_rates=np.array([1e-3, 1e-2, 1e-1]), batch_sizes=[16, 64],
+    ...     scores=np.array([[0.5, 0.9, np.nan], [0.3, 0.8, 0.85]]),
+    ...     best_rates=np.array([1e-2, 1e-1]), score_label="accuracy").plot()
     >>> d.image_.get_array().shape
     (2, 3)
     """
@@ -701,7 +709,11 @@ class LearningRateBatchSizeDisplay:
         )
         label = _score_label(search, refit_metric(search))
         return cls(
-            rates[order], sizes, scores, best, f"mean test score ({label})"
+            learning_rates=rates[order],
+            batch_sizes=sizes,
+            scores=scores,
+            best_rates=best,
+            score_label=f"mean test score ({label})",
         ).plot(ax=ax)
 
     def plot(self, ax=None, *, cmap="viridis", title=None):
