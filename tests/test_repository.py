@@ -1,4 +1,5 @@
-"""Repository-level checks run with the tests: style, and the layers of DESIGN.md."""
+"""Repository-level checks run with the tests: style, and the layers of
+docs/design.rst."""
 
 import shutil
 import subprocess

@@ -187,7 +187,7 @@ def train(  # noqa: PLR0913 - the one loop's options, keyword-only
         Whether to reshuffle the samples each epoch (with ``rng``).
     rng : numpy.random.RandomState
         The generator of the mini-batch order.
-    hooks : sequence of callbacks.Hook
+    hooks : sequence of Hook
         Called in order after each batch and each epoch.
     resume : Resume, optional
         Optimiser state, update count and plateau multipliers to continue from.

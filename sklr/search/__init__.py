@@ -33,7 +33,13 @@ from ._plot import (
     LearningRateSensitivityDisplay,
     LossCurveDisplay,
 )
-from ._results import by_point, last_recorded, point_params
+from ._results import (
+    by_point,
+    last_recorded,
+    mostly_diverged,
+    point_params,
+    refit_metric,
+)
 from ._search import (
     AUTO_HALF_WIDTH,
     DEFAULT_LEARNING_RATES,
@@ -59,5 +65,7 @@ __all__ = [
     "by_point",
     "last_recorded",
     "learning_rate_curve",
+    "mostly_diverged",
     "point_params",
+    "refit_metric",
 ]
