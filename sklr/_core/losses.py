@@ -10,18 +10,12 @@ All functions take arrays with a leading axis of K stacked networks:
 ``(n_samples, n_outputs)`` and is then broadcast).
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 from scipy.special import expit, xlogy
-
-#: output activation of each loss
-OUT_ACTIVATIONS = {
-    "squared_error": "identity",
-    "poisson": "exp",
-    "log_loss": "softmax",
-    "binary_log_loss": "logistic",
-}
 
 
 def _row_max(Z):
@@ -52,9 +46,121 @@ def _row_sum(A):
     return A @ _ones(A.shape[-1], A.dtype)
 
 
+def _clipped(log_p, dtype):
+    # scikit-learn clips probabilities to [eps, 1 - eps]; in log space only the
+    # lower bound matters (log(1 - eps) differs from 0 by eps).
+    return np.maximum(log_p, _log_eps(np.dtype(dtype)), out=log_p)
+
+
+def _identity_output(Z):
+    return Z.copy(), None
+
+
+def _exp_output(Z):
+    # exp saturates at the largest finite value instead of overflowing
+    return np.exp(np.minimum(Z, np.log(np.finfo(Z.dtype).max) - 1)), None
+
+
+def _logistic_output(Z):
+    return expit(Z), None
+
+
+def _softmax_output(Z):
+    """Softmax and its log, from the same log-sum-exp."""
+    shifted = Z - _row_max(Z)
+    P = np.exp(shifted)
+    total = _row_sum(P)[..., None]
+    P /= total
+    shifted -= np.log(total)
+    return P, shifted
+
+
+def _half_squared_error(Y, Z, P, log_P):
+    R = P - Y
+    R *= R
+    return 0.5 * _row_sum(R)
+
+
+def _poisson_deviance(Y, Z, P, log_P):
+    # y log(y / p) - y + p with log p = z, without evaluating log(p)
+    return _row_sum(xlogy(Y, Y) - Y * Z - Y + P)
+
+
+def _log_loss(Y, Z, P, log_P):
+    if log_P is None:
+        log_P = _softmax_output(Z)[1]
+    per_sample = np.vecdot(np.maximum(log_P, _log_eps(np.dtype(Z.dtype))), Y)
+    return np.negative(per_sample, out=per_sample)
+
+
+def _binary_log_loss(Y, Z, P, log_P):
+    log_p = _clipped(-np.logaddexp(0, -Z), Z.dtype)
+    log_1mp = _clipped(-np.logaddexp(0, Z), Z.dtype)
+    return -_row_sum(Y * log_p + (1 - Y) * log_1mp)
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss with its canonical output activation.
+
+    Parameters
+    ----------
+    name : str
+    out_activation : str
+        scikit-learn's name of the output activation (``out_activation_``).
+    output : callable
+        ``output(Z) -> (P, log P or None)``.
+    per_sample : callable
+        ``per_sample(Y, Z, P, log_P) -> (K, n_samples)``, summed over outputs.
+    mean_over_outputs : bool, default=False
+        Whether the reported loss averages the data term over outputs
+        (scikit-learn's half squared error; see ``report_scale``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklr._core.losses import LOSSES
+    >>> squared = LOSSES["squared_error"]
+    >>> Z = np.array([[[1.0], [3.0]]])                 # K=1 network, 2 samples
+    >>> P, _ = squared.output(Z)
+    >>> squared.per_sample(np.array([[0.0], [1.0]]), Z, P, None).tolist()
+    [[0.5, 2.0]]
+    """
+
+    name: str
+    out_activation: str
+    output: Callable
+    per_sample: Callable
+    mean_over_outputs: bool = False
+
+
+#: Every loss, by name: adding one here is all the numerics need.
+LOSSES = {
+    loss.name: loss
+    for loss in (
+        Loss("squared_error", "identity", _identity_output, _half_squared_error, True),
+        Loss("poisson", "exp", _exp_output, _poisson_deviance),
+        Loss("log_loss", "softmax", _softmax_output, _log_loss),
+        Loss("binary_log_loss", "logistic", _logistic_output, _binary_log_loss),
+    )
+}
+
+#: output activation of each loss
+OUT_ACTIVATIONS = {name: loss.out_activation for name, loss in LOSSES.items()}
+
+
+def get_loss(name):
+    """The registered ``Loss`` called ``name``; ``ValueError`` if there is none."""
+    try:
+        return LOSSES[name]
+    except KeyError:
+        expected = sorted(LOSSES)
+        raise ValueError(f"Unknown loss {name!r}; expected one of {expected}.") from None
+
+
 def output(loss, Z):
     """Return the output activation ``P = f(Z)`` of ``loss`` (a new array)."""
-    return output_and_log(loss, Z)[0]
+    return get_loss(loss).output(Z)[0]
 
 
 def output_and_log(loss, Z):
@@ -62,27 +168,7 @@ def output_and_log(loss, Z):
 
     The second item is None for the other losses.
     """
-    if loss == "squared_error":
-        return Z.copy(), None
-    if loss == "poisson":
-        # exp saturates at the largest finite value instead of overflowing
-        return np.exp(np.minimum(Z, np.log(np.finfo(Z.dtype).max) - 1)), None
-    if loss == "binary_log_loss":
-        return expit(Z), None
-    if loss == "log_loss":
-        shifted = Z - _row_max(Z)
-        P = np.exp(shifted)
-        total = _row_sum(P)[..., None]
-        P /= total
-        shifted -= np.log(total)
-        return P, shifted
-    raise ValueError(f"Unknown loss {loss!r}.")
-
-
-def _clipped(log_p, dtype):
-    # scikit-learn clips probabilities to [eps, 1 - eps]; in log space only the
-    # lower bound matters (log(1 - eps) differs from 0 by eps).
-    return np.maximum(log_p, _log_eps(np.dtype(dtype)), out=log_p)
+    return get_loss(loss).output(Z)
 
 
 def sample_losses(loss, Y, Z, P, log_P=None):
@@ -91,7 +177,7 @@ def sample_losses(loss, Y, Z, P, log_P=None):
     Parameters
     ----------
     loss : str
-        One of ``OUT_ACTIVATIONS``.
+        One of ``LOSSES``.
     Y : ndarray of shape (n_samples, n_outputs) or (K, n_samples, n_outputs)
         Targets (one-hot / indicator for log-losses).
     Z : ndarray of shape (K, n_samples, n_outputs)
@@ -101,24 +187,7 @@ def sample_losses(loss, Y, Z, P, log_P=None):
     log_P : ndarray, optional
         ``log P`` for the softmax (from ``output_and_log``), computed if omitted.
     """
-    dtype = Z.dtype
-    if loss == "squared_error":
-        R = P - Y
-        R *= R
-        return 0.5 * _row_sum(R)
-    if loss == "poisson":
-        # y log(y / p) - y + p with log p = z, without evaluating log(p)
-        return _row_sum(xlogy(Y, Y) - Y * Z - Y + P)
-    if loss == "log_loss":
-        if log_P is None:
-            log_P = output_and_log(loss, Z)[1]
-        per_sample = np.vecdot(np.maximum(log_P, _log_eps(np.dtype(dtype))), Y)
-        return np.negative(per_sample, out=per_sample)
-    if loss == "binary_log_loss":
-        log_p = _clipped(-np.logaddexp(0, -Z), dtype)
-        log_1mp = _clipped(-np.logaddexp(0, Z), dtype)
-        return -_row_sum(Y * log_p + (1 - Y) * log_1mp)
-    raise ValueError(f"Unknown loss {loss!r}.")
+    return get_loss(loss).per_sample(Y, Z, P, log_P)
 
 
 def report_scale(loss, n_outputs):
@@ -130,4 +199,4 @@ def report_scale(loss, n_outputs):
     objective (whose gradient is exact) is the sum; the reported loss divides the
     data term by ``n_outputs``. All other losses are summed over outputs in both.
     """
-    return 1.0 / n_outputs if loss == "squared_error" else 1.0
+    return 1.0 / n_outputs if get_loss(loss).mean_over_outputs else 1.0

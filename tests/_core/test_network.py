@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from sklr._core.activations import ACTIVATIONS as REGISTERED_ACTIVATIONS
+from sklr._core.losses import LOSSES as REGISTERED_LOSSES
 from sklr._core.losses import output, sample_losses
 from sklr._core.network import (
     NetworkSpec,
@@ -14,8 +16,8 @@ from sklr._core.network import (
     predict,
 )
 
-ACTIVATIONS = ["identity", "logistic", "tanh", "relu"]
-LOSSES = ["squared_error", "poisson", "log_loss", "binary_log_loss"]
+ACTIVATIONS = list(REGISTERED_ACTIVATIONS)  # every registered one is checked
+LOSSES = list(REGISTERED_LOSSES)  # every registered loss is gradient-checked
 K = 3
 
 
