@@ -154,8 +154,8 @@ def get_loss(name):
     try:
         return LOSSES[name]
     except KeyError:
-        expected = sorted(LOSSES)
-        raise ValueError(f"Unknown loss {name!r}; expected one of {expected}.") from None
+        known = sorted(LOSSES)
+        raise ValueError(f"Unknown loss {name!r}; known: {known}.") from None
 
 
 def output(loss, Z):
