@@ -403,8 +403,9 @@ def loss_and_grad(  # noqa: PLR0913 - keyword options of the numerics
     out=None,
     sq_norms=None,
     workspace=None,
+    reported=True,
 ):
-    """Reported loss and gradient of the objective for each network of the stack.
+    """Loss and gradient of the objective for each network of the stack.
 
     Parameters
     ----------
@@ -422,6 +423,9 @@ def loss_and_grad(  # noqa: PLR0913 - keyword options of the numerics
     sq_norms : ndarray of shape (K,), optional
         ``||W_k||^2`` for the L2 term of the reported loss, if already known (see
         ``squared_norms``).
+    reported : bool, default=True
+        Return the reported loss (scikit-learn's); False: the optimised
+        objective, whose gradient this is (see ``loss``).
     workspace : Workspace, optional
         Scratch arrays to reuse for the temporaries (the training engine passes
         one, so that a step allocates nothing large).
@@ -429,14 +433,14 @@ def loss_and_grad(  # noqa: PLR0913 - keyword options of the numerics
     Returns
     -------
     loss : ndarray of shape (K,)
-        Reported loss of each network (see ``loss``).
+        Reported loss of each network, or the objective (see ``reported``).
     coef_grads, intercept_grads : lists of ndarray
         Gradients of the objective, shaped like ``coefs`` and ``intercepts``.
     """
     activations, Z = forward(spec, coefs, intercepts, X, workspace)
     P, log_P = output_and_log(spec.loss, Z)
     value = _loss_from_output(
-        spec, coefs, Y, Z, P, sample_weight, log_P=log_P, sq_norms=sq_norms
+        spec, coefs, Y, Z, P, sample_weight, reported, log_P=log_P, sq_norms=sq_norms
     )
     n = Z.shape[1]
     if out is None:

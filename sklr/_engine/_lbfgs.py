@@ -6,8 +6,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize
 
+from .._core.network import Layout, loss_and_grad
 from .._core.network import loss as network_loss
-from .._core.network import loss_and_grad
 
 
 @dataclass
@@ -32,28 +32,28 @@ def train_lbfgs(
     """
     if coefs[0].shape[0] != 1:
         raise ValueError("lbfgs trains a single network (K = 1).")
-    shapes = [c.shape for c in coefs] + [b.shape for b in intercepts]
-    sizes = [int(np.prod(s)) for s in shapes]
-    n_layers = len(coefs)
+    layout = Layout.of(coefs)  # theta is the flat layout of the one network
     dtype = coefs[0].dtype
+    grads = np.empty((1, layout.size), dtype=dtype)
 
     def unpack(theta):
-        parts = np.split(theta.astype(dtype, copy=False), np.cumsum(sizes)[:-1])
-        params = [p.reshape(s) for p, s in zip(parts, shapes)]
-        return params[:n_layers], params[n_layers:]
+        return layout.views(theta.astype(dtype)[None])
 
     def objective(theta):
         c, b = unpack(theta)
-        _, coef_grads, intercept_grads = loss_and_grad(
-            spec, c, b, data.X, data.Y, data.sample_weight
+        value, _, _ = loss_and_grad(
+            spec,
+            c,
+            b,
+            data.X,
+            data.Y,
+            data.sample_weight,
+            out=layout.views(grads),
+            reported=False,
         )
-        value = network_loss(
-            spec, c, b, data.X, data.Y, data.sample_weight, reported=False
-        )[0]
-        grad = np.concatenate([g.ravel() for g in coef_grads + intercept_grads])
-        return float(value), grad.astype(np.float64)
+        return float(value[0]), grads[0].astype(np.float64)
 
-    theta0 = np.concatenate([p.ravel() for p in coefs + intercepts]).astype(np.float64)
+    theta0 = layout.pack(coefs, intercepts)[0].astype(np.float64)
     with np.errstate(all="ignore"):
         res = minimize(
             objective,
@@ -66,4 +66,5 @@ def train_lbfgs(
         print(f"lbfgs: {res.nit} iterations, loss = {res.fun:.8f}, {res.message}")
     c, b = unpack(res.x)
     final = float(network_loss(spec, c, b, data.X, data.Y, data.sample_weight)[0])
+    c, b = [a.copy() for a in c], [a.copy() for a in b]  # not views of theta
     return LbfgsResult(c, b, final, int(res.nit), bool(res.success), str(res.message))
