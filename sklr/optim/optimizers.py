@@ -49,13 +49,22 @@ class AdamState(NamedTuple):
 
 
 class Optimizer:
-    """Interface of an optimiser: ``init(params)`` and ``update(grads, state, lr)``."""
+    """Interface of an optimiser: ``init(params) -> state`` and the in-place step
+    ``apply(params, grads, state, lr) -> state``; ``update`` is its functional
+    form, derived from ``apply`` (one implementation of the arithmetic)."""
 
     def init(self, params):  # pragma: no cover - interface
         raise NotImplementedError
 
-    def update(self, grads, state, learning_rates):  # pragma: no cover - interface
-        raise NotImplementedError
+    def update(self, grads, state, learning_rates):
+        """The updates and the new state, without overwriting anything: ``apply``
+        on zero parameters and copies of the gradients and the state."""
+        updates = [np.zeros_like(g) for g in grads]
+        copied = type(state)(
+            *(tuple(a.copy() for a in f) if isinstance(f, tuple) else f for f in state)
+        )
+        state = self.apply(updates, [g.copy() for g in grads], copied, learning_rates)
+        return updates, state
 
     def forget(self, state, mask):
         """Zero the state of the networks in the boolean ``mask`` (in place):
@@ -66,13 +75,10 @@ class Optimizer:
                     array[mask] = 0
         return state
 
-    def apply(self, params, grads, state, learning_rates):
-        """``update`` in place: add the updates to ``params`` (the arrays of the
-        state and ``grads`` may be overwritten) and return the new state."""
-        updates, state = self.update(grads, state, learning_rates)
-        for p, u in zip(params, updates):
-            p += u
-        return state
+    def apply(self, params, grads, state, learning_rates):  # pragma: no cover
+        """Add the updates to ``params`` in place (the arrays of the state and
+        ``grads`` may be overwritten) and return the new state."""
+        raise NotImplementedError
 
 
 @dataclass(frozen=True)
@@ -111,19 +117,6 @@ class SGD(Optimizer):
         if not self.momentum:  # plain SGD has no state
             return SGDState(())
         return SGDState(tuple(np.zeros_like(p) for p in params))
-
-    def update(self, grads, state, learning_rates):
-        mu = self.momentum
-        rates = _by_ndim(learning_rates, grads)
-        steps = [rates[g.ndim] * g for g in grads]
-        if not mu:
-            return [-step for step in steps], state
-        velocities = tuple(mu * v - step for v, step in zip(state.velocities, steps))
-        if self.nesterov:
-            updates = [mu * v - step for v, step in zip(velocities, steps)]
-        else:
-            updates = list(velocities)
-        return updates, SGDState(velocities)
 
     def apply(self, params, grads, state, learning_rates):
         mu = self.momentum
@@ -166,7 +159,7 @@ class Adam(Optimizer):
     >>> state = opt.init([np.zeros((1, 3))])
     >>> updates, state = opt.update([np.array([[2.0, -1.0, 0.0]])], state, [0.01])
     >>> np.round(updates[0], 6).tolist()   # first step: -lr * sign(g)
-    [[-0.01, 0.01, -0.0]]
+    [[-0.01, 0.01, 0.0]]
     >>> state.count
     1
     """
@@ -178,19 +171,6 @@ class Adam(Optimizer):
     def init(self, params):
         zeros = tuple(np.zeros_like(p) for p in params)
         return AdamState(0, zeros, tuple(np.zeros_like(p) for p in params))
-
-    def update(self, grads, state, learning_rates):
-        b1, b2 = self.beta_1, self.beta_2
-        t = state.count + 1
-        mu = tuple(b1 * m + (1 - b1) * g for m, g in zip(state.mu, grads))
-        nu = tuple(b2 * v + (1 - b2) * g**2 for v, g in zip(state.nu, grads))
-        correction = float(np.sqrt(1 - b2**t) / (1 - b1**t))
-        rates = _by_ndim(learning_rates, mu)
-        updates = [
-            -(rates[m.ndim] * correction) * m / (np.sqrt(v) + self.epsilon)
-            for m, v in zip(mu, nu)
-        ]
-        return updates, AdamState(t, mu, nu)
 
     def apply(self, params, grads, state, learning_rates):
         b1, b2 = self.beta_1, self.beta_2
