@@ -10,7 +10,7 @@ sklr's training engine (a stack of one network whose schedule is the ramp), so
 there is no second training loop.
 """
 
-from ..optim.schedules import RangeRamp
+from ..optim import RangeRamp
 from ._plot import LRFinderDisplay
 from ._range_test import MIN_STEPS, LRFinderResult, LRFinderSuggestions, lr_find
 from ._rules import (

@@ -324,19 +324,6 @@ class Cyclic(Schedule):
         return float(self.base + (1 - self.base) * frac)
 
 
-SCHEDULE_NAMES = (
-    "constant",
-    "invscaling",
-    "adaptive",
-    "step",
-    "exponential",
-    "cosine",
-    "onecycle",
-    "cyclic",
-    "warmup_cosine",
-)
-
-
 def get_schedule(spec, *, n_steps: int, steps_per_epoch: int = 1, power_t=0.5):
     """Turn a schedule name (or object) into a schedule object.
 
@@ -372,25 +359,17 @@ def get_schedule(spec, *, n_steps: int, steps_per_epoch: int = 1, power_t=0.5):
     if isinstance(spec, Schedule):
         return spec
     n_steps = max(int(n_steps), 1)
-    builders = {
-        "constant": lambda: Constant(),
-        "invscaling": lambda: InverseScaling(power_t=power_t),
-        "adaptive": lambda: Adaptive(),
-        "step": lambda: StepDecay(step_size=max(n_steps // 3, 1), gamma=0.1),
-        "exponential": lambda: Exponential(gamma=0.01 ** (1.0 / n_steps)),
-        "cosine": lambda: Cosine(n_steps=n_steps),
-        "onecycle": lambda: OneCycle(n_steps=n_steps),
-        "cyclic": lambda: Cyclic(step_size=2 * max(int(steps_per_epoch), 1)),
-        "warmup_cosine": lambda: warmup(
-            max(n_steps // 20, 1), Cosine(n_steps=n_steps - max(n_steps // 20, 1))
-        ),
+    horizon = {
+        "n_steps": n_steps,
+        "steps_per_epoch": steps_per_epoch,
+        "power_t": power_t,
     }
-    if spec not in builders:
+    if spec not in _NAMED:
         raise ValueError(
             f"Unknown learning-rate schedule {spec!r}; expected one of "
-            f"{sorted(builders)} or a sklr.optim.Schedule instance."
+            f"{sorted(_NAMED)} or a sklr.optim.Schedule instance."
         )
-    return builders[spec]()
+    return _NAMED[spec](**horizon)
 
 
 def checked_multiplier(schedule, step):
@@ -420,6 +399,32 @@ def check_schedule(schedule, n_steps, max_preview=10_000):
     """
     for step in range(min(int(n_steps), max_preview)):
         checked_multiplier(schedule, step)
+
+
+def _warmup_cosine(n_steps, **_):
+    warm = max(n_steps // 20, 1)
+    return warmup(warm, Cosine(n_steps=n_steps - warm))
+
+
+#: The named schedules (``lr_schedule="name"``), each built from the horizon of a
+#: fit (``n_steps``, ``steps_per_epoch``, ``power_t``): adding a name here is all
+#: ``get_schedule`` and the estimators' validation need.
+_NAMED = {
+    "constant": lambda **_: Constant(),
+    "invscaling": lambda power_t, **_: InverseScaling(power_t=power_t),
+    "adaptive": lambda **_: Adaptive(),
+    "step": lambda n_steps, **_: StepDecay(step_size=max(n_steps // 3, 1), gamma=0.1),
+    "exponential": lambda n_steps, **_: Exponential(gamma=0.01 ** (1.0 / n_steps)),
+    "cosine": lambda n_steps, **_: Cosine(n_steps=n_steps),
+    "onecycle": lambda n_steps, **_: OneCycle(n_steps=n_steps),
+    "cyclic": lambda steps_per_epoch, **_: Cyclic(
+        step_size=2 * max(int(steps_per_epoch), 1)
+    ),
+    "warmup_cosine": _warmup_cosine,
+}
+
+#: The names ``lr_schedule`` accepts.
+SCHEDULE_NAMES = tuple(_NAMED)
 
 
 @dataclass(frozen=True)
