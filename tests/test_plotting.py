@@ -296,3 +296,28 @@ def test_displays_of_a_multi_metric_search_with_a_callable_refit(iris):
     )
     s = LearningRateSensitivityDisplay.from_cv_results(search)
     assert "accuracy" in s.ax_.get_ylabel()
+
+
+def test_displays_take_style_keywords(search):
+    """scikit-learn's convention: *_kw dicts reach matplotlib over sklr's style."""
+    s = LearningRateSensitivityDisplay.from_cv_results(search).plot(
+        line_kw={"lw": 4, "color": "tab:purple"},
+        fill_between_kw={"alpha": 0.5},
+        scatter_kw={"s": 10},
+    )
+    assert s.lines_[0].get_linewidth() == 4
+    assert s.lines_[0].get_color() == "tab:purple"
+    assert s.bands_[0].get_alpha() == 0.5
+    assert s.points_[0].get_sizes()[0] == 10
+    loss = np.array([[1.0, 0.5, 0.2]])
+    d = LossCurveDisplay(
+        learning_rates=np.array([0.1]), loss=loss, held_out_loss=loss + 0.1
+    ).plot(line_kw={"lw": 3}, held_out_line_kw={"ls": ":"})
+    assert d.lines_[0].get_linewidth() == 3
+    assert d.held_out_lines_[0].get_linestyle() == ":"
+    rates = np.logspace(-4, 0, 20)
+    f = LRFinderDisplay(
+        learning_rates=rates, losses=rates, smoothed_losses=rates, suggestion=0.01
+    ).plot(line_kw={"color": "k"}, smoothed_line_kw={"lw": 5})
+    assert f.raw_line_.get_color() == "k" and f.smoothed_line_.get_linewidth() == 5
+    plt.close("all")

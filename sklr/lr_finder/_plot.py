@@ -96,13 +96,16 @@ class LRFinderDisplay:
         """
         return cls.from_result(lr_find(estimator, X, y, **kwargs), ax=ax)
 
-    def plot(self, ax=None, *, title=None):
+    def plot(self, ax=None, *, title=None, line_kw=None, smoothed_line_kw=None):
         """Draw the test.
 
         Parameters
         ----------
         ax : matplotlib Axes, default=None
         title : str, default=None
+        line_kw, smoothed_line_kw : dict, default=None
+            Keywords passed to ``ax.plot`` for the mini-batch losses and for
+            their moving average, over sklr's.
 
         Returns
         -------
@@ -111,12 +114,16 @@ class LRFinderDisplay:
         ax, fig = _axes(ax)
         rates = np.asarray(self.learning_rates)
         raw, smooth = np.asarray(self.losses), np.asarray(self.smoothed_losses)
-        (self.raw_line_,) = ax.plot(
-            rates, raw, color="0.6", lw=0.8, alpha=0.7, label="mini-batch loss"
-        )
-        (self.smoothed_line_,) = ax.plot(
-            rates, smooth, color="tab:blue", lw=2, label="moving average (lags)"
-        )
+        raw_style = {
+            "color": "0.6",
+            "lw": 0.8,
+            "alpha": 0.7,
+            "label": "mini-batch loss",
+        }
+        (self.raw_line_,) = ax.plot(rates, raw, **{**raw_style, **(line_kw or {})})
+        smooth_style = {"color": "tab:blue", "lw": 2, "label": "moving average (lags)"}
+        smooth_style.update(smoothed_line_kw or {})
+        (self.smoothed_line_,) = ax.plot(rates, smooth, **smooth_style)
         read = smooth  # the curve the suggestion is read on
         self.rule_line_ = None
         if self.rule == "fall":  # rule "fall" reads a centred mean: no lag

@@ -255,7 +255,15 @@ class LearningRateSensitivityDisplay:
         ).fit(X, y)
         return cls.from_cv_results(search, metric=metric, show_train=show_train, ax=ax)
 
-    def plot(self, ax=None, *, title=None):
+    def plot(
+        self,
+        ax=None,
+        *,
+        title=None,
+        line_kw=None,
+        fill_between_kw=None,
+        scatter_kw=None,
+    ):
         """Draw the curves.
 
         Parameters
@@ -263,6 +271,10 @@ class LearningRateSensitivityDisplay:
         ax : matplotlib Axes, default=None
             Where to draw; a new figure if None.
         title : str, default=None
+        line_kw, fill_between_kw, scatter_kw : dict, default=None
+            Keywords passed to ``ax.plot`` (the mean curves),
+            ``ax.fill_between`` (the bands of one standard deviation) and
+            ``ax.scatter`` (the points coloured by diagnosis), over sklr's.
 
         Returns
         -------
@@ -273,8 +285,9 @@ class LearningRateSensitivityDisplay:
         r = self.learning_rates[order]
         self.lines_, self.bands_, self.points_ = [], [], []
         self.diverged_markers_, self.train_lines_ = [], []
+        style = (line_kw or {}, fill_between_kw or {}, scatter_kw or {})
         for c in range(len(self.mean)):
-            self._draw_curve(ax, c, order)
+            self._draw_curve(ax, c, order, style)
         self._draw_best(ax)
         self.baseline_line_ = None
         if self.baseline is not None and np.isfinite(self.baseline):
@@ -295,25 +308,26 @@ class LearningRateSensitivityDisplay:
         self.ax_, self.figure_ = ax, fig
         return self
 
-    def _draw_curve(self, ax, c, order):
-        """Mean, band, diagnosis-coloured points and divergence marks of curve c."""
+    def _draw_curve(self, ax, c, order, style=({}, {}, {})):
+        """Mean, band, diagnosis-coloured points and divergence marks of curve c
+        (``style``: the user's keywords for the line, the band and the points)."""
         import matplotlib.transforms as mtransforms
 
         several = len(self.mean) > 1
         r = self.learning_rates[order]
         mean, std = self.mean[c][order], self.std[c][order]
         label = self.labels[c] if several else "test (mean over folds)"
-        (line,) = ax.plot(r, mean, "-", lw=1.5, label=label, zorder=2)
-        color = line.get_color() if several else "0.3"
+        line_kw, band_kw, point_kw = style
+        (line,) = ax.plot(r, mean, "-", **{"lw": 1.5, "zorder": 2, **line_kw})
+        line.set_label(line_kw.get("label", label))
+        color = line_kw.get("color", line.get_color() if several else "0.3")
         line.set_color(color)
         self.lines_.append(line)
-        self.bands_.append(
-            ax.fill_between(r, mean - std, mean + std, color=color, alpha=0.15, lw=0)
-        )
+        band = {"color": color, "alpha": 0.15, "lw": 0, **band_kw}
+        self.bands_.append(ax.fill_between(r, mean - std, mean + std, **band))
         colors = [DIAGNOSIS_COLORS.get(d, "k") for d in self.diagnosis[c][order]]
-        self.points_.append(
-            ax.scatter(r, mean, c=colors, s=36, zorder=3, edgecolors="white")
-        )
+        points = {"c": colors, "s": 36, "zorder": 3, "edgecolors": "white", **point_kw}
+        self.points_.append(ax.scatter(r, mean, **points))
         if self.train_mean is not None:
             train_label = f"{label} (train)" if several else "train (mean over folds)"
             (tl,) = ax.plot(
@@ -554,7 +568,9 @@ class LossCurveDisplay:
         if not log:
             ax.set_ylim(bottom=0)
 
-    def plot(self, ax=None, *, log_y="auto", title=None):
+    def plot(
+        self, ax=None, *, log_y="auto", title=None, line_kw=None, held_out_line_kw=None
+    ):
         """Draw the curves.
 
         Parameters
@@ -564,6 +580,9 @@ class LossCurveDisplay:
             "auto" uses a log y axis when the finite losses (training and
             held-out, below the ceiling) span more than two orders of magnitude.
         title : str, default=None
+        line_kw, held_out_line_kw : dict, default=None
+            Keywords passed to ``ax.plot`` for the training and the held-out
+            curves, over sklr's (the colour is the rate's unless given).
 
         Returns
         -------
@@ -587,12 +606,14 @@ class LossCurveDisplay:
             epochs = np.flatnonzero(~np.isnan(curve)) + 1
             values = curve[epochs - 1]
             shown = np.isfinite(values)
-            (line,) = ax.plot(epochs[shown], values[shown], color=color, lw=1.5)
+            style = {"color": color, "lw": 1.5, **(line_kw or {})}
+            (line,) = ax.plot(epochs[shown], values[shown], **style)
             self.lines_.append(line)
             if self.held_out_loss is not None:
                 h = self.held_out_loss[k]
                 h_epochs = np.flatnonzero(np.isfinite(h)) + 1
-                (hl,) = ax.plot(h_epochs, h[h_epochs - 1], "--", color=color, lw=1)
+                held = {"ls": "--", "color": color, "lw": 1, **(held_out_line_kw or {})}
+                (hl,) = ax.plot(h_epochs, h[h_epochs - 1], **held)
                 self.held_out_lines_.append(hl)
             epoch = 0 if self.diverged_epoch is None else int(self.diverged_epoch[k])
             if epoch:
@@ -716,7 +737,7 @@ class LearningRateBatchSizeDisplay:
             score_label=f"mean test score ({label})",
         ).plot(ax=ax)
 
-    def plot(self, ax=None, *, cmap="viridis", title=None):
+    def plot(self, ax=None, *, cmap="viridis", title=None, imshow_kw=None):
         """Draw the heat map.
 
         Parameters
@@ -724,6 +745,8 @@ class LearningRateBatchSizeDisplay:
         ax : matplotlib Axes, default=None
         cmap : str, default="viridis"
         title : str, default=None
+        imshow_kw : dict, default=None
+            Keywords passed to ``ax.imshow``, over sklr's.
 
         Returns
         -------
@@ -734,7 +757,8 @@ class LearningRateBatchSizeDisplay:
         ax, fig = _axes(ax)
         colormap = mpl.colormaps[cmap].with_extremes(bad="0.85")
         data = np.ma.masked_invalid(self.scores)
-        self.image_ = ax.imshow(data, cmap=colormap, aspect="auto", origin="lower")
+        style = {"cmap": colormap, "aspect": "auto", "origin": "lower"}
+        self.image_ = ax.imshow(data, **{**style, **(imshow_kw or {})})
         n_rows, n_cols = self.scores.shape
         ax.set_xticks(
             range(n_cols),
