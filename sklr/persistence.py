@@ -28,6 +28,8 @@ SKLR_TYPES = (
     "sklr.search._search.LearningRateSearchCV",
     "sklr._engine._run.Resume",
     "sklr._engine._hooks.Plateau",
+    "sklr.optim.optimizers.SGD",
+    "sklr.optim.optimizers.Adam",
     "sklr.optim.optimizers.SGDState",
     "sklr.optim.optimizers.AdamState",
     "sklr.optim.schedules.Constant",

@@ -557,3 +557,23 @@ def test_learning_rate_may_be_any_real():
     a = MLPClassifier(learning_rate=Fraction(1, 10), max_iter=5, random_state=0)
     b = MLPClassifier(learning_rate=0.1, max_iter=5, random_state=0)
     np.testing.assert_array_equal(a.fit(X, y).coefs_[0], b.fit(X, y).coefs_[0])
+
+
+def test_an_optimiser_object_as_solver(iris_scaled):
+    """solver=SGD(0.5, nesterov=True) is solver="sgd", momentum=0.5, bit for bit."""
+    from sklr.optim import SGD, Adam
+
+    X, y = iris_scaled
+    base = dict(hidden_layer_sizes=(8,), max_iter=20, random_state=0)
+    by_name = MLPClassifier(solver="sgd", momentum=0.5, **base).fit(X, y)
+    sgd = SGD(momentum=0.5, nesterov=True)
+    by_object = MLPClassifier(solver=sgd, momentum=0.9, **base).fit(X, y)
+    for a, b in zip(by_name.coefs_, by_object.coefs_):
+        np.testing.assert_array_equal(a, b)
+    adam = MLPClassifier(solver=Adam(beta_1=0.8), **base).fit(X, y)
+    named = MLPClassifier(solver="adam", beta_1=0.8, **base).fit(X, y)
+    np.testing.assert_array_equal(adam.coefs_[0], named.coefs_[0])
+    assert hasattr(adam, "partial_fit")
+    assert clone(adam).solver == Adam(beta_1=0.8)
+    with pytest.raises(ValueError, match="solver"):
+        MLPClassifier(solver=object()).fit(X, y)

@@ -235,7 +235,13 @@ def test_every_sklr_type_a_fitted_object_may_hold_is_registered():
         schedules,
         lambda c: issubclass(c, schedules.Schedule) and c is not schedules.Schedule,
     )
-    state_types = defined(optimizers, lambda c: c.__name__.endswith("State"))
+    state_types = defined(
+        optimizers,
+        lambda c: (
+            c.__name__.endswith("State")
+            or (issubclass(c, optimizers.Optimizer) and c is not optimizers.Optimizer)
+        ),
+    )
     assert schedule_types and state_types
     assert schedule_types | state_types <= set(SKLR_TYPES)
 

@@ -59,10 +59,8 @@ from .._engine import (
 from .._threads import one_blas_thread
 from .._validation import check_hidden_layer_sizes
 from ..exceptions import DivergenceWarning
-from ..optim import SGD, Adam
+from ..optim import SGD, Adam, Optimizer
 from ..optim.schedules import SCHEDULE_NAMES, Schedule, check_schedule, get_schedule
-
-_STOCHASTIC_SOLVERS = ("sgd", "adam")
 
 
 class _AnyRealInterval(Interval):
@@ -133,7 +131,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             Interval(Integral, 1, None, closed="left"),
         ],
         "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
-        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "solver": [StrOptions({"lbfgs", "sgd", "adam"}), Optimizer],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
             StrOptions({"auto"}),
@@ -236,6 +234,8 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
                 return network_predict(self._spec, coefs, intercepts, X)[0]
 
     def _optimizer(self):
+        if isinstance(self.solver, Optimizer):  # its own settings, e.g. SGD(0.5)
+            return self.solver
         if self.solver == "adam":
             return Adam(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)
         return SGD(momentum=self.momentum, nesterov=self.nesterovs_momentum)
@@ -269,7 +269,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         """Empty per-epoch records, as before a first fit."""
         self.n_iter_ = 0
         self.t_ = 0
-        if self.solver in _STOCHASTIC_SOLVERS:
+        if self.solver != "lbfgs":
             self.loss_curve_ = []
             self.validation_loss_curve_ = [] if self.early_stopping else None
             self.learning_rate_curve_ = []
@@ -659,7 +659,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
     def _check_solver(self):
-        if self.solver not in _STOCHASTIC_SOLVERS:
+        if self.solver == "lbfgs":
             raise AttributeError(
                 f"partial_fit is only available for stochastic optimizers; "
                 f"{self.solver!r} is not stochastic."
@@ -681,10 +681,14 @@ _PARAMS_DOC = """
     activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
         Activation function of the hidden layers.
 
-    solver : {'sgd', 'adam', 'lbfgs'}, default='sgd'
+    solver : {'sgd', 'adam', 'lbfgs'} or sklr.optim.Optimizer, default='sgd'
         'sgd' is mini-batch stochastic gradient descent with (Nesterov) momentum,
         'adam' is Adam, 'lbfgs' is scipy's L-BFGS-B (full batch, no learning rate:
-        the reference for users who want to avoid choosing one).
+        the reference for users who want to avoid choosing one). An optimiser
+        object (``sklr.optim.SGD(momentum=0.5)``, ``Adam(beta_1=0.8)`` or one of
+        your own) trains mini-batch with its own settings; ``momentum``,
+        ``nesterovs_momentum``, ``beta_1``, ``beta_2`` and ``epsilon`` then do not
+        apply.
 
     alpha : float, default=0.0001
         Strength of the L2 penalty ``0.5 * alpha * ||W||^2 / n_batch`` (biases are
