@@ -247,37 +247,46 @@ def test_interrupted_sweep_resumes_without_redoing_work(tmp_path):
         (None, ["iris", "--scoring", "nonsense", "--epochs", "1"], "nonsense"),
     ],
 )
-def test_errors_are_one_line_and_exit_2(tmp_path, content, args, message):
+def test_errors_are_one_line_and_exit_2(
+    tmp_path, monkeypatch, capsys, content, args, message
+):
+    """In-process (``main(argv)``); the subprocess test below checks one case
+    end to end."""
     if content is not None:
         path = tmp_path / "data.csv"
         if isinstance(content, bytes):
             path.write_bytes(content)
         else:
             path.write_text(content)
+    monkeypatch.chdir(tmp_path)
+    argv = ["sweep", *args, "--out", str(tmp_path / "o"), "--n-jobs", "1", "--quiet"]
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse's usage errors
+        code = exc.code
+    err = capsys.readouterr().err
+    assert code == 2, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert "Traceback" not in err
+    assert lines[-1].startswith(("sklr: error:", "sklr sweep: error:"))
+    assert message in err
+    assert len(lines) == 1
+
+
+def test_an_error_in_a_real_process_is_one_line_and_exit_2(tmp_path):
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sklr",
-            "sweep",
-            *args,
-            "--out",
-            str(tmp_path / "o"),
-            "--n-jobs",
-            "1",
-        ],
+        [sys.executable, "-m", "sklr", "sweep", "missing.csv", "--out", "o"],
         capture_output=True,
         text=True,
         timeout=120,
         cwd=tmp_path,
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
     )
-    assert done.returncode == 2, (done.stdout, done.stderr)
-    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode == 2
     assert "Traceback" not in done.stderr
-    assert lines[-1].startswith(("sklr: error:", "sklr sweep: error:"))
-    assert message in done.stderr
+    lines = done.stderr.strip().splitlines()
     assert len(lines) == 1
+    assert lines[0].startswith("sklr: error: no such file or bundled data set")
 
 
 def test_existing_out_is_not_overwritten_silently(tmp_path, capsys):
