@@ -23,7 +23,7 @@ extensions = [
 autosummary_generate = True
 autodoc_default_options = {"members": True, "inherited-members": False}
 numpydoc_show_class_members = False
-numpydoc_validation_checks = set()
+numpydoc_validation_checks = {"GL08", "PR01", "PR02", "RT01"}
 templates_path = ["_templates"]
 exclude_patterns = [
     "_build",

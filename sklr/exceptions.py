@@ -28,8 +28,9 @@ class NoUsableScoreError(ValueError):
     its per-rate results (``cv_results_``, ``diagnosis_``, ``loss_curves_``,
     ``diverged_``), and so does the error (``cv_results``).
 
-    Attributes
+    Parameters
     ----------
+    message : str
     reason : {"diverged", "scoring_failed", "both"}
         Whether every candidate diverged, the scorer failed on every candidate,
         or some of each.

@@ -54,6 +54,11 @@ class LRFinderSuggestions:
     smoothed loss falls fastest against log10(rate), before its lowest point;
     ``minimum``: the rate of the lowest smoothed loss divided by 10. No rule
     answers outside the ramp or in its first 5%.
+
+    Parameters
+    ----------
+    fall, valley, steepest, minimum : float
+        The rate each rule suggests.
     """
 
     fall: float
@@ -66,7 +71,7 @@ class LRFinderSuggestions:
 class LRFinderResult:
     """Outcome of :func:`lr_find`.
 
-    Attributes
+    Parameters
     ----------
     learning_rates : ndarray
         Rate of each recorded step.

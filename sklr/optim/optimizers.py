@@ -76,8 +76,21 @@ class Optimizer:
         return state
 
     def apply(self, params, grads, state, learning_rates):  # pragma: no cover
-        """Add the updates to ``params`` in place (the arrays of the state and
-        ``grads`` may be overwritten) and return the new state."""
+        """Add the updates to ``params`` in place and return the new state.
+
+        Parameters
+        ----------
+        params, grads : list of ndarray
+            Stacked over K networks; the arrays of ``grads`` and of the state may
+            be overwritten.
+        state : NamedTuple
+            From ``init`` or the previous step.
+        learning_rates : array-like of shape (K,)
+
+        Returns
+        -------
+        state : NamedTuple
+        """
         raise NotImplementedError
 
 
@@ -119,6 +132,18 @@ class SGD(Optimizer):
         return SGDState(tuple(np.zeros_like(p) for p in params))
 
     def apply(self, params, grads, state, learning_rates):
+        """The step, in place (see ``Optimizer.apply``).
+
+        Parameters
+        ----------
+        params, grads : list of ndarray
+        state : SGDState
+        learning_rates : array-like of shape (K,)
+
+        Returns
+        -------
+        state : SGDState
+        """
         mu = self.momentum
         rates = _by_ndim(learning_rates, grads)
         velocities = state.velocities if mu else [None] * len(params)
@@ -173,6 +198,18 @@ class Adam(Optimizer):
         return AdamState(0, zeros, tuple(np.zeros_like(p) for p in params))
 
     def apply(self, params, grads, state, learning_rates):
+        """The step, in place (see ``Optimizer.apply``).
+
+        Parameters
+        ----------
+        params, grads : list of ndarray
+        state : AdamState
+        learning_rates : array-like of shape (K,)
+
+        Returns
+        -------
+        state : AdamState
+        """
         b1, b2 = self.beta_1, self.beta_2
         t = state.count + 1
         correction = float(np.sqrt(1 - b2**t) / (1 - b1**t))

@@ -95,6 +95,7 @@ class Adaptive(Schedule):
 
     @property
     def plateau_factor(self):
+        """The multiplier applied at each plateau (``factor``)."""
         return self.factor
 
     def __call__(self, step):
@@ -108,6 +109,11 @@ class InverseScaling(Schedule):
     scikit-learn divides by the number of *samples* seen, once per epoch; sklr
     counts optimiser updates, so the decay does not depend on the batch size
     being a divisor of the data size.
+
+    Parameters
+    ----------
+    power_t : float, default=0.5
+        The exponent of the decay.
 
     Examples
     --------
@@ -126,6 +132,13 @@ class InverseScaling(Schedule):
 class StepDecay(Schedule):
     """Multiply by ``gamma`` every ``step_size`` updates.
 
+    Parameters
+    ----------
+    step_size : int, default=1000
+        Updates between two decays.
+    gamma : float, default=0.1
+        The factor of each decay.
+
     Examples
     --------
     >>> from sklr.optim import StepDecay
@@ -143,6 +156,11 @@ class StepDecay(Schedule):
 @dataclass(frozen=True)
 class Exponential(Schedule):
     """``gamma ** step``: smooth exponential decay.
+
+    Parameters
+    ----------
+    gamma : float, default=0.999
+        The factor per update.
 
     Examples
     --------
@@ -163,6 +181,13 @@ class Cosine(Schedule):
 
     ``final + (1 - final) * (1 + cos(pi * step / n_steps)) / 2``.
 
+    Parameters
+    ----------
+    n_steps : int, default=1000
+        Updates of the decay.
+    final : float, default=0.0
+        The multiplier after ``n_steps``.
+
     Examples
     --------
     >>> from sklr.optim import Cosine
@@ -181,6 +206,13 @@ class Cosine(Schedule):
 @dataclass(frozen=True)
 class LinearWarmup(Schedule):
     """Linear ramp from ``start`` to 1 over ``n_steps`` updates, then 1.
+
+    Parameters
+    ----------
+    n_steps : int, default=100
+        Updates of the ramp.
+    start : float, default=0.0
+        The multiplier at the first update.
 
     Examples
     --------
@@ -234,14 +266,17 @@ class Join(Schedule):
 
     @property
     def reduces_on_plateau(self):
+        """Whether any of the joined schedules reduces the rate on plateaus."""
         return any(s.reduces_on_plateau for s in self.schedules)
 
     @property
     def plateau_factor(self):
+        """The strongest reduction on a plateau of the joined schedules."""
         return min(s.plateau_factor for s in self.schedules)
 
     @property
     def min_learning_rate(self):
+        """The highest floor of the rate of the joined schedules."""
         return max(s.min_learning_rate for s in self.schedules)
 
     def __call__(self, step):
@@ -255,6 +290,19 @@ class Join(Schedule):
 
 def warmup(n_steps: int, schedule: Schedule, start: float = 0.0) -> Join:
     """A linear warm-up over ``n_steps`` updates joined to ``schedule``.
+
+    Parameters
+    ----------
+    n_steps : int
+        Updates of the warm-up.
+    schedule : Schedule
+        What follows it (its steps counted from the end of the warm-up).
+    start : float, default=0.0
+        The multiplier at the first update.
+
+    Returns
+    -------
+    Join
 
     Examples
     --------
@@ -273,6 +321,17 @@ class OneCycle(Schedule):
     ``pct_start`` of ``n_steps`` updates, then falls to
     ``1 / (div_factor * final_div_factor)``. The learning rate given to the
     estimator is therefore the *peak* rate.
+
+    Parameters
+    ----------
+    n_steps : int, default=1000
+        Updates of the whole cycle.
+    pct_start : float, default=0.3
+        The fraction of ``n_steps`` spent rising.
+    div_factor : float, default=25.0
+        The peak over the starting multiplier.
+    final_div_factor : float, default=1e4
+        The starting multiplier over the final one.
 
     Examples
     --------
@@ -307,6 +366,13 @@ class Cyclic(Schedule):
 
     Rises linearly from ``base`` to 1 over ``step_size`` updates, falls back over
     the next ``step_size``, and repeats. Starts at ``base`` (not 1).
+
+    Parameters
+    ----------
+    step_size : int, default=500
+        Updates of a half cycle.
+    base : float, default=0.1
+        The lowest multiplier.
 
     Examples
     --------
@@ -434,6 +500,14 @@ class RangeRamp(Schedule):
     ``"exponential"``: ``(end / start) ** (step / (n_steps - 1))``;
     ``"linear"``: ``1 + (end / start - 1) * step / (n_steps - 1)``. Starts at 1
     (the estimator's rate is ``start``).
+
+    Parameters
+    ----------
+    start, end : float, default=1e-7, 10.0
+        The first and the last rate of the ramp.
+    n_steps : int, default=100
+        Updates of the ramp.
+    mode : {"exponential", "linear"}, default="exponential"
 
     Examples
     --------

@@ -129,6 +129,15 @@ def last_recorded(curves):
     gives the loss after the last epoch each fit trained; NaN where nothing
     was recorded.
 
+    Parameters
+    ----------
+    curves : array-like of shape (..., n_epochs)
+        Curves with NaN after they stopped.
+
+    Returns
+    -------
+    ndarray of shape (...)
+
     Examples
     --------
     >>> import numpy as np
