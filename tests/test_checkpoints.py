@@ -46,7 +46,7 @@ def _count_tasks(monkeypatch):
     original = search_module._fit_task
 
     def counting(*args, **kwargs):
-        calls.append(len(args[1][5]))  # the number of rates of the task
+        calls.append(len(args[1].rates))  # the number of rates of the task
         return original(*args, **kwargs)
 
     monkeypatch.setattr(search_module, "_fit_task", counting)

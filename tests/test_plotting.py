@@ -158,6 +158,7 @@ def test_loss_curve_display_from_estimator_and_log_axis(iris):
 def test_lr_finder_display(iris):
     X, y = iris
     result = lr_find(_pipe(), X, y, start_lr=1e-4, end_lr=10, num_steps=40)
+    plt.close("all")  # figures a doctest of the same worker may have left
     d = result.plot()
     assert isinstance(d, LRFinderDisplay)
     assert len(plt.get_fignums()) == 1  # drawn once, on one figure

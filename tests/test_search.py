@@ -110,7 +110,7 @@ def test_rate_chunks_give_the_same_bits(digits_600, reference):
     search = LearningRateSearchCV(_pipe(), RATES, cv=3, n_jobs=4)
     tasks = search._tasks([{}], [(0, 1)] * 3, np.array(RATES), 0)
     assert len(tasks) == 12  # 3 folds x 4 chunks: 3 tasks per worker
-    assert [t[4].tolist() for t in tasks[:4]] == [[0], [1], [2], [3]]
+    assert [t.rates_index.tolist() for t in tasks[:4]] == [[0], [1], [2], [3]]
     search.fit(X, y)
     _assert_same_bits(search, reference)
 

@@ -341,24 +341,22 @@ def _reuse(store, task, n_test):
     and the task restricted to the other rates (None if none is left)."""
     if store is None:
         return [], task
-    point, fold, train, test, rates_index, rates, params = task
     reused, missing = [], []
-    for j, (index, rate) in enumerate(zip(rates_index, rates)):
-        record = store.load(store.key(params, (train, test), rate))
+    for j, (index, rate) in enumerate(zip(task.rates_index, task.rates)):
+        record = store.load(store.key(task.params, (task.train, task.test), rate))
         if record is None:
             missing.append(j)
         else:
-            reused.append(_from_record(record, point, fold, index, n_test))
+            reused.append(_from_record(record, task.point, task.fold, index, n_test))
     if not missing:
         return reused, None
-    rest = (point, fold, train, test, rates_index[missing], rates[missing], params)
-    return reused, rest
+    return reused, task.restricted(missing)
 
 
 def _save(store, task, output):
     """Save one record per rate of a finished task (not of a failed fit: a
     resumed search tries it again)."""
-    point, fold, train, test, rates_index, rates, params = task
+    train, test, rates, params = task.train, task.test, task.rates, task.params
     if output.loss is None:
         return
     for k, rate in enumerate(rates):

@@ -44,7 +44,7 @@ from ._sklearn import (
     _MultimetricScorer,
     _warn_or_raise_about_fit_failures,
 )
-from ._tasks import _fit_task, _Fitting, _pipeline_of, _Scoring
+from ._tasks import _fit_task, _Fitting, _pipeline_of, _Scoring, _Task
 
 #: Default grid: 1e-5 to 10, two points per decade (13 rates). Plain SGD on
 #: standardised inputs learns somewhere in 1e-4 .. 1; the grid reaches a decade
@@ -352,7 +352,7 @@ class LearningRateSearchCV(BaseSearchCV):
         order = np.arange(len(rates))
         chunks = [order[i::n_chunks] for i in range(n_chunks)]
         return [
-            (p, f, train, test, chunk + offset, rates[chunk], point)
+            _Task(p, f, train, test, chunk + offset, rates[chunk], point)
             for p, point in enumerate(points)
             for f, (train, test) in enumerate(splits)
             for chunk in chunks
@@ -370,7 +370,7 @@ class LearningRateSearchCV(BaseSearchCV):
         store = self._store(estimator, X, y, scoring, fitting)
         done, todo = [], []
         for task in tasks:
-            reused, rest = _reuse(store, task, _num_samples(task[3]))
+            reused, rest = _reuse(store, task, _num_samples(task.test))
             done += reused
             if rest is not None:
                 todo.append(rest)

@@ -6,6 +6,7 @@ A task returns one outcome per rate in the format of scikit-learn's
 """
 
 import copy
+import dataclasses
 import time
 import warnings
 from dataclasses import dataclass
@@ -25,6 +26,25 @@ from .._threads import one_blas_thread
 from ..exceptions import DivergenceWarning
 from ..neural_network._stack import final_mlp, fit_learning_rates, network_at
 from ._sklearn import _check_method_params, _MultimetricScorer, _score
+
+
+@dataclass(frozen=True)
+class _Task:
+    """One task: a ``param_grid`` point, a fold, and the rates to train on it."""
+
+    point: int
+    fold: int
+    train: np.ndarray
+    test: np.ndarray
+    rates_index: np.ndarray  # positions in the search's learning_rates_
+    rates: np.ndarray
+    params: dict  # the point's parameters
+
+    def restricted(self, keep):
+        """The same task with only the rates at positions ``keep``."""
+        return dataclasses.replace(
+            self, rates_index=self.rates_index[keep], rates=self.rates[keep]
+        )
 
 
 @dataclass
@@ -206,7 +226,7 @@ class _Fitting:
 
 def _failed_task(task, scoring, error, fit_time):
     """The outcome of a task whose fit raised, as ``_fit_and_score``'s."""
-    point, fold, _, test, rates_index, _, _ = task
+    point, fold, test, rates_index = task.point, task.fold, task.test, task.rates_index
     scorer, error_score = scoring.scorer, scoring.error_score
     if isinstance(scorer, _MultimetricScorer):
         failed = {name: error_score for name in scorer._scorers}
@@ -299,7 +319,7 @@ def _fit_task(task_id, task, estimator, X, y, scoring, fitting, context, caller)
     A fit that raises (of the preprocessing, or of the stack) gives every rate
     of the task ``error_score`` and its traceback, as ``_fit_and_score`` does.
     """
-    point, fold_index, train, test, rates_index, rates, params = task
+    train, test, rates, params = task.train, task.test, task.rates, task.params
     with one_blas_thread():
         start = time.perf_counter()
         model = clone(estimator).set_params(**clone(params, safe=False))
@@ -332,9 +352,9 @@ def _fit_task(task_id, task, estimator, X, y, scoring, fitting, context, caller)
         outcome["fit_time"] = fit_time / len(outcomes)
     diverged = np.asarray(result.diverged)
     return task_id, _TaskResult(
-        point,
-        fold_index,
-        rates_index,
+        task.point,
+        task.fold,
+        task.rates_index,
         outcomes,
         unscored,
         messages,
