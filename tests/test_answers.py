@@ -323,3 +323,19 @@ def test_scoring_failures_warn_once_with_refine(iris):
     failed = [w for w in caught if "Scoring failed" in str(w.message)]
     assert len(failed) == 1  # the same failure, for the grid and the refinement
     assert "no score for large rates" in str(failed[0].message)
+
+
+def test_no_usable_score_with_refine_keeps_the_results_on_the_search(iris):
+    X, y = iris
+    search = LearningRateSearchCV(
+        MLPClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0),
+        [1e-3, 1e-2],
+        cv=2,
+        scoring="f1",  # binary-only: fails on three classes
+        refine=True,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(NoUsableScoreError):
+            search.fit(X, y)
+    assert len(search.cv_results_["params"]) == 2  # no refinement without a best

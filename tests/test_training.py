@@ -44,7 +44,7 @@ def test_stacked_equals_separate_fits(digits_400_scaled, solver):
                 result.coefs + result.intercepts, alone.coefs_ + alone.intercepts_
             ):
                 np.testing.assert_allclose(stacked[k], single, rtol=1e-10, atol=1e-13)
-            loss = result.history.as_arrays()[0][:, k]
+            loss = result.history.as_arrays()["loss"][:, k]
             np.testing.assert_allclose(
                 loss[~np.isnan(loss)], alone.loss_curve_, rtol=1e-10
             )
@@ -57,7 +57,7 @@ def test_diverged_network_is_frozen_while_others_continue(digits_400_scaled):
     )
     result, _ = est._fit_learning_rates(X, y, [1e-2, 1e3])
     assert result.status.tolist() == ["active", DIVERGED]
-    loss = result.history.as_arrays()[0]
+    loss = result.history.as_arrays()["loss"]
     assert loss.shape == (6, 2)
     assert np.all(np.isfinite(loss[:, 0]))  # the good rate trained all epochs
     diverged_at = result.stop_epoch[1]
@@ -227,3 +227,17 @@ def test_batches_are_gathered_into_reused_buffers():
     assert again is xb  # the same array, refilled
     np.testing.assert_array_equal(again, X[rows[8:16]])
     assert _gather(ws, "X_batch", X, slice(0, 4)).base is X  # slices stay views
+
+
+def test_history_takes_a_hook_s_own_records():
+    from sklr._engine import Run  # noqa: F401 - the History a Run holds
+    from sklr._engine._run import History
+
+    history = History()
+    history.loss.append(np.array([1.0, 2.0]))
+    history.add("grad_norm", np.array([0.5, 0.7]))
+    history.add("grad_norm", np.array([0.4, 0.6]))
+    arrays = history.as_arrays()
+    assert arrays["grad_norm"].shape == (2, 2) and arrays["val_loss"] is None
+    history.truncate(1)
+    assert len(history.extra["grad_norm"]) == 1 and len(history.loss) == 1

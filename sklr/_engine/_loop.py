@@ -270,8 +270,7 @@ def _epochs(  # noqa: PLR0913 - the loop's state, passed down once
         if not catch:
             raise
         run.restore(np.ones(run.n_networks, dtype=bool))
-        for records in vars(run.history).values():
-            del records[run.epoch :]
+        run.history.truncate(run.epoch)
         warnings.warn(
             f"Training interrupted by user after {run.epoch} complete epoch(s); "
             "the weights of the last complete epoch are kept.",

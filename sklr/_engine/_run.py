@@ -52,17 +52,35 @@ class History:
     learning_rate: list = field(default_factory=list)
     val_loss: list = field(default_factory=list)
     val_score: list = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+
+    def add(self, name, row):
+        """Record ``row`` (shape ``(K,)``) under a new key ``name`` (a hook's own
+        per-epoch record; the four above have their own fields)."""
+        self.extra.setdefault(name, []).append(row)
+
+    def truncate(self, n_epochs):
+        """Keep the records of the first ``n_epochs`` epochs only."""
+        for rows in (self.loss, self.learning_rate, self.val_loss, self.val_score):
+            del rows[n_epochs:]
+        for rows in self.extra.values():
+            del rows[n_epochs:]
 
     def as_arrays(self):
-        """Return ``(loss, learning_rate, val_loss, val_score)`` as 2-D arrays."""
+        """Every record as a 2-D array ``(n_epochs, K)`` (None if empty), by name:
+        ``loss``, ``learning_rate``, ``val_loss``, ``val_score`` and the others."""
 
         def stack(rows):
             return np.array(rows, dtype=float) if rows else None
 
-        return tuple(
-            stack(r)
-            for r in (self.loss, self.learning_rate, self.val_loss, self.val_score)
-        )
+        named = {
+            "loss": self.loss,
+            "learning_rate": self.learning_rate,
+            "val_loss": self.val_loss,
+            "val_score": self.val_score,
+            **self.extra,
+        }
+        return {name: stack(rows) for name, rows in named.items()}
 
 
 @dataclass

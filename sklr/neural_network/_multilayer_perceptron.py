@@ -548,7 +548,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         the same for a fit (K = 1) and for a network of a stack."""
         self.coefs_ = [c[k] for c in result.coefs]
         self.intercepts_ = [b[k] for b in result.intercepts]
-        loss, rates, val_loss, val_score = result.history.as_arrays()
+        records = result.history.as_arrays()
+        loss, rates = records["loss"], records["learning_rate"]
+        val_loss, val_score = records["val_loss"], records["val_score"]
         # the epochs network k trained (NaN after it stopped, in a stack)
         trained = np.zeros(0, bool) if loss is None else ~np.isnan(loss[:, k])
         n_epochs = int(trained.sum())

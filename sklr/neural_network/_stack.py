@@ -196,7 +196,7 @@ def fit_learning_rates(
         y_held_out=y_held_out,
         extra_hooks=hooks,
     )
-    loss = result.history.as_arrays()[0]
+    loss = result.history.as_arrays()["loss"]
     K = len(result.learning_rates)
     return StackFit(
         np.asarray(result.learning_rates, dtype=float),

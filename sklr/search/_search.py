@@ -1,6 +1,7 @@
 """``LearningRateSearchCV`` and ``learning_rate_curve``: the sensitivity analysis,
 a ``BaseSearchCV`` whose tasks train every rate of a fold at once."""
 
+import copy
 import time
 import warnings
 from numbers import Integral, Real
@@ -506,9 +507,14 @@ class LearningRateSearchCV(BaseSearchCV):
         lr_key = prefix + "learning_rate"
         rounds = [self._evaluate(points, splits, rates, 0, lr_key, run)]
         if self.refine:
+            # the grid's best, computed on a copy: this search's attributes are
+            # set once, from every round (and the warnings given once, then)
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # warned once, at the end
-                best_rate = self._collect(rounds, rates, refit_metric)
+                warnings.simplefilter("ignore")
+                try:
+                    best_rate = copy.copy(self)._collect(rounds, rates, refit_metric)
+                except NoUsableScoreError:  # raised below, with the attributes set
+                    best_rate = np.nan
             extra = self._refinement(best_rate, rates)
             if len(extra):
                 rounds.append(
@@ -761,7 +767,10 @@ class LearningRateSearchCV(BaseSearchCV):
             "than 'roc_auc'), and for scorers that need every class in every test "
             "fold (e.g. 'neg_log_loss') shuffled stratified folds "
             "(StratifiedKFold(shuffle=True)); the first error was "
-            + (self._first_score_error or "none: the scores were not finite"),
+            + (
+                getattr(self, "_first_score_error", None)
+                or "none: the scores were not finite"
+            ),
         }
         advice["both"] = f"{advice['diverged']}; {advice['scoring_failed']}"
         return NoUsableScoreError(
