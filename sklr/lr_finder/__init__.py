@@ -1,14 +1,5 @@
-"""The learning-rate range test (Smith 2015; fastai's and Lightning's ``lr_find``).
-
-One training run raises the learning rate at every mini-batch, from ``start_lr``
-to ``end_lr``, while recording the loss. The loss first stalls (rate too
-small), then falls, then explodes: a good rate lies on the falling part (rule
-"fall", the default: where three quarters of the fall are made; how close that
-lands to the cross-validated sweep's best is measured by
-``python -m benchmarks.validity``). The run goes through
-sklr's training engine (a stack of one network whose schedule is the ramp), so
-there is no second training loop.
-"""
+"""The learning-rate range test: ``lr_find`` (``_range_test``), the rules that
+read its curve (``_rules``) and its Display (``_plot``)."""
 
 from ..optim import RangeRamp
 from ._plot import LRFinderDisplay
