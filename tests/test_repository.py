@@ -161,3 +161,29 @@ def test_no_private_name_crosses_a_subpackage():
         if private_path or private_names:
             bad.append(f"{module} imports {private_names or names} from {target}")
     assert bad == []
+
+
+def test_every_public_class_and_function_has_an_example():
+    """Methods are shown in their class's example; the doctests run them all."""
+    import inspect
+
+    import sklr
+    import sklr.cli
+    import sklr.exceptions
+    import sklr.lr_finder
+    import sklr.optim
+    import sklr.plotting
+    import sklr.search
+
+    missing = []
+    for module in (sklr, sklr.optim, sklr.plotting, sklr.search, sklr.lr_finder):
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if inspect.isclass(obj) or inspect.isfunction(obj):
+                if "Examples\n" not in (obj.__doc__ or ""):
+                    missing.append(f"{module.__name__}.{name}")
+    for obj in (sklr.cli.main, *vars(sklr.exceptions).values()):
+        if inspect.isclass(obj) or inspect.isfunction(obj):
+            if obj.__module__.startswith("sklr") and "Examples\n" not in obj.__doc__:
+                missing.append(obj.__qualname__)
+    assert missing == []

@@ -38,7 +38,14 @@ def main(argv=None):
     Returns
     -------
     status : int
-        0 on success, 2 for usage and input errors, 130 when interrupted.
+        0 on success, 2 for usage and input errors, 3 when no learning rate can
+        be recommended, 130 when interrupted.
+
+    Examples
+    --------
+    >>> from sklr.cli import main
+    >>> main(["sweep", "no-such-file.csv", "--quiet"])
+    2
     """
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -59,6 +59,13 @@ class LRFinderSuggestions:
     ----------
     fall, valley, steepest, minimum : float
         The rate each rule suggests.
+
+    Examples
+    --------
+    >>> from sklr.lr_finder import LRFinderSuggestions
+    >>> s = LRFinderSuggestions(fall=0.3, valley=0.1, steepest=0.05, minimum=0.2)
+    >>> s.fall
+    0.3
     """
 
     fall: float
@@ -93,6 +100,18 @@ class LRFinderResult:
         How many passes over the data the test made (steps / mini-batches per
         epoch): the cost of the test in epochs.
     diverge_threshold : float
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklr import MLPClassifier, lr_find
+    >>> X, y = load_iris(return_X_y=True)
+    >>> pipe = make_pipeline(StandardScaler(), MLPClassifier(random_state=0))
+    >>> result = lr_find(pipe, X, y, num_steps=40)
+    >>> result.rule, len(result.losses) == len(result.learning_rates)
+    ('fall', True)
     """
 
     learning_rates: np.ndarray

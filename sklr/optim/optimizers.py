@@ -51,7 +51,18 @@ class AdamState(NamedTuple):
 class Optimizer:
     """Interface of an optimiser: ``init(params) -> state`` and the in-place step
     ``apply(params, grads, state, lr) -> state``; ``update`` is its functional
-    form, derived from ``apply`` (one implementation of the arithmetic)."""
+    form, derived from ``apply`` (one implementation of the arithmetic).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklr.optim import SGD
+    >>> params = [np.zeros((1, 2))]
+    >>> opt = SGD()
+    >>> state = opt.apply(params, [np.ones((1, 2))], opt.init(params), [0.5])
+    >>> params[0].tolist()
+    [[-0.5, -0.5]]
+    """
 
     def init(self, params):  # pragma: no cover - interface
         raise NotImplementedError

@@ -24,6 +24,18 @@ class Schedule:
 
     Subclasses implement ``__call__``. ``reduces_on_plateau`` tells the training
     loop whether to reduce the rate when progress stalls.
+
+    Examples
+    --------
+    >>> from dataclasses import dataclass
+    >>> from sklr.optim import Schedule
+    >>> @dataclass(frozen=True)
+    ... class Halving(Schedule):
+    ...     every: int = 2
+    ...     def __call__(self, step):
+    ...         return 0.5 ** (step // self.every)
+    >>> Halving().values(5).tolist()
+    [1.0, 1.0, 0.5, 0.5, 0.25]
     """
 
     reduces_on_plateau = False

@@ -241,12 +241,53 @@ DIVERGED_MAJORITY = 0.5
 
 def mostly_diverged(search, rows=slice(None)):
     """Whether each candidate (of ``rows``) diverged on at least
-    ``DIVERGED_MAJORITY`` of the folds."""
+    ``DIVERGED_MAJORITY`` of the folds.
+
+    Parameters
+    ----------
+    search : LearningRateSearchCV
+        A fitted search.
+    rows : slice or array of int, default=slice(None)
+        Which candidates.
+
+    Returns
+    -------
+    ndarray of bool
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sklearn.datasets import load_iris
+    >>> from sklr import LearningRateSearchCV, MLPClassifier
+    >>> from sklr.search import mostly_diverged, refit_metric
+    >>> X, y = load_iris(return_X_y=True)
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     search = LearningRateSearchCV(
+    ...         MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0),
+    ...         [0.01, 1e4], cv=2, refit=False).fit(X, y)
+    >>> mostly_diverged(search).tolist(), refit_metric(search)
+    ([False, True], 'score')
+    """
     return search.diverged_[rows].mean(axis=1) >= DIVERGED_MAJORITY
 
 
 def refit_metric(search):
     """The ``cv_results_`` suffix of the metric that chose the best candidate
     (``"score"`` with one metric; with several, ``refit`` when it names one, else
-    the first metric)."""
+    the first metric).
+
+    Parameters
+    ----------
+    search : LearningRateSearchCV
+        A fitted search.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    See :func:`mostly_diverged`.
+    """
     return search._refit_key
