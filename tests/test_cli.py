@@ -37,6 +37,7 @@ def regression_csv(tmp_path):
     return path
 
 
+@pytest.mark.slow
 def test_default_sweep_in_a_subprocess(tmp_path):
     out = tmp_path / "res"
     done = _run("sweep", "--out", str(out))
@@ -176,6 +177,7 @@ def test_version_and_help():
         assert "examples:" in text and f"sklr {sub}" in text
 
 
+@pytest.mark.slow
 def test_interrupted_sweep_resumes_without_redoing_work(tmp_path):
     out = tmp_path / "i"
     args = [

@@ -42,6 +42,7 @@ def test_quickstart_example_runs():
     assert "DIVERGED" in out.stdout  # the rate of 10 diverges, and says so
 
 
+@pytest.mark.slow
 def test_displays_example_saves_every_png(tmp_path):
     out = subprocess.run(
         [

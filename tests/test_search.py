@@ -115,6 +115,7 @@ def test_rate_chunks_give_the_same_bits(digits_600, reference):
     _assert_same_bits(search, reference)
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_gives_the_same_bits(digits_600, reference):
     X, y = digits_600
     with dask_backend():
@@ -122,6 +123,7 @@ def test_dask_local_cluster_gives_the_same_bits(digits_600, reference):
     _assert_same_bits(search, reference)
 
 
+@pytest.mark.slow
 def test_u_curve_and_diagnosis_on_digits():
     """Plain SGD, fixed budget, 1e-5 .. 10: interior best, both ends worse."""
     X, y = load_digits(return_X_y=True)
