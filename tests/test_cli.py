@@ -492,3 +492,34 @@ def test_ctrl_c_advises_resume_only_where_it_exists(
     err = capsys.readouterr().err
     assert code == 130 and err.startswith("sklr: interrupted")
     assert ("--resume" in err) == (command == "sweep")
+
+
+def test_every_option_says_what_it_does_and_its_default(capsys):
+    """Issue 16: --lr-min, --lr-max, --points-per-decade, --start-lr, --end-lr,
+    --num-steps, --activation and --solver had no help text."""
+    from sklr.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command").choices
+    for command, parser_ in sub.items():
+        for action in parser_._actions:
+            if action.option_strings and action.dest not in ("help", "version"):
+                assert action.help, (command, action.option_strings)
+                if action.default not in (None, False) and action.nargs != "?":
+                    assert "default" in action.help, (command, action.option_strings)
+
+
+@pytest.mark.parametrize("hidden", ["64,,32", ",64", "64,"])
+def test_hidden_with_an_empty_size_is_an_error(hidden, tmp_path, capsys):
+    try:
+        code = main(["sweep", "iris", "--hidden", hidden, "--out", str(tmp_path)])
+    except SystemExit as exc:
+        code = exc.code
+    assert code == 2
+    assert "--hidden" in capsys.readouterr().err
+
+
+def test_find_says_the_range_it_ramps_over(tmp_path, capsys):
+    main(["find", "iris", "--num-steps", "30", "--end-lr", "1", "--out", str(tmp_path)])
+    first = capsys.readouterr().out.splitlines()[0]
+    assert "from 1e-07 to 1" in first

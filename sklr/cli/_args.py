@@ -32,7 +32,7 @@ class _Parser(argparse.ArgumentParser):
 # --------------------------------------------------------------------- parsing
 def _ints(text):
     try:
-        values = [int(v) for v in text.split(",") if v.strip()]
+        values = [int(v) for v in text.split(",")]  # "64,,32": an empty size
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"expected comma-separated integers, got {text!r}"
@@ -97,9 +97,17 @@ def _common(parser):
         help="hidden layer sizes, e.g. 100,50 (default: 100)",
     )
     parser.add_argument(
-        "--activation", default="relu", choices=["identity", "logistic", "tanh", "relu"]
+        "--activation",
+        default="relu",
+        choices=["identity", "logistic", "tanh", "relu"],
+        help="hidden activation (default: relu)",
     )
-    parser.add_argument("--solver", default="sgd", choices=["sgd", "adam"])
+    parser.add_argument(
+        "--solver",
+        default="sgd",
+        choices=["sgd", "adam"],
+        help="sgd (with --momentum, Nesterov) or adam (default: sgd)",
+    )
     parser.add_argument(
         "--momentum", type=_fraction, default=0.9, help="SGD momentum (default: 0.9)"
     )
@@ -160,10 +168,25 @@ def _add_sweep(sub):
         default=50,
         help="maximum epochs per fit (default: 50)",
     )
-    add("--lr-min", type=_positive(float), default=1e-5)
-    add("--lr-max", type=_positive(float), default=10.0)
-    add("--points-per-decade", type=_positive(int), default=2)
-    add("--cv", type=_positive(int), default=5, help="folds (default 5)")
+    add(
+        "--lr-min",
+        type=_positive(float),
+        default=1e-5,
+        help="lowest rate of the grid (default: 1e-5)",
+    )
+    add(
+        "--lr-max",
+        type=_positive(float),
+        default=10.0,
+        help="highest rate of the grid (default: 10)",
+    )
+    add(
+        "--points-per-decade",
+        type=_positive(int),
+        default=2,
+        help="rates per factor of 10, log-spaced (default: 2: 13 rates)",
+    )
+    add("--cv", type=_positive(int), default=5, help="folds (default: 5)")
     add("--scoring", help="a scikit-learn scorer name (default: accuracy or R^2)")
     add(
         "--n-jobs", type=int, default=-1, help="parallel tasks (default: -1, all cores)"
@@ -206,10 +229,30 @@ def _add_find(sub):
         default=None,
         help="mini-batch size (default: min(200, samples))",
     )
-    add("--start-lr", type=_positive(float), default=1e-7)
-    add("--end-lr", type=_positive(float), default=10.0)
-    add("--num-steps", type=_positive(int), default=100)
-    add("--mode", choices=["exponential", "linear"], default="exponential")
+    add(
+        "--start-lr",
+        type=_positive(float),
+        default=1e-7,
+        help="rate of the first mini-batch (default: 1e-7)",
+    )
+    add(
+        "--end-lr",
+        type=_positive(float),
+        default=10.0,
+        help="rate of the last mini-batch (default: 10)",
+    )
+    add(
+        "--num-steps",
+        type=_positive(int),
+        default=100,
+        help="mini-batches of the ramp, one rate each (default: 100)",
+    )
+    add(
+        "--mode",
+        choices=["exponential", "linear"],
+        default="exponential",
+        help="how the rate grows from step to step (default: exponential)",
+    )
     add(
         "--suggestion",
         choices=list(SUGGESTION_RULES),

@@ -52,7 +52,7 @@ def run_find(args):
         args,
         f"sklr find: {data.name} ({len(data.y)} samples, {data.task}), "
         f"{len(result.losses)} steps ({result.n_epochs:.3g} epochs) from "
-        f"{args.start_lr:g}"
+        f"{args.start_lr:g} to {args.end_lr:g}"
         + (" (stopped early: the loss exploded)" if result.stopped_early else ""),
     )
     found = math.isfinite(result.suggestion)
