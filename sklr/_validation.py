@@ -54,3 +54,21 @@ def check_learning_rates(learning_rates, name="learning_rates", min_size=1):
             f"The {name!r} parameter must be positive and finite, got {rates.tolist()}."
         )
     return rates
+
+
+def tidy_rates(rates):
+    """Rates within 4 units in the last place of a 15-digit decimal become that
+    decimal (a change of at most 4 ulp), so that a log-spaced grid holds ``1e-05``
+    rather than ``9.999999999999999e-06``; other rates are unchanged.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklr._validation import tidy_rates
+    >>> tidy_rates(np.logspace(-5, -4, 3)).tolist()
+    [1e-05, 3.16227766016838e-05, 0.0001]
+    """
+    rates = np.array(rates, dtype=float).ravel()
+    short = np.array([float(f"{r:.15g}") for r in rates])
+    close = np.abs(short - rates) <= 4 * np.spacing(np.abs(rates))
+    return np.where(close, short, rates)

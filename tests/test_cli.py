@@ -523,3 +523,13 @@ def test_find_says_the_range_it_ramps_over(tmp_path, capsys):
     main(["find", "iris", "--num-steps", "30", "--end-lr", "1", "--out", str(tmp_path)])
     first = capsys.readouterr().out.splitlines()[0]
     assert "from 1e-07 to 1" in first
+
+
+def test_rates_print_as_people_type_them(tmp_path):
+    from sklr.cli import build_parser
+    from sklr.cli._sweep import _rates
+
+    rates = _rates(build_parser().parse_args(["sweep"]))
+    assert rates[0] == 1e-5 and repr(float(rates[0])) == "1e-05"
+    exact = np.logspace(-5, 1, 13)
+    assert (np.abs(rates - exact) <= 4 * np.spacing(exact)).all()  # at most 4 ulp

@@ -14,6 +14,7 @@ from .._outdir import (
     read_json,
     write_text,
 )
+from .._validation import tidy_rates
 from ..exceptions import NoUsableScoreError
 from ._base import MAX_RATES, NO_ANSWER, CommandError
 from ._data import load
@@ -33,7 +34,7 @@ def _rates(args):
             f"--lr-min, --lr-max and --points-per-decade give {n} rates; at most "
             f"{MAX_RATES}"
         )
-    return np.logspace(math.log10(args.lr_min), math.log10(args.lr_max), n)
+    return tidy_rates(np.logspace(math.log10(args.lr_min), math.log10(args.lr_max), n))
 
 
 def _settings(args, data, rates):

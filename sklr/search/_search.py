@@ -19,7 +19,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import _num_samples, indexable
 
 from .._outdir import write_text
-from .._validation import check_learning_rates
+from .._validation import check_learning_rates, tidy_rates
 from ..exceptions import (
     NoGoodRangeWarning,
     NoUsableScoreError,
@@ -50,7 +50,7 @@ from ._tasks import _fit_task, _Fitting, _pipeline_of, _Scoring, _Task
 #: Default grid: 1e-5 to 10, two points per decade (13 rates). Plain SGD on
 #: standardised inputs learns somewhere in 1e-4 .. 1; the grid reaches a decade
 #: beyond on each side so that both arms of the U are visible.
-DEFAULT_LEARNING_RATES = np.logspace(-5, 1, 13)
+DEFAULT_LEARNING_RATES = tidy_rates(np.logspace(-5, 1, 13))
 
 #: learning_rates="auto": half the width, in decades, of the grid around the
 #: range test's suggestion (chosen on the validity benchmark: +-1 decade found the
@@ -574,7 +574,7 @@ class LearningRateSearchCV(BaseSearchCV):
             np.ceil(2 * (np.log10(center) - AUTO_HALF_WIDTH) - 1e-9),
             np.floor(2 * (np.log10(center) + AUTO_HALF_WIDTH) + 1e-9) + 1,
         )
-        return 10.0 ** (half / 2)
+        return tidy_rates(10.0 ** (half / 2))
 
     def _warn_scoring_failures(self, rounds):
         """scikit-learn's "Scoring failed" warnings, given in the workers, once
@@ -627,7 +627,7 @@ class LearningRateSearchCV(BaseSearchCV):
             np.log10(best_rate) - 0.5, np.log10(best_rate) + 0.5, self.refine_points
         )
         known = np.isclose(candidates[:, None], rates[None, :], rtol=1e-9).any(axis=1)
-        return candidates[~known]
+        return tidy_rates(candidates[~known])
 
     def _refit(self, estimator, X, y, fit_params, context):
         """Refit the best candidate on all the data, as ``GridSearchCV`` does."""
