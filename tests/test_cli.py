@@ -142,6 +142,9 @@ def test_several_batch_sizes(tmp_path, capsys):
     rows = _rows(out / "results.csv")
     assert [int(r["batch_size"]) for r in rows] == [8] * 7 + [64] * 7
     assert (out / "batch_size.png").stat().st_size > 10_000
+    best = json.loads((out / "results.json").read_text())["best_params"]["batch_size"]
+    printed = capsys.readouterr().out
+    assert f"with batch size {best} (score" in printed  # the answer names its batch
 
 
 def test_find(tmp_path, capsys):

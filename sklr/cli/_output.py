@@ -155,8 +155,11 @@ def _print_answer(summary):
     if summary["answer"] == "none":
         print("best learning rate: none (no rate has a usable score)")
         return
+    batch = ""
+    if "batch_size" in (summary["best_params"] or {}):  # several batch sizes
+        batch = f" with batch size {summary['best_params']['batch_size']}"
     print(
-        f"best learning rate: {summary['best_learning_rate']:.4g} "
+        f"best learning rate: {summary['best_learning_rate']:.4g}{batch} "
         f"(score {summary['best_score']:.4f}; baseline {said})"
     )
     if summary["answer"] == "recommended":
