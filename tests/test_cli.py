@@ -536,3 +536,16 @@ def test_rates_print_as_people_type_them(tmp_path):
     assert rates[0] == 1e-5 and repr(float(rates[0])) == "1e-05"
     exact = np.logspace(-5, 1, 13)
     assert (np.abs(rates - exact) <= 4 * np.spacing(exact)).all()  # at most 4 ulp
+
+
+def test_the_closing_line_names_every_file_written(tmp_path, capsys):
+    out = tmp_path / "o"
+    args = ["sweep", "iris", "--epochs", "3", "--cv", "2", "--n-jobs", "1"]
+    assert main([*args, "--hidden", "4", "--out", str(out)]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    # besides sklr's bookkeeping (the manifest, the hidden lock file)
+    written = {p.name for p in out.iterdir() if not p.name.startswith(".")} - {
+        "sklr-manifest.json"
+    }
+    for name in written:
+        assert name.rstrip("/") in last, (name, last)

@@ -201,7 +201,11 @@ def _write(out, rows, summary, search, args, several, settings, plots=True):
     written = ["results.csv", "results.json"]
     if plots and not args.no_plots:
         written += _plots(out, search, several)
-    _say(args, f"wrote {', '.join(written)} to {out}")
+    _say(
+        args,
+        f"wrote {', '.join(written)} to {out} (with settings.json, and "
+        "checkpoints/ for --resume)",
+    )
 
 
 def _save_png(figure, path):
