@@ -66,6 +66,13 @@ def _fraction(text):
 
 
 def _common(parser):
+    """The arguments both commands take: the data, the model, the output."""
+    _data_arguments(parser)
+    _model_arguments(parser)
+    _output_arguments(parser)
+
+
+def _data_arguments(parser):
     parser.add_argument(
         "data",
         nargs="?",
@@ -90,6 +97,9 @@ def _common(parser):
         "TransformedTargetRegressor: scores and predictions stay in its units, "
         "losses are in its standard deviations)",
     )
+
+
+def _model_arguments(parser):
     parser.add_argument(
         "--hidden",
         type=_ints,
@@ -117,6 +127,9 @@ def _common(parser):
         action="store_true",
         help="train in single precision: about twice as fast (default: float64)",
     )
+
+
+def _output_arguments(parser):
     parser.add_argument(
         "--out",
         default="sklr-results",
@@ -154,7 +167,13 @@ def _add_sweep(sub):
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _common(sweep)
-    add = sweep.add_argument
+    _grid_arguments(sweep.add_argument)
+    _run_arguments(sweep.add_argument)
+    sweep.set_defaults(func=run_sweep)
+
+
+def _grid_arguments(add):
+    """What the sweep trains: batch sizes, epochs and the grid of rates."""
     add(
         "--batch-size",
         type=_ints,
@@ -186,6 +205,17 @@ def _add_sweep(sub):
         default=2,
         help="rates per factor of 10, log-spaced (default: 2: 13 rates)",
     )
+    add(
+        "--auto-grid",
+        action="store_true",
+        help="run the range test first and sweep only the rates within 1.5 "
+        "decades of its suggestion (6 or 7 rates; --lr-min, --lr-max and "
+        "--points-per-decade are then ignored)",
+    )
+
+
+def _run_arguments(add):
+    """How the sweep runs: folds, scorer, workers, refinement, resumption."""
     add("--cv", type=_positive(int), default=5, help="folds (default: 5)")
     add("--scoring", help="a scikit-learn scorer name (default: accuracy or R^2)")
     add(
@@ -197,19 +227,11 @@ def _add_sweep(sub):
         help="add rates over the decade around the best",
     )
     add(
-        "--auto-grid",
-        action="store_true",
-        help="run the range test first and sweep only the rates within 1.5 "
-        "decades of its suggestion (6 or 7 rates; --lr-min, --lr-max and "
-        "--points-per-decade are then ignored)",
-    )
-    add(
         "--scheduler",
         metavar="ADDRESS",
         help="run on this Dask scheduler (needs sklr[dask])",
     )
     add("--resume", action="store_true", help="continue the interrupted sweep in --out")
-    sweep.set_defaults(func=run_sweep)
 
 
 def _add_find(sub):
