@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.base import clone, is_classifier
 from sklearn.compose import TransformedTargetRegressor
-from sklearn.preprocessing import FunctionTransformer
+from sklearn.utils.validation import check_array
 
 from .._engine import STOPPED, Hook, TrainResult
 from ._multilayer_perceptron import BaseMLP
@@ -53,11 +53,14 @@ def final_mlp(estimator):
 
 
 class TargetTransform:
-    """The target transformation of a ``TransformedTargetRegressor``, on its own.
+    """The target transformation of a ``TransformedTargetRegressor``, fitted
+    with scikit-learn's own code (``TransformedTargetRegressor.fit``'s steps).
 
-    The analyses train the stacked networks on the transformed target and score
-    them in the user's units (:meth:`wrap`). ``fit_transform`` and ``transform``
-    accept a 1-D or 2-D ``y`` and give the same shape back.
+    The analyses train the stacked networks on the transformed target; ``ttr``
+    is then the fitted ``TransformedTargetRegressor`` (a clone of the one given)
+    into which a trained network is put as ``regressor_`` to predict, and be
+    scored, in the user's units. ``fit_transform`` and ``transform`` accept a
+    1-D or 2-D ``y`` and give the same shape back.
 
     Examples
     --------
@@ -72,25 +75,29 @@ class TargetTransform:
     """
 
     def __init__(self, ttr):
-        if ttr.transformer is not None:
-            self.transformer = clone(ttr.transformer)
-        else:
-            self.transformer = FunctionTransformer(
-                func=ttr.func, inverse_func=ttr.inverse_func, check_inverse=False
-            )
+        self.ttr = clone(ttr)
 
     def fit_transform(self, y):
-        self.transformer.fit(self._2d(y))
+        y = check_array(
+            y,
+            input_name="y",
+            ensure_all_finite=True,
+            ensure_2d=False,
+            dtype="numeric",
+            allow_nd=True,
+        )
+        self.ttr._training_dim = y.ndim
+        self.ttr._fit_transformer(y.reshape(-1, 1) if y.ndim == 1 else y)
         return self.transform(y)
 
     def transform(self, y):
-        out = np.asarray(self.transformer.transform(self._2d(y)))
-        return out.ravel() if np.ndim(y) == 1 else out
-
-    @staticmethod
-    def _2d(y):
-        y = np.asarray(y, dtype=float)
-        return y.reshape(-1, 1) if y.ndim == 1 else y
+        y = np.asarray(y)
+        y_trans = self.ttr.transformer_.transform(
+            y.reshape(-1, 1) if y.ndim == 1 else y
+        )
+        if y_trans.ndim == 2 and y_trans.shape[1] == 1 and y.ndim == 1:
+            y_trans = y_trans.squeeze(axis=1)
+        return y_trans
 
 
 def target_scale_note(estimator, y):

@@ -20,11 +20,16 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import Pipeline
 from sklearn.utils._indexing import _safe_indexing
 from sklearn.utils.metadata_routing import process_routing
-from sklearn.utils.validation import _num_samples, check_array
+from sklearn.utils.validation import _num_samples
 
 from .._threads import one_blas_thread
 from ..exceptions import DivergenceWarning
-from ..neural_network._stack import final_mlp, fit_learning_rates, network_at
+from ..neural_network._stack import (
+    final_mlp,
+    fit_learning_rates,
+    network_at,
+    split_target,
+)
 from ._sklearn import _check_method_params, _MultimetricScorer, _score
 
 
@@ -114,21 +119,11 @@ class _FoldFit:
     """
 
     def __init__(self, model, X_train, y_train, sample_weight, pre_params=None):
-        self.ttr = model if isinstance(model, TransformedTargetRegressor) else None
+        model, self.target = split_target(model)
         inner, fit_y = model, y_train
-        if self.ttr is not None:
-            y = check_array(
-                y_train,
-                input_name="y",
-                ensure_all_finite=True,
-                ensure_2d=False,
-                dtype="numeric",
-                allow_nd=True,
-            )
-            self.ttr._training_dim = y.ndim
-            self.ttr._fit_transformer(y.reshape(-1, 1) if y.ndim == 1 else y)
-            fit_y = self.transform_y(y)
-            inner = clone(self.ttr.regressor)
+        if self.target is not None:
+            fit_y = self.target.fit_transform(y_train)
+            inner = clone(model)
         self.pipeline = inner if isinstance(inner, Pipeline) else None
         self.X_train, self.fit_y = X_train, fit_y
         if self.pipeline is not None:
@@ -145,15 +140,7 @@ class _FoldFit:
 
     def transform_y(self, y):
         """A target as the MLP sees it (transformed as ``ttr.fit`` does)."""
-        if self.ttr is None:
-            return y
-        y = np.asarray(y)
-        y_trans = self.ttr.transformer_.transform(
-            y.reshape(-1, 1) if y.ndim == 1 else y
-        )
-        if y_trans.ndim == 2 and y_trans.shape[1] == 1 and y.ndim == 1:
-            y_trans = y_trans.squeeze(axis=1)
-        return y_trans
+        return y if self.target is None else self.target.transform(y)
 
     def transform_X(self, X):
         """``X`` through the fitted preprocessing steps (called step by step:
@@ -170,8 +157,8 @@ class _FoldFit:
         if self.pipeline is not None:
             est = copy.copy(self.pipeline)
             est.steps = [*self.pre.steps, (self.pipeline.steps[-1][0], network)]
-        if self.ttr is not None:
-            ttr = copy.copy(self.ttr)
+        if self.target is not None:
+            ttr = copy.copy(self.target.ttr)
             ttr.regressor_ = est
             if hasattr(est, "feature_names_in_"):
                 ttr.feature_names_in_ = est.feature_names_in_
