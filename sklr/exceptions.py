@@ -19,6 +19,44 @@ class DivergenceWarning(UserWarning):
     """
 
 
+class DivergenceError(ValueError):
+    """Training of a network diverged, under ``on_divergence='raise'``.
+
+    Raised by the estimators' ``fit`` and ``partial_fit`` when ``on_divergence``
+    is ``'raise'`` and training diverged (see :class:`DivergenceWarning`). The
+    estimator is left fitted with its last finite weights and ``diverged_`` set.
+    A ``ValueError``, so that scikit-learn's ``GridSearchCV``,
+    ``validation_curve`` and ``cross_validate`` record ``error_score`` for the
+    fit, as they do for scikit-learn's MLP.
+
+    Parameters
+    ----------
+    message : str
+    epoch : int
+        The epoch (1-based) in which training diverged.
+    learning_rate : float
+        The learning rate of the update that diverged (``learning_rate`` times
+        the schedule's multiplier).
+
+    Examples
+    --------
+    >>> from sklr import MLPRegressor
+    >>> from sklr.exceptions import DivergenceError
+    >>> X, y = [[0.0], [1.0], [2.0], [3.0]], [0.0, 1.0, 2.0, 3.0]
+    >>> reg = MLPRegressor(learning_rate=50.0, on_divergence="raise", random_state=0)
+    >>> try:
+    ...     reg.fit(X, y)
+    ... except DivergenceError as error:
+    ...     print(error.epoch, reg.diverged_)
+    2 True
+    """
+
+    def __init__(self, message, *, epoch, learning_rate):
+        super().__init__(message)
+        self.epoch = epoch
+        self.learning_rate = learning_rate
+
+
 class NoUsableScoreError(ValueError):
     """No candidate of a learning-rate search has a usable score.
 

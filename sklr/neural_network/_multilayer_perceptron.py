@@ -58,7 +58,7 @@ from .._engine import (
 )
 from .._threads import one_blas_thread
 from .._validation import check_hidden_layer_sizes
-from ..exceptions import DivergenceWarning
+from ..exceptions import DivergenceError, DivergenceWarning
 from ..optim import SGD, Adam, Optimizer
 from ..optim.schedules import SCHEDULE_NAMES, Schedule, check_schedule, get_schedule
 
@@ -158,6 +158,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             Options(Real, {np.inf}),
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "on_divergence": [StrOptions({"warn", "raise"})],
     }
 
     def __init__(  # noqa: PLR0913 - scikit-learn: every hyperparameter is an __init__ argument
@@ -186,6 +187,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        on_divergence="warn",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -210,6 +212,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.on_divergence = on_divergence
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -578,16 +581,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
     def _warn_outcome(self, result, incremental):
         for event in result.messages:
             if event.kind == DIVERGED:
-                warnings.warn(
-                    f"Training diverged in epoch {event.epoch} with learning rate "
-                    f"{event.rate:.4g}: the loss became non-finite or exceeded "
-                    f"{DIVERGENCE_FACTOR:g} times its initial value. The weights of "
-                    "the last complete epoch are kept (after a non-finite "
-                    "mini-batch loss, the last ones that gave a finite loss); use a "
-                    "smaller learning_rate.",
-                    DivergenceWarning,
-                    stacklevel=5,
-                )
+                self._diverged(event)
             elif self.verbose:
                 what = "Validation score" if self.early_stopping else "Training loss"
                 print(
@@ -607,6 +601,28 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=5,
             )
+
+    def _diverged(self, event):
+        """Warn, or raise under ``on_divergence='raise'``, that training diverged."""
+        what = (
+            f"Training diverged in epoch {event.epoch} with learning rate "
+            f"{event.rate:.4g}: the loss became non-finite or exceeded "
+            f"{DIVERGENCE_FACTOR:g} times its initial value."
+        )
+        if self.on_divergence == "raise":
+            raise DivergenceError(
+                f"{what} Use a smaller learning_rate (on_divergence='warn' keeps "
+                "the last finite weights instead of raising).",
+                epoch=event.epoch,
+                learning_rate=event.rate,
+            )
+        warnings.warn(
+            f"{what} The weights of the last complete epoch are kept (after a "
+            "non-finite mini-batch loss, the last ones that gave a finite loss); "
+            "use a smaller learning_rate.",
+            DivergenceWarning,
+            stacklevel=6,
+        )
 
     def _fit_lbfgs(self, X, Y, sample_weight):
         coefs, intercepts = self._stacked_params(X.dtype)
@@ -761,6 +777,17 @@ _PARAMS_DOC = """
 
     max_fun : int, default=15000
         Maximum number of loss evaluations of 'lbfgs'.
+
+    on_divergence : {'warn', 'raise'}, default='warn'
+        What a diverged fit does (the loss became non-finite or exceeded
+        ``DIVERGENCE_FACTOR`` times its initial value). 'warn': stop training,
+        keep the last finite weights, set ``diverged_`` and warn
+        :class:`~sklr.exceptions.DivergenceWarning`. 'raise': the same, then
+        raise :class:`~sklr.exceptions.DivergenceError`, a ``ValueError``, so
+        that ``GridSearchCV``, ``validation_curve`` and ``cross_validate`` record
+        ``error_score`` for that fit instead of scoring its last weights, as
+        they do for scikit-learn's MLP. :class:`~sklr.LearningRateSearchCV` and
+        :func:`~sklr.lr_find` record divergence themselves and ignore it.
 """
 
 _ATTRIBUTES_DOC = """
@@ -1089,6 +1116,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        on_divergence="warn",
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -1114,6 +1142,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             epsilon=epsilon,
             n_iter_no_change=n_iter_no_change,
             max_fun=max_fun,
+            on_divergence=on_divergence,
         )
         self.loss = loss
 
