@@ -27,8 +27,9 @@ FILES = {
         "sensitivity.png",
         "loss_curves.png",
         "batch_size.png",
+        "report.html",
     ),
-    "find": ("lr_find.json", "lr_find.png"),
+    "find": ("lr_find.json", "lr_find.png", "report.html"),
 }
 
 #: sklr's own files in ``checkpoints/``: its records and their temporaries

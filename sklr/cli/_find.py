@@ -14,7 +14,8 @@ from .._outdir import (
 from ._base import NO_ANSWER, CommandError
 from ._data import load
 from ._model import _pipeline, _scales_target
-from ._output import _finite, _save_png, _say
+from ._output import _finite, _save_png, _say, _versions
+from ._report import find_report
 
 
 # ------------------------------------------------------------------------ find
@@ -56,19 +57,41 @@ def run_find(args):
         + (" (stopped early: the loss exploded)" if result.stopped_early else ""),
     )
     found = math.isfinite(result.suggestion)
-    print(
-        f"suggested learning rate ({result.rule}): "
-        + (f"{result.suggestion:.4g}" if found else "none")
+    answer = f"suggested learning rate ({result.rule}): " + (
+        f"{result.suggestion:.4g}" if found else "none"
     )
+    print(answer)
     others = dataclasses.asdict(result.suggestions)
     _say(args, "  " + ", ".join(f"{k} {v:.4g}" for k, v in others.items()))
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
-    _write_find(out, result, args, notes, data)
+    _write_find(out, result, args, notes, data, answer)
     return 0 if found else NO_ANSWER
 
 
-def _write_find(out, result, args, notes, data):
+#: The options of ``sklr find`` that set what it computes (its settings).
+FIND_SETTINGS = (
+    "data",
+    "target",
+    "task",
+    "no_scale",
+    "no_scale_target",
+    "hidden",
+    "activation",
+    "solver",
+    "momentum",
+    "seed",
+    "float32",
+    "batch_size",
+    "start_lr",
+    "end_lr",
+    "num_steps",
+    "mode",
+    "suggestion",
+)
+
+
+def _write_find(out, result, args, notes, data, answer):
     out.mkdir(parents=True, exist_ok=True)
 
     def finite(values):
@@ -92,11 +115,19 @@ def _write_find(out, result, args, notes, data):
     }
     write_text(out / "lr_find.json", json.dumps(document, indent=2) + "\n")
     written = ["lr_find.json"]
+    figures = {}
     if not args.no_plots:
         import matplotlib
 
         matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
         display = result.plot()
-        _save_png(display.figure_, out / "lr_find.png")
+        figures["lr_find.png"] = _save_png(display.figure_, out / "lr_find.png")
+        plt.close(display.figure_)
         written.append("lr_find.png")
+    settings = {k: getattr(args, k) for k in FIND_SETTINGS}
+    page = find_report(document, settings, figures, [answer], _versions())
+    write_text(out / "report.html", page)
+    written.append("report.html")
     _say(args, f"wrote {', '.join(written)} to {out}")

@@ -60,8 +60,6 @@ def _finite(value):
 
 
 def _summary(search, data, args, seconds, prefix):
-    import sklearn
-
     best = getattr(search, "best_index_", None)
     best = None if best is None else int(best)
     low, high = search.good_range_
@@ -81,6 +79,8 @@ def _summary(search, data, args, seconds, prefix):
             "n_features": int(data.X.shape[1]),
             "task": data.task,
         },
+        "scoring": _score_name(args, data.task),
+        "held_out_loss": HELD_OUT_LOSS[data.task][0],
         "answer": answer,
         "best_index": best,
         "best_learning_rate": best_rate,
@@ -98,12 +98,20 @@ def _summary(search, data, args, seconds, prefix):
         "baseline_score": _finite(np.mean(search.baseline_scores_[point])),
         "target_standardised": _scales_target(data, args),
         "seconds": round(seconds, 3),
-        "versions": {
-            "sklr": __version__,
-            "scikit-learn": sklearn.__version__,
-            "numpy": np.__version__,
-            "python": platform.python_version(),
-        },
+        "versions": _versions(),
+    }
+
+
+def _versions():
+    """The versions a result depends on, and the platform it ran on."""
+    import sklearn
+
+    return {
+        "sklr": __version__,
+        "scikit-learn": sklearn.__version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
     }
 
 
@@ -112,34 +120,103 @@ def _say(args, text):
         print(text)
 
 
-def _print_table(rows, summary, several, args):
-    head = (f"{'batch':>6} " if several else "") + (
-        f"{'rate':>10}  {'score (mean ± std)':>20}  {'final loss':>10}  "
-        f"{'epochs':>6}  diagnosis"
+#: The held-out loss of each task, as recorded in ``validation_loss_curves_``
+#: (scikit-learn's reported loss: data term plus L2 penalty): its name in the
+#: files and its column header.
+HELD_OUT_LOSS = {
+    "classification": ("log_loss", "held-out log-loss"),
+    "regression": ("half_mse", "held-out half-MSE"),
+}
+
+
+def _score_name(args, task):
+    """The scorer's name in the files: --scoring, or the default's."""
+    return args.scoring or ("accuracy" if task == "classification" else "r2")
+
+
+def _score_label(summary):
+    """The scorer's name for people: "R^2" for the regressors' default."""
+    return "R^2" if summary["scoring"] == "r2" else summary["scoring"]
+
+
+def _headers(summary):
+    """The column headers of the table (the terminal's and the report's), by the
+    row's key; ``epochs`` is the mean number of epochs the folds ran."""
+    return {
+        "batch_size": "batch",
+        "learning_rate": "rate",
+        "score": f"{_score_label(summary)} (mean ± std)",
+        "mean_final_loss": HELD_OUT_LOSS[summary["data"]["task"]][1],
+        "mean_epochs": "epochs",
+        "diagnosis": "diagnosis",
+    }
+
+
+def _column_names(summary):
+    """The name of each row key in results.csv and results.json."""
+    score, loss = summary["scoring"], summary["held_out_loss"]
+    return {
+        "mean_test_score": f"mean_test_{score}",
+        "std_test_score": f"std_test_{score}",
+        "mean_final_loss": f"mean_final_held_out_{loss}",
+        "mean_epochs": "mean_epochs_run",
+        "rank_test_score": f"rank_test_{score}",
+    }
+
+
+def _named(rows, summary):
+    """The rows with the column names of the files."""
+    names = _column_names(summary)
+    return [{names.get(k, k): v for k, v in row.items()} for row in rows]
+
+
+def _cells(row):
+    """The table's cells of one row, as text (the terminal's and the report's)."""
+    score = (
+        f"{row['mean_test_score']:.4f} ± {row['std_test_score']:.4f}"
+        if math.isfinite(row["mean_test_score"])
+        else "no score"
     )
+    return {
+        "batch_size": str(row.get("batch_size", "")),
+        "learning_rate": f"{row['learning_rate']:.3g}",
+        "score": score,
+        "mean_final_loss": _loss_cell(row["mean_final_loss"]).strip(),
+        "mean_epochs": f"{row['mean_epochs']:.1f}",
+        "diagnosis": row["diagnosis"],
+    }
+
+
+def _print_table(rows, summary, several, args):
+    headers = _headers(summary)
+    widths = {
+        "batch_size": 6,
+        "learning_rate": 10,
+        "score": max(20, len(headers["score"])),
+        "mean_final_loss": max(10, len(headers["mean_final_loss"])),
+        "mean_epochs": 6,
+    }
+    keys = [k for k in headers if several or k != "batch_size"]
+
+    def line(cells):
+        return "  ".join(
+            f"{cells[k]:>{widths[k]}}" if k in widths else cells[k] for k in keys
+        )
+
     if not args.quiet:
+        head = line(headers)
         print(head)
         print("-" * len(head))
         for i, row in enumerate(rows):
             mark = " *" if i == summary["best_index"] else ""
-            score = (
-                f"{row['mean_test_score']:.4f} ± {row['std_test_score']:.4f}"
-                if math.isfinite(row["mean_test_score"])
-                else "no score"
-            )
-            loss = row["mean_final_loss"]
-            print(
-                (f"{row['batch_size']:>6} " if several else "")
-                + f"{row['learning_rate']:>10.3g}  {score:>20}  "
-                + _loss_cell(loss)
-                + f"  {row['mean_epochs']:>6.1f}  {row['diagnosis']}{mark}"
-            )
+            print(line(_cells(row)) + mark)
         if summary["target_standardised"]:
             print(
                 "(the target is standardised on each training fold: scores are in "
                 "its units, losses are those of the standardised target)"
             )
-    _print_answer(summary)
+    for text in _answer_lines(summary):
+        print(text)
 
 
 def _loss_cell(loss):
@@ -149,58 +226,66 @@ def _loss_cell(loss):
     return f"{loss:>10.4f}" if abs(loss) < 1e4 else f"{loss:>10.4g}"
 
 
-def _print_answer(summary):
+def _answer_lines(summary):
+    """The answer, as printed: the best rate (with its batch size when there are
+    several), the good range or why there is none, then the order of magnitude
+    and a note when the best rate is at an edge of the grid. The first two lines
+    (one when no rate has a usable score) are the recommendation."""
     baseline = summary["baseline_score"]
     said = "-" if baseline is None else f"{baseline:.4f}"
     if summary["answer"] == "none":
-        print("best learning rate: none (no rate has a usable score)")
-        return
+        return ["best learning rate: none (no rate has a usable score)"]
     batch = ""
     if "batch_size" in (summary["best_params"] or {}):  # several batch sizes
         batch = f" with batch size {summary['best_params']['batch_size']}"
-    print(
+    lines = [
         f"best learning rate: {summary['best_learning_rate']:.4g}{batch} "
-        f"(score {summary['best_score']:.4f}; baseline {said})"
-    )
+        f"({_score_label(summary)} {summary['best_score']:.4f}; baseline {said})"
+    ]
     if summary["answer"] == "recommended":
         low, high = summary["good_range"]
-        print(f"good range: {low:.3g} .. {high:.3g}")
-        print(f"best order of magnitude: {summary['order_of_magnitude']}")
+        lines.append(f"good range: {low:.3g} .. {high:.3g}")
+        lines.append(f"best order of magnitude: {summary['order_of_magnitude']}")
     else:
-        print(
+        lines.append(
             f"good range: none - no rate scored clearly above the baseline ({said}, "
             "a model that ignores the features or the untrained network); train "
             "longer (--epochs), widen the grid, or check that the features predict "
             "the target"
         )
     if summary["best_at_edge"]:
-        print(
+        lines.append(
             "note: the best rate is at an edge of the grid; better rates may lie "
             "beyond it (widen --lr-min / --lr-max)"
         )
+    return lines
 
 
 def _write(out, rows, summary, search, args, several, settings, plots=True):
+    """Write results.csv, results.json, the PNG plots and report.html."""
+    named = _named(rows, summary)
     table = io.StringIO()
-    writer = csv.DictWriter(table, fieldnames=list(rows[0]), lineterminator="\n")
+    writer = csv.DictWriter(table, fieldnames=list(named[0]), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(named)
     write_text(out / "results.csv", table.getvalue())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        curves = np.nanmean(search.loss_curves_, axis=1)
     document = {
         **summary,
         "settings": settings,
-        "candidates": rows,
-        "mean_loss_curves": [
-            [None if not math.isfinite(v) else float(v) for v in c] for c in curves
-        ],
+        "candidates": named,
+        "mean_train_loss_curves": _mean_curves(search.loss_curves_),
+        "mean_held_out_loss_curves": _mean_curves(search.validation_loss_curves_),
     }
     write_text(out / "results.json", json.dumps(document, indent=2) + "\n")
     written = ["results.csv", "results.json"]
-    if plots and not args.no_plots:
-        written += _plots(out, search, several)
+    figures = _plots(out, search, several) if plots and not args.no_plots else {}
+    written += list(figures)
+    from ._report import sweep_report
+
+    answer = _answer_lines(summary)
+    page = sweep_report(rows, summary, settings, figures, several, answer)
+    write_text(out / "report.html", page)
+    written.append("report.html")
     _say(
         args,
         f"wrote {', '.join(written)} to {out} (with settings.json, and "
@@ -208,10 +293,25 @@ def _write(out, rows, summary, search, args, several, settings, plots=True):
     )
 
 
+def _mean_curves(curves):
+    """Per candidate, the mean over folds of a loss per epoch (epochs a fold did
+    not run are left out); None where no fold ran the epoch or the mean is not
+    finite (JSON has no NaN)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        means = np.nanmean(curves, axis=1)
+    return [[_finite(v) for v in curve] for curve in means]
+
+
 def _save_png(figure, path):
-    """Save a figure atomically: to a unique temporary file, then renamed."""
-    with replacing(path) as tmp:
-        figure.savefig(tmp, dpi=110, bbox_inches="tight", format="png")
+    """Save a figure atomically (to a unique temporary file, then renamed) and
+    return its PNG bytes, for the report."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, dpi=110, bbox_inches="tight", format="png")
+    png = buffer.getvalue()
+    with replacing(path) as tmp, open(tmp, "wb") as f:
+        f.write(png)
+    return png
 
 
 def _plots(out, search, several):
@@ -226,7 +326,7 @@ def _plots(out, search, several):
         LossCurveDisplay,
     )
 
-    names = []
+    figures = {}
     best_point = int(search.point_index_[search.best_index_])
     for name, draw in [
         (
@@ -248,7 +348,6 @@ def _plots(out, search, several):
         else []
     ):
         display = draw()
-        _save_png(display.figure_, out / name)
+        figures[name] = _save_png(display.figure_, out / name)
         plt.close(display.figure_)
-        names.append(name)
-    return names
+    return figures
