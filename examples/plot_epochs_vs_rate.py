@@ -7,6 +7,8 @@ below a target (0.5). Halving the rate roughly doubles the epochs — until the 
 large that training no longer settles and never reaches the target.
 """
 
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import load_digits
@@ -31,7 +33,9 @@ rates = np.logspace(-3, 1, 13)
 search = LearningRateSearchCV(pipe, rates, cv=2, n_jobs=2, refit=False).fit(X, y)
 
 target = 0.5
-curves = np.nanmean(search.loss_curves_, axis=1)  # mean over folds, per epoch
+with warnings.catch_warnings():  # all folds stopped: NaN, "mean of empty slice"
+    warnings.simplefilter("ignore", RuntimeWarning)
+    curves = np.nanmean(search.loss_curves_, axis=1)  # mean over folds, per epoch
 epochs = np.array(
     [np.argmax(c < target) + 1 if np.any(c < target) else np.nan for c in curves]
 )

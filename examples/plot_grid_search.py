@@ -8,9 +8,12 @@ with ``resource="max_iter"`` gives every rate a few epochs, keeps the best half,
 doubles the epochs: a cheap way to discard rates that diverge or crawl.
 """
 
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV
 from sklearn.pipeline import make_pipeline
@@ -18,6 +21,9 @@ from sklearn.preprocessing import StandardScaler
 
 from sklr import MLPClassifier
 
+# The epoch budgets (20 epochs, or the halving rounds') are what is compared here,
+# not a fault: the refits would warn that they stopped at max_iter.
+warnings.simplefilter("ignore", ConvergenceWarning)
 X, y = load_digits(return_X_y=True)
 pipe = make_pipeline(
     StandardScaler(),
