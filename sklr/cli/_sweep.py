@@ -20,6 +20,7 @@ from ._base import MAX_RATES, NO_ANSWER, CommandError
 from ._data import load
 from ._model import _pipeline, _prefix
 from ._output import _print_table, _rows, _say, _summary, _write
+from ._progress import SweepProgress
 
 
 def _rates(args):
@@ -95,16 +96,18 @@ def _prepare_out(args, settings):
 
 
 # ----------------------------------------------------------------------- sweep
-def _progress(search, args):
-    if args.quiet or not sys.stderr.isatty():
-        return
-    try:
-        import rich
-        from sklearn.callback import ProgressBar
-    except ImportError:  # pragma: no cover - rich is a dependency
-        return
-    rich.reconfigure(stderr=True)
-    search.set_callbacks(ProgressBar(max_propagation_depth=None))
+def _progress(search, args, console=None):
+    """Show the progress on stderr when it is a terminal (or on ``console``): an
+    overall bar and a line per running task, gone when the sweep ends."""
+    if args.quiet or (console is None and not sys.stderr.isatty()):
+        return None
+    if console is None:
+        from rich.console import Console
+
+        console = Console(stderr=True)
+    progress = SweepProgress(console)
+    search.set_callbacks(progress)
+    return progress
 
 
 def _backend(args):
