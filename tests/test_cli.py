@@ -1,6 +1,7 @@
 """The sklr command, through main(argv) and in subprocesses."""
 
 import csv
+import io
 import json
 import os
 import signal
@@ -144,7 +145,7 @@ def test_several_batch_sizes(tmp_path, capsys):
     assert (out / "batch_size.png").stat().st_size > 10_000
     best = json.loads((out / "results.json").read_text())["best_params"]["batch_size"]
     printed = capsys.readouterr().out
-    assert f"with batch size {best} (score" in printed  # the answer names its batch
+    assert f"with batch size {best} (accuracy" in printed  # names its batch
 
 
 def test_find(tmp_path, capsys):
@@ -549,3 +550,165 @@ def test_the_closing_line_names_every_file_written(tmp_path, capsys):
     }
     for name in written:
         assert name.rstrip("/") in last, (name, last)
+
+
+# --------------------------------------------------- what the user reads (16)
+def test_columns_name_the_metric_and_the_held_out_loss(tmp_path, capsys):
+    out = tmp_path / "c"
+    argv = ["sweep", "iris", *FAST[:-1], "--out", str(out), "--no-plots"]
+    assert main([*argv, "--lr-min", "1e-2", "--lr-max", "1"]) == 0
+    header = capsys.readouterr().out.splitlines()[1].split()
+    assert header == [
+        "rate", "accuracy", "(mean", "±", "std)", "held-out", "log-loss", "epochs",
+        "diagnosis",
+    ]  # fmt: skip
+    with open(out / "results.csv") as f:
+        names = next(csv.reader(f))
+    assert names == [
+        "learning_rate",
+        "mean_test_accuracy",
+        "std_test_accuracy",
+        "mean_final_held_out_log_loss",
+        "mean_epochs_run",
+        "diverged_fraction",
+        "diagnosis",
+        "rank_test_accuracy",
+    ]
+    doc = json.loads((out / "results.json").read_text())
+    assert list(doc["candidates"][0]) == names
+    assert doc["scoring"] == "accuracy" and doc["held_out_loss"] == "log_loss"
+    assert "platform" in doc["versions"]
+    # a regressor, and a scorer given by name
+    reg = tmp_path / "r"
+    argv = ["sweep", "diabetes", *FAST, "--out", str(reg), "--no-plots"]
+    assert main([*argv, "--lr-min", "1e-2", "--lr-max", "1e-1"]) == 0
+    row = json.loads((reg / "results.json").read_text())["candidates"][0]
+    assert {"mean_test_r2", "mean_final_held_out_half_mse"} <= set(row)
+    f1 = tmp_path / "f1"
+    argv = ["sweep", "iris", *FAST[:-1], "--scoring", "f1_macro", "--out", str(f1)]
+    assert main([*argv, "--no-plots", "--lr-min", "1e-2", "--lr-max", "1e-1"]) == 0
+    printed = capsys.readouterr().out
+    assert "f1_macro (mean ± std)" in printed and "(f1_macro 0." in printed
+    assert "mean_test_f1_macro" in (f1 / "results.csv").read_text()
+
+
+def test_results_json_keeps_the_held_out_loss_curves(tmp_path, capsys):
+    out = tmp_path / "h"
+    argv = ["--out", str(out), "--no-plots", "--lr-min", "1e-3", "--lr-max", "1e3"]
+    assert main(["sweep", "iris", *FAST, *argv]) == 0
+    doc = json.loads((out / "results.json").read_text())
+    train, held = doc["mean_train_loss_curves"], doc["mean_held_out_loss_curves"]
+    assert len(train) == len(held) == len(doc["candidates"]) == 13
+    for row, curve, train_curve in zip(doc["candidates"], held, train):
+        assert len(curve) == len(train_curve) == 5  # one value per epoch
+        if row["diagnosis"] != "diverged":
+            assert all(isinstance(v, float) for v in curve)
+            # every fold ran the 5 epochs: the final loss is the curve's last
+            assert row["mean_epochs_run"] == 5
+            assert curve[-1] == pytest.approx(
+                row["mean_final_held_out_log_loss"], rel=1e-12
+            )
+    diverged = [c for r, c in zip(doc["candidates"], held) if r["mean_epochs_run"] < 5]
+    assert diverged and all(c[-1] is None for c in diverged)  # epochs not run
+    rates = [r["learning_rate"] for r in doc["candidates"]]
+    assert rates == doc["settings"]["learning_rates"]  # full precision
+    from sklr.cli import build_parser
+    from sklr.cli._sweep import _rates
+
+    grid = _rates(build_parser().parse_args(["sweep", *argv[-4:]]))
+    assert rates == grid.tolist()  # the very floats the search used
+
+
+class _Screen:
+    """A tiny terminal: what rich's output leaves on the screen (text, cursor
+    moves up, line erasure, carriage return and newline)."""
+
+    CSI = __import__("re").compile(r"\x1b\[([?0-9;]*)([A-Za-z])")
+
+    def __init__(self, text):
+        self.lines, self.row, self.col = [""], 0, 0
+        i = 0
+        while i < len(text):
+            match = self.CSI.match(text, i)
+            if match:
+                self._control(*match.groups())
+                i = match.end()
+            else:
+                self._char(text[i])
+                i += 1
+
+    def _control(self, arg, op):
+        n = int(arg) if arg.isdigit() else 1
+        if op == "A":
+            self.row = max(0, self.row - n)
+        elif op == "K":
+            self.lines[self.row] = (
+                "" if arg == "2" else self.lines[self.row][: self.col]
+            )
+
+    def _char(self, ch):
+        if ch == "\r":
+            self.col = 0
+        elif ch == "\n":
+            self.row += 1
+            self.col = 0
+        else:
+            line = self.lines[self.row].ljust(self.col)
+            self.lines[self.row] = line[: self.col] + ch + line[self.col + 1 :]
+            self.col += 1
+        self.lines += [""] * (self.row + 1 - len(self.lines))
+
+    def text(self):
+        return [line.rstrip() for line in self.lines if line.strip()]
+
+
+def test_progress_is_one_bar_and_the_running_tasks_then_nothing(
+    tmp_path, monkeypatch, capsys
+):
+    """Across loky workers: every task reports its begin, epochs and end to the
+    parent; finished tasks leave the display, which is gone at the end."""
+    from rich.console import Console
+
+    import sklr.cli._sweep as sweep
+
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=100)
+    shown = []
+    original = sweep._progress
+
+    def progress(search, args):
+        shown.append(original(search, args, console))
+        shown[-1].auto_refresh = False  # a frame per message: deterministic
+        return shown[-1]
+
+    monkeypatch.setattr(sweep, "_progress", progress)
+    argv = ["sweep", "iris", *FAST[:-1], "--n-jobs", "2", "--out", str(tmp_path)]
+    assert main([*argv, "--lr-min", "1e-3", "--lr-max", "1"]) == 0
+    assert "best learning rate" in capsys.readouterr().out
+    (display,) = shown[0].displays
+    total = 3 * 2  # 3 folds, the rates in 2 chunks (n_jobs=2)
+    overall = display.progress.tasks[0]
+    assert (overall.completed, overall.total) == (total, total)
+    assert display.done == set(range(total)) and not display.running
+    assert [t.description for t in display.progress.tasks] == ["sweep"]
+    frames = screen.getvalue()
+    assert "  task 1 " in frames and "5/5 epochs" in frames  # epochs reached
+    assert f"{total}/{total} tasks" in frames
+    assert _Screen(frames).text() == []  # transient: nothing stays on screen
+    # mid-run, a frame showed the overall bar first and only running tasks
+    mid = _Screen(frames[: frames.index(f"{total // 2}/{total} tasks")]).text()
+    assert mid[0].startswith("sweep") and all("task" in line for line in mid[1:])
+
+
+def test_no_progress_when_quiet_or_not_a_terminal(tmp_path, capsys):
+    from sklr.cli import build_parser
+    from sklr.cli._sweep import _progress
+
+    class Search:
+        def set_callbacks(self, *callbacks):
+            raise AssertionError("no progress expected")
+
+    args = build_parser().parse_args(["sweep", "--quiet"])
+    assert _progress(Search(), args, console=object()) is None
+    args = build_parser().parse_args(["sweep"])
+    assert _progress(Search(), args) is None  # stderr is not a terminal here
