@@ -50,8 +50,19 @@ def test_sensitivity_display_draws_the_search(search):
     np.testing.assert_allclose(y[:3], mean[:3])
     assert np.isnan(y[3])  # the diverged rate has no point on the curve...
     offsets = d.diverged_markers_[0].get_offsets()
-    assert offsets.shape == (1, 2) and offsets[0, 0] == 1e3  # ...but a top marker
-    assert offsets[0, 1] == pytest.approx(0.97)  # in axes coordinates
+    assert offsets.shape == (1, 2) and offsets[0, 0] == 1e3  # ...but a mark in
+    assert 0.9 < offsets[0, 1] < 1  # the strip at the top (axes coordinates)
+    # the strip holds no score: the scores' range ends below it
+    low, high = d.ax_.get_ylim()
+    top = np.nanmax(d.mean + d.std)
+    assert (top - low) / (high - low) <= 0.9 + 1e-9
+    assert all(t <= top for t in d.ax_.get_yticks())
+    # the legend names what is drawn, and nothing else
+    legend = [t.get_text() for t in d.ax_.get_legend().get_texts()]
+    assert "diverged" not in legend  # no dot: a diverged rate has no score
+    assert "diverged on most folds (top strip)" in legend
+    shown = set(np.asarray(search.diagnosis_)[np.isfinite(mean)])
+    assert {name for name in DIAGNOSIS_COLORS if name in legend} == shown
     assert d.best_marker_.get_xdata()[0] == search.best_learning_rate_
     assert d.best_marker_.get_ydata()[0] == pytest.approx(search.best_score_)
     low, high = search.good_range_
@@ -68,6 +79,7 @@ def test_sensitivity_display_draws_the_search(search):
         d.train_lines_[0].get_ydata()[:3], search.cv_results_["mean_train_score"][:3]
     )
     assert d.ax_.get_ylabel() == "mean test score (accuracy)"
+    assert d.ax_.get_title() == "Learning-rate sensitivity (higher is better)"
     lo, hi = d.ax_.get_xlim()
     assert lo < min(RATES) and hi > max(RATES)
 
@@ -93,6 +105,10 @@ def test_sensitivity_display_one_curve_per_grid_point(iris):
     np.testing.assert_allclose(
         d.lines_[1].get_ydata(), search.cv_results_["mean_test_score"][2:]
     )
+    # a curve's colour is never a diagnosis colour
+    diagnosis_rgba = {matplotlib.colors.to_rgba(c) for c in DIAGNOSIS_COLORS.values()}
+    line_rgba = [matplotlib.colors.to_rgba(line.get_color()) for line in d.lines_]
+    assert len(set(line_rgba)) == 2 and not set(line_rgba) & diagnosis_rgba
 
 
 def test_sensitivity_display_when_every_rate_diverges_single_fold(iris):
@@ -120,15 +136,77 @@ def test_sensitivity_from_estimator(iris):
 def test_loss_curve_display_from_search(search):
     d = LossCurveDisplay.from_cv_results(search, fold=1)
     assert len(d.lines_) == 4
-    for line, k in zip(d.lines_, np.argsort(RATES)):
+    for line, k in zip(d.lines_, np.argsort(RATES), strict=True):
         curve = search.loss_curves_[k, 1]
-        shown = curve[np.isfinite(curve)]
+        epoch = search.diverged_epoch_[k, 1] or len(curve) + 1
+        shown = curve[np.isfinite(curve)][: epoch - 1]  # up to the divergence
         np.testing.assert_allclose(line.get_ydata(), shown)
-    assert d.colorbar_.norm.vmin == 1e-4 and d.colorbar_.norm.vmax == 1e3
-    assert isinstance(d.colorbar_.norm, matplotlib.colors.LogNorm)
+    # training and held-out losses in two panels that share their y axis
+    train_ax, held_ax = d.axes_
+    assert train_ax is d.ax_ and held_ax is not train_ax
+    assert all(line.axes is held_ax for line in d.held_out_lines_)
+    assert train_ax.get_ylim() == held_ax.get_ylim()
+    assert not hasattr(d, "colorbar_")
+    # highlighted: the best, and one rate per other diagnosis, in its colour
+    best = RATES.index(search.best_learning_rate_)
+    diagnosis = np.asarray(search.diagnosis_)
+    assert best in d.highlighted_
+    assert len({diagnosis[k] for k in d.highlighted_}) == len(d.highlighted_)
+    assert set(diagnosis[d.highlighted_]) == set(diagnosis)
+    for line, k in zip(d.lines_, np.argsort(RATES), strict=True):
+        expected = DIAGNOSIS_COLORS[diagnosis[k]] if k in d.highlighted_ else "0.78"
+        assert line.get_color() == expected
     epoch = search.diverged_epoch_[3, 1]
-    assert d.divergence_markers_[0].get_offsets()[0, 0] == epoch
-    assert len(d.held_out_lines_) == 4
+    assert d.end_markers_["diverged"].get_offsets()[0, 0] == epoch
+    labels = [t.get_text() for t in held_ax.get_legend().get_texts()]
+    assert f"{search.best_learning_rate_:.3g}: good (best)" in labels
+    assert "diverged (in that epoch)" in labels
+
+
+def test_loss_curves_mark_a_stop_and_name_the_hidden_diverged_rates():
+    nan = np.nan
+    loss = np.array(
+        [
+            [2.0, 1.8, 1.7, 1.6, 1.5],  # too low: runs every epoch
+            [2.0, 1.0, 0.6, nan, nan],  # good: stopped (no improvement)
+            [2.0, 9e9, nan, nan, nan],  # diverged in epoch 2
+            [2.0, np.inf, nan, nan, nan],  # diverged in epoch 2, not shown
+        ]
+    )
+    d = LossCurveDisplay(
+        learning_rates=np.array([0.01, 0.1, 1.0, 10.0]),
+        loss=loss,
+        diverged_epoch=np.array([0, 0, 2, 2]),
+        diagnosis=np.array(["too_low", "good", "diverged", "diverged"]),
+        best_rate=0.1,
+        max_epochs=5,
+    ).plot()
+    assert d.highlighted_ == [0, 1, 2]  # one per diagnosis: 10 is faded
+    assert d.end_markers_["stopped"].get_offsets().tolist() == [[3, 0.6]]
+    top = d.ax_.get_ylim()[1]
+    assert d.end_markers_["diverged"].get_offsets().tolist() == [[2, top]]
+    assert 2.0 < top < 3.0  # set by the calm lines, not by 9e9 or inf
+    labels = [t.get_text() for t in d.ax_.get_legend().get_texts()]
+    assert "also diverged: 10" in labels
+    assert "stopped early: the loss stopped improving" in labels
+
+
+def test_loss_curves_of_a_regression_keep_its_range():
+    """Losses about 30, seven rates diverged: a linear axis around 30, not one
+    that runs to 1e-5, and one cross for the seven."""
+    calm = 30 + 10 * np.exp(-np.arange(10) / 3)
+    rows = [calm, calm + 2] + [np.r_[40.0, 1e-5, np.inf, [np.nan] * 7]] * 7
+    d = LossCurveDisplay(
+        learning_rates=np.logspace(-3, 0, 9),
+        loss=np.array(rows),
+        diverged_epoch=np.array([0, 0] + [3] * 7),
+        diagnosis=np.array(["too_low", "good"] + ["diverged"] * 7),
+        best_rate=np.logspace(-3, 0, 9)[1],
+    ).plot()
+    low, high = d.ax_.get_ylim()
+    assert d.ax_.get_yscale() == "linear"
+    assert 25 < low < 31 and 40 < high < 45
+    assert len(d.end_markers_["diverged"].get_offsets()) == 1
 
 
 def test_loss_curve_display_from_estimator_and_log_axis(iris):
@@ -185,10 +263,16 @@ def test_batch_size_heat_map(iris):
     means = search.cv_results_["mean_test_score"].reshape(2, 3)
     np.testing.assert_allclose(image[:, :2], means[:, :2])
     assert image.mask[:, 2].all()  # diverged: masked, drawn grey
-    offsets = d.best_markers_.get_offsets()
+    corners = np.array([box.get_xy() for box in d.best_markers_])
     best_cols = np.nanargmax(means, axis=1)
-    np.testing.assert_array_equal(offsets[:, 0], best_cols)
-    np.testing.assert_array_equal(offsets[:, 1], [0, 1])
+    np.testing.assert_allclose(corners + 0.45, np.c_[best_cols, [0, 1]])
+    # the best cell of each row in bold, its label unlike its row's others
+    texts = np.array(d.texts_, dtype=object).reshape(2, 3)
+    for row, col in enumerate(best_cols):
+        weights = [t.get_fontweight() for t in texts[row]]
+        assert weights == ["bold" if j == col else "normal" for j in range(3)]
+        labels = [t.get_text() for t in texts[row]]
+        assert labels.count(labels[col]) == 1 and labels[2] == "diverged"
     assert [t.get_text() for t in d.ax_.get_yticklabels()] == ["8", "64"]
 
 
@@ -216,11 +300,12 @@ def test_loss_curves_keep_the_calm_curves_readable():
     d = LossCurveDisplay(
         learning_rates=np.array([0.1, 10.0]), loss=loss, diverged_epoch=np.array([0, 2])
     ).plot()
-    assert d.ax_.get_ylim() == pytest.approx((0.0, 4.0))  # 2 x the calm first loss
-    assert d.divergence_markers_[0].get_offsets()[0, 0] == 2
+    low, high = d.ax_.get_ylim()
+    assert 0.1 < low < 0.3 and 2.0 < high < 2.2  # the calm curve, padded
+    assert d.end_markers_["diverged"].get_offsets().tolist() == [[2, high]]
 
 
-def test_loss_curves_axis_covers_held_out_losses_and_starts_at_zero():
+def test_loss_curves_axis_covers_held_out_losses():
     """A regression whose held-out loss exploded (8e14) while its training loss
     stayed calm once gave a linear axis from -4e13 to 0 with every curve flat."""
     loss = np.array([[0.5, 0.2, 0.1], [0.5, 0.3, 0.2]])
@@ -232,7 +317,9 @@ def test_loss_curves_axis_covers_held_out_losses_and_starts_at_zero():
         diverged_epoch=np.array([0, 0]),
     ).plot()
     low, high = d.ax_.get_ylim()
-    assert low == 0.0 and high == pytest.approx(1.0)
+    assert d.ax_.get_yscale() == "linear"
+    assert 0 <= low < 0.1 and 0.6 < high < 0.7  # the calm values, padded
+    assert d.held_out_lines_[1].get_ydata().max() > high  # 8e14: off the axis
 
 
 def test_lr_finder_display_draws_the_curve_rule_fall_reads():

@@ -27,12 +27,8 @@ from ._diagnosis import (
     OSCILLATION_FRACTION,
     RISE_TOLERANCE,
 )
-from ._plot import (
-    DIAGNOSIS_COLORS,
-    LearningRateBatchSizeDisplay,
-    LearningRateSensitivityDisplay,
-    LossCurveDisplay,
-)
+from ._plot import LearningRateBatchSizeDisplay, LearningRateSensitivityDisplay
+from ._plot_loss import DIAGNOSIS_COLORS, LossCurveDisplay
 from ._results import (
     by_point,
     last_recorded,

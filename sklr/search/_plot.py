@@ -6,7 +6,6 @@ compute the data with the search, which needs no matplotlib; matplotlib is
 imported inside ``plot`` only.
 """
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +13,7 @@ from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
 from .._figure import _axes
+from ._plot_loss import CURVE_COLORS, DIAGNOSIS_COLORS
 from ._results import (
     by_point,
     last_recorded,
@@ -22,15 +22,6 @@ from ._results import (
     refit_metric,
 )
 from ._search import LearningRateSearchCV
-
-#: colour of each diagnosis in the displays
-DIAGNOSIS_COLORS = {
-    "too_low": "tab:blue",
-    "good": "tab:green",
-    "oscillating": "tab:orange",
-    "diverged": "tab:red",
-    "unscored": "tab:gray",
-}
 
 
 def _point_labels(search):
@@ -72,6 +63,9 @@ def _fold_values(search, metric, show_train):
     train = column("train") if show_train else None
     label = f"mean test score ({_score_label(search, name)})"
     return column("test"), train, label, False
+
+
+_STRIP = 0.1  # the height of the diverged rates' strip, in axes fractions
 
 
 @dataclass(kw_only=True)
@@ -283,8 +277,7 @@ class LearningRateSensitivityDisplay:
         ax, fig = _axes(ax)
         order = np.argsort(self.learning_rates)
         r = self.learning_rates[order]
-        self.lines_, self.bands_, self.points_ = [], [], []
-        self.diverged_markers_, self.train_lines_ = [], []
+        self.lines_, self.bands_, self.points_, self.train_lines_ = [], [], [], []
         style = (line_kw or {}, fill_between_kw or {}, scatter_kw or {})
         for c in range(len(self.mean)):
             self._draw_curve(ax, c, order, style)
@@ -301,55 +294,99 @@ class LearningRateSensitivityDisplay:
             )
         ax.set_xscale("log")
         ax.set_xlim(r.min() / 10**0.25, r.max() * 10**0.25)  # diverged rates too
+        self._draw_diverged(ax, order)
         ax.set_xlabel("learning rate")
         ax.set_ylabel(self.ylabel)
-        ax.set_title(title or "Learning-rate sensitivity")
+        better = "lower is better" if self.lower_is_better else "higher is better"
+        ax.set_title(title or f"Learning-rate sensitivity ({better})")
         self._draw_legend(ax)
         self.ax_, self.figure_ = ax, fig
         return self
 
     def _draw_curve(self, ax, c, order, style=({}, {}, {})):
-        """Mean, band, diagnosis-coloured points and divergence marks of curve c
-        (``style``: the user's keywords for the line, the band and the points)."""
-        import matplotlib.transforms as mtransforms
-
+        """Mean, band and diagnosis-coloured points of curve c (``style``: the
+        user's keywords for the line, the band and the points)."""
         several = len(self.mean) > 1
         r = self.learning_rates[order]
         mean, std = self.mean[c][order], self.std[c][order]
         label = self.labels[c] if several else "test (mean over folds)"
         line_kw, band_kw, point_kw = style
-        (line,) = ax.plot(r, mean, "-", **{"lw": 1.5, "zorder": 2, **line_kw})
-        line.set_label(line_kw.get("label", label))
-        color = line_kw.get("color", line.get_color() if several else "0.3")
-        line.set_color(color)
+        color = CURVE_COLORS[c % len(CURVE_COLORS)] if several else "0.3"
+        line_style = {"lw": 1.5, "zorder": 2, "color": color, "label": label}
+        (line,) = ax.plot(r, mean, "-", **{**line_style, **line_kw})
+        color = line.get_color()
         self.lines_.append(line)
-        band = {"color": color, "alpha": 0.15, "lw": 0, **band_kw}
-        self.bands_.append(ax.fill_between(r, mean - std, mean + std, **band))
+        band = {"color": color, "alpha": 0.08 if several else 0.15, "lw": 0}
+        self.bands_.append(
+            ax.fill_between(r, mean - std, mean + std, **{**band, **band_kw})
+        )
         colors = [DIAGNOSIS_COLORS.get(d, "k") for d in self.diagnosis[c][order]]
-        points = {"c": colors, "s": 36, "zorder": 3, "edgecolors": "white", **point_kw}
-        self.points_.append(ax.scatter(r, mean, **points))
+        points = {"c": colors, "s": 36, "zorder": 3, "edgecolors": "white"}
+        self.points_.append(ax.scatter(r, mean, **{**points, **point_kw}))
         if self.train_mean is not None:
             train_label = f"{label} (train)" if several else "train (mean over folds)"
             (tl,) = ax.plot(
                 r, self.train_mean[c][order], "--", color=color, lw=1, label=train_label
             )
             self.train_lines_.append(tl)
-        div = self.diverged[c][order]
-        top = mtransforms.blended_transform_factory(ax.transData, ax.transAxes)
-        self.diverged_markers_.append(
-            ax.scatter(
-                r[div],
-                np.full(div.sum(), 0.97),
-                marker="x",
-                s=60,
+
+    def _draw_diverged(self, ax, order):
+        """The strip at the top of the axes where diverged rates are marked: one
+        row per curve, none when no rate diverged (no score, so no height)."""
+        import matplotlib.transforms as mtransforms
+        from matplotlib.patches import Rectangle
+
+        self.diverged_strip_ = None
+        self.diverged_markers_ = [None] * len(self.mean)
+        if not np.asarray(self.diverged).any():
+            return
+        bottom, top = ax.get_ylim()  # the scores' range, autoscaled
+        span = (top - bottom) or 1.0
+        ax.set_ylim(bottom, bottom + span / (1 - _STRIP))  # the scores stay below
+        ax.set_yticks([t for t in ax.get_yticks() if bottom <= t <= top])
+        if self.good_range_patch_ is not None:
+            self.good_range_patch_.set_height(1 - _STRIP)  # out of the strip
+        strip = mtransforms.blended_transform_factory(ax.transData, ax.transAxes)
+        self.diverged_strip_ = ax.add_patch(
+            Rectangle(
+                (0, 1 - _STRIP),
+                1,
+                _STRIP,
+                transform=ax.transAxes,
                 color=DIAGNOSIS_COLORS["diverged"],
-                transform=top,
+                alpha=0.07,
+                lw=0,
+            )
+        )
+        ax.text(
+            0.01,
+            1 - _STRIP / 2,
+            "diverged: no score",
+            transform=ax.transAxes,
+            va="center",
+            fontsize="x-small",
+            color=DIAGNOSIS_COLORS["diverged"],
+        )
+        n = len(self.mean)
+        r = self.learning_rates[order]
+        for c in range(n):
+            div = np.asarray(self.diverged[c])[order]
+            if not div.any():
+                continue
+            y = 1 - _STRIP * (c + 0.5) / n
+            self.diverged_markers_[c] = ax.scatter(
+                r[div],
+                np.full(div.sum(), y),
+                marker="x",
+                s=50,
+                linewidths=2,
+                color=CURVE_COLORS[c % len(CURVE_COLORS)]
+                if n > 1
+                else DIAGNOSIS_COLORS["diverged"],
+                transform=strip,
                 zorder=4,
                 clip_on=False,
             )
-            if div.any()
-            else None
-        )
 
     def _draw_best(self, ax):
         low, high = self.good_range
@@ -373,51 +410,40 @@ class LearningRateSensitivityDisplay:
         )
 
     def _draw_legend(self, ax):
+        """Only what the axes show: the diagnoses of scored points, the best rate,
+        the good range, the diverged marks."""
         from matplotlib.lines import Line2D
 
-        several = len(self.mean) > 1
-        shown = set(np.asarray(self.diagnosis).ravel()) | {"too_low", "good"}
+        scored = np.isfinite(np.asarray(self.mean, dtype=float))
+        shown = set(np.asarray(self.diagnosis)[scored])
         handles = [
-            Line2D([], [], ls="", marker="o", color=col, label=name)
-            for name, col in DIAGNOSIS_COLORS.items()
-            if name in shown or name != "unscored"
+            Line2D([], [], ls="", marker="o", color=color, label=name)
+            for name, color in DIAGNOSIS_COLORS.items()
+            if name in shown
         ]
-        handles += [
-            Line2D(
-                [],
-                [],
-                ls="",
-                marker="*",
-                ms=12,
-                color="gold",
-                mec="k",
-                label=f"best rate {self.best_rate:.3g}",
-            ),
-            Line2D(
-                [],
-                [],
-                ls="",
-                marker="s",
-                ms=10,
-                color="tab:green",
-                alpha=0.3,
-                label=(
-                    "good range: none (no rate clearly beats the baseline)"
-                    if not np.isfinite(self.good_range[0])
-                    else "good range (of the best curve)"
-                    if several
-                    else "good range"
-                ),
-            ),
-            Line2D(
-                [],
-                [],
-                ls="",
-                marker="x",
-                color="tab:red",
-                label="diverged (at top edge)",
-            ),
-        ]
+        if np.isfinite(self.best_rate):
+            star = {"marker": "*", "ms": 12, "color": "gold", "mec": "k"}
+            label = f"best rate {self.best_rate:.3g}"
+            handles.append(Line2D([], [], ls="", **star, label=label))
+        if self.good_range_patch_ is not None:
+            label = "good range" + (
+                " (of the best curve)" if len(self.mean) > 1 else ""
+            )
+            square = {"marker": "s", "ms": 10, "color": "tab:green", "alpha": 0.3}
+            handles.append(Line2D([], [], ls="", **square, label=label))
+        elif np.isfinite(self.best_rate):
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    ls="",
+                    label="no good range: no rate clearly beats the baseline",
+                )
+            )
+        if self.diverged_strip_ is not None:
+            cross = {"marker": "x", "color": DIAGNOSIS_COLORS["diverged"], "mew": 2}
+            label = "diverged on most folds (top strip)"
+            handles.append(Line2D([], [], ls="", **cross, label=label))
         ax.legend(
             handles=ax.get_legend_handles_labels()[0] + handles,
             fontsize="small",
@@ -425,226 +451,6 @@ class LearningRateSensitivityDisplay:
             bbox_to_anchor=(1.02, 0.5),
             frameon=False,
         )
-
-
-@dataclass(kw_only=True)
-class LossCurveDisplay:
-    """Loss per epoch, one line per learning rate, coloured on a log scale.
-
-    Parameters
-    ----------
-    learning_rates : ndarray of shape (n_lines,)
-    loss : ndarray of shape (n_lines, n_epochs)
-        Training loss (NaN after a network stopped; ``inf`` or a value above the
-        divergence threshold in the epoch where it diverged).
-    held_out_loss : ndarray of shape (n_lines, n_epochs) or None
-    diverged_epoch : ndarray of int, shape (n_lines,)
-        Epoch (1-based) where each line diverged, 0 if it did not.
-
-    Attributes
-    ----------
-    ax_, figure_, lines_, held_out_lines_, divergence_markers_, colorbar_
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> from sklearn.datasets import load_iris
-    >>> from sklr import MLPClassifier
-    >>> from sklr.plotting import LossCurveDisplay
-    >>> X, y = load_iris(return_X_y=True)
-    >>> clf = MLPClassifier(hidden_layer_sizes=(8,), max_iter=30,
-    ...                     random_state=0).fit(X, y)
-    >>> display = LossCurveDisplay.from_estimator(clf)
-    >>> len(display.lines_[0].get_xdata()) == clf.n_iter_
-    True
-    """
-
-    learning_rates: np.ndarray
-    loss: np.ndarray
-    held_out_loss: np.ndarray | None = None
-    diverged_epoch: np.ndarray | None = None
-
-    @classmethod
-    def from_estimator(cls, estimator, *, ax=None):
-        """Draw the loss curve of a fitted sklr MLP (or Pipeline ending in one).
-
-        Parameters
-        ----------
-        estimator : fitted MLPClassifier, MLPRegressor or Pipeline
-        ax : matplotlib Axes, default=None
-
-        Returns
-        -------
-        display : LossCurveDisplay
-        """
-        mlp = estimator[-1] if hasattr(estimator, "steps") else estimator
-        if not hasattr(mlp, "loss_curve_"):
-            raise ValueError(
-                "The estimator has no loss_curve_: fit it first, with solver 'sgd' "
-                "or 'adam'."
-            )
-        loss = np.array([mlp.loss_curve_], dtype=float)
-        held = getattr(mlp, "validation_loss_curve_", None)
-        held = None if held is None else np.array([held], dtype=float)
-        diverged = np.array([len(mlp.loss_curve_) if mlp.diverged_ else 0])
-        return cls(
-            learning_rates=np.array([mlp.learning_rate]),
-            loss=loss,
-            held_out_loss=held,
-            diverged_epoch=diverged,
-        ).plot(ax=ax)
-
-    @classmethod
-    def from_cv_results(cls, search, *, fold=None, param_index=0, ax=None):
-        """Draw the loss curves of every rate of a fitted search.
-
-        Parameters
-        ----------
-        search : LearningRateSearchCV
-        fold : int, default=None
-            Draw this fold's curves; None draws the mean over folds (over the
-            folds still training at each epoch).
-        param_index : int, default=0
-            Which ``param_grid`` point.
-        ax : matplotlib Axes, default=None
-
-        Returns
-        -------
-        display : LossCurveDisplay
-        """
-        check_is_fitted(search, "cv_results_")
-        rows = np.flatnonzero(search.point_index_ == param_index)
-        rows = rows[np.argsort(search.rate_index_[rows])]  # learning_rates_ order
-        train = search.loss_curves_[rows]
-        held = search.validation_loss_curves_[rows]
-        div_epoch = search.diverged_epoch_[rows]
-        if fold is None:
-            with np.errstate(invalid="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                train, held = np.nanmean(train, axis=1), np.nanmean(held, axis=1)
-            div_epoch = np.where(
-                mostly_diverged(search, rows),
-                np.where(div_epoch > 0, div_epoch, 10**9).min(axis=1),
-                0,
-            )
-        else:
-            train, held, div_epoch = train[:, fold], held[:, fold], div_epoch[:, fold]
-        return cls(
-            learning_rates=np.asarray(search.learning_rates_, float),
-            loss=train,
-            held_out_loss=held,
-            diverged_epoch=div_epoch,
-        ).plot(ax=ax)
-
-    def _ceiling(self):
-        """Twice the largest first-epoch loss of the curves that did not
-        diverge (None if every curve diverged): the top of the y axis when
-        other curves go higher."""
-        if self.diverged_epoch is None:
-            return None
-        calm = self.loss[np.asarray(self.diverged_epoch) == 0]
-        firsts = [c[np.isfinite(c)][0] for c in calm if np.isfinite(c).any()]
-        return 2 * max(firsts) if firsts else None
-
-    def _scale_y(self, ax, log_y):
-        """Log or linear y axis, its top at the ceiling when curves (training or
-        held-out) shoot above it, its bottom at 0 when linear (losses are >= 0)."""
-        curves = [self.loss]
-        if self.held_out_loss is not None:
-            curves.append(self.held_out_loss)
-        values = np.concatenate([np.ravel(c) for c in curves])
-        values = values[np.isfinite(values)]
-        ceiling = self._ceiling()
-        positive = values[values > 0]
-        if ceiling is not None:  # diverged curves shoot up: keep the rest readable
-            positive = positive[positive <= ceiling]
-        spread = positive.max() / positive.min() if positive.size else 1.0
-        log = log_y is True or (log_y == "auto" and spread > 100)
-        if log:
-            ax.set_yscale("log")
-        if ceiling is not None and values.size and values.max() > ceiling:
-            ax.set_ylim(top=ceiling)
-        if not log:
-            ax.set_ylim(bottom=0)
-
-    def plot(
-        self, ax=None, *, log_y="auto", title=None, line_kw=None, held_out_line_kw=None
-    ):
-        """Draw the curves.
-
-        Parameters
-        ----------
-        ax : matplotlib Axes, default=None
-        log_y : bool or "auto", default="auto"
-            "auto" uses a log y axis when the finite losses (training and
-            held-out, below the ceiling) span more than two orders of magnitude.
-        title : str, default=None
-        line_kw, held_out_line_kw : dict, default=None
-            Keywords passed to ``ax.plot`` for the training and the held-out
-            curves, over sklr's (the colour is the rate's unless given).
-
-        Returns
-        -------
-        self : LossCurveDisplay
-        """
-        import matplotlib as mpl
-        import matplotlib.transforms as mtransforms
-        from matplotlib.lines import Line2D
-
-        ax, fig = _axes(ax)
-        rates = self.learning_rates
-        norm = mpl.colors.LogNorm(
-            vmin=rates.min(), vmax=max(rates.max(), rates.min() * 1.0001)
-        )
-        cmap = mpl.colormaps["viridis"]
-        self.lines_, self.held_out_lines_, self.divergence_markers_ = [], [], []
-        top = mtransforms.blended_transform_factory(ax.transData, ax.transAxes)
-        for k in np.argsort(rates):
-            color = cmap(norm(rates[k]))
-            curve = self.loss[k]
-            epochs = np.flatnonzero(~np.isnan(curve)) + 1
-            values = curve[epochs - 1]
-            shown = np.isfinite(values)
-            style = {"color": color, "lw": 1.5, **(line_kw or {})}
-            (line,) = ax.plot(epochs[shown], values[shown], **style)
-            self.lines_.append(line)
-            if self.held_out_loss is not None:
-                h = self.held_out_loss[k]
-                h_epochs = np.flatnonzero(np.isfinite(h)) + 1
-                held = {"ls": "--", "color": color, "lw": 1, **(held_out_line_kw or {})}
-                (hl,) = ax.plot(h_epochs, h[h_epochs - 1], **held)
-                self.held_out_lines_.append(hl)
-            epoch = 0 if self.diverged_epoch is None else int(self.diverged_epoch[k])
-            if epoch:
-                self.divergence_markers_.append(
-                    ax.scatter(
-                        [epoch],
-                        [0.97],
-                        marker="x",
-                        s=60,
-                        color=color,
-                        transform=top,
-                        clip_on=False,
-                        zorder=4,
-                    )
-                )
-        self._scale_y(ax, log_y)
-        ax.set_xlabel("epoch")
-        ax.set_ylabel("loss")
-        ax.set_title(title or "Loss per epoch")
-        sm = mpl.cm.ScalarMappable(norm=norm, cmap=cmap)
-        self.colorbar_ = fig.colorbar(sm, ax=ax, label="learning rate")
-        handles = [Line2D([], [], color="0.3", label="training loss")]
-        if self.held_out_loss is not None:
-            handles.append(Line2D([], [], color="0.3", ls="--", label="held-out loss"))
-        if self.divergence_markers_:
-            handles.append(
-                Line2D([], [], color="0.3", ls="", marker="x", label="diverged (epoch)")
-            )
-        ax.legend(handles=handles, fontsize="small")
-        self.ax_, self.figure_ = ax, fig
-        return self
 
 
 @dataclass(kw_only=True)
@@ -665,7 +471,11 @@ class LearningRateBatchSizeDisplay:
 
     Attributes
     ----------
-    ax_, figure_, image_, best_markers_, colorbar_
+    ax_, figure_, image_, colorbar_
+    best_markers_ : list of Rectangle
+        The outline of each batch size's best cell.
+    texts_ : list of Text
+        The label of each cell (row by row), the best of each row in bold.
 
     Examples
     --------
@@ -737,6 +547,44 @@ class LearningRateBatchSizeDisplay:
             score_label=f"mean test score ({label})",
         ).plot(ax=ax)
 
+    def _decimals(self, cols):
+        """The fewest decimals (2 to 4) with which each row's best score reads
+        differently from every other score of its row."""
+        for decimals in (2, 3, 4):
+            distinct = True
+            for row, best in zip(self.scores, cols, strict=True):
+                if best < 0:
+                    continue
+                text = np.round(row[np.isfinite(row)], decimals)
+                distinct &= np.sum(text == round(row[best], decimals)) == np.sum(
+                    row[np.isfinite(row)] == row[best]
+                )
+            if distinct:
+                return decimals
+        return 4
+
+    def _label_cells(self, ax, cols):
+        """Each cell's score ("diverged" where none), the best of each row in bold,
+        in a colour readable on the cell."""
+        decimals = self._decimals(cols)
+        middle = np.nanmean(self.scores) if np.isfinite(self.scores).any() else 0
+        self.texts_ = []
+        for (i, j), value in np.ndenumerate(self.scores):
+            finite = np.isfinite(value)
+            self.texts_.append(
+                ax.text(
+                    j,
+                    i,
+                    f"{value:.{decimals}f}" if finite else "diverged",
+                    ha="center",
+                    va="center",
+                    fontsize="x-small",
+                    rotation=0 if finite else 90,
+                    fontweight="bold" if j == cols[i] else "normal",
+                    color="k" if not finite or value > middle else "w",
+                )
+            )
+
     def plot(self, ax=None, *, cmap="viridis", title=None, imshow_kw=None):
         """Draw the heat map.
 
@@ -753,6 +601,7 @@ class LearningRateBatchSizeDisplay:
         self : LearningRateBatchSizeDisplay
         """
         import matplotlib as mpl
+        from matplotlib.patches import Rectangle
 
         ax, fig = _axes(ax)
         colormap = mpl.colormaps[cmap].with_extremes(bad="0.85")
@@ -762,47 +611,43 @@ class LearningRateBatchSizeDisplay:
         n_rows, n_cols = self.scores.shape
         ax.set_xticks(
             range(n_cols),
-            [f"{r:.2g}" for r in self.learning_rates],
+            [f"{r:.3g}" for r in self.learning_rates],
             rotation=45,
             ha="right",
         )
         ax.set_yticks(range(n_rows), [str(b) for b in self.batch_sizes])
-        for i in range(n_rows):
-            for j in range(n_cols):
-                value = self.scores[i, j]
-                text = "div." if not np.isfinite(value) else f"{value:.2f}"
-                ax.text(
-                    j,
-                    i,
-                    text,
-                    ha="center",
-                    va="center",
-                    fontsize="x-small",
-                    color="k"
-                    if not np.isfinite(value) or value > np.nanmean(self.scores)
-                    else "w",
-                )
         cols = [
             int(np.flatnonzero(self.learning_rates == r)[0]) if np.isfinite(r) else -1
             for r in self.best_rates
         ]
-        rows = [i for i, c in enumerate(cols) if c >= 0]
-        self.best_markers_ = ax.scatter(
-            [cols[i] for i in rows],
-            rows,
-            marker="s",
-            s=320,
-            facecolors="none",
-            edgecolors="red",
-            linewidths=2,
-            label="best rate per batch size",
-        )
+        self._label_cells(ax, cols)
+        self.best_markers_ = [
+            ax.add_patch(
+                Rectangle(
+                    (col - 0.45, row - 0.45),
+                    0.9,
+                    0.9,
+                    fill=False,
+                    edgecolor="red",
+                    lw=2,
+                    label="best rate per batch size (bold)" if row == 0 else None,
+                )
+            )
+            for row, col in enumerate(cols)
+            if col >= 0
+        ]
         ax.set_xlabel("learning rate")
         ax.set_ylabel("batch size")
         ax.set_title(title or "Learning rate x batch size")
         self.colorbar_ = fig.colorbar(self.image_, ax=ax, label=self.score_label)
-        ax.legend(
-            loc="upper left", bbox_to_anchor=(0, -0.22), fontsize="small", frameon=False
-        )
+        if self.best_markers_:
+            ax.legend(
+                handles=self.best_markers_[:1],
+                labels=["best rate per batch size (bold)"],
+                loc="upper left",
+                bbox_to_anchor=(0, -0.22),
+                fontsize="small",
+                frameon=False,
+            )
         self.ax_, self.figure_ = ax, fig
         return self
