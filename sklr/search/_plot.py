@@ -73,9 +73,11 @@ class LearningRateSensitivityDisplay:
     """The U-curve: loss or score against learning rate, on a log axis.
 
     One curve per ``param_grid`` point: the mean over folds with a band of one
-    standard deviation, points coloured by diagnosis, diverged rates marked
-    with a red cross at the top edge, the best rate marked with a star and the
-    good range shaded.
+    standard deviation, points coloured by diagnosis, the best rate marked with
+    a star and the good range shaded. Rates that diverged on most folds have no
+    score: they are marked with crosses in a strip of their own at the top of
+    the axes (one row per curve). Curves are told apart by colours that are
+    never diagnosis colours (``CURVE_COLORS``).
 
     Parameters
     ----------
@@ -107,6 +109,9 @@ class LearningRateSensitivityDisplay:
     points_ : list of PathCollection
         Points coloured by diagnosis.
     diverged_markers_ : list of PathCollection or None
+        Per curve, the crosses of its diverged rates (None when none).
+    diverged_strip_ : Rectangle or None
+        The strip where diverged rates are marked (None when none diverged).
     best_marker_ : Line2D
     good_range_patch_ : Polygon or None
     baseline_line_ : Line2D or None
