@@ -121,7 +121,11 @@ class LRFinderDisplay:
             "label": "mini-batch loss",
         }
         (self.raw_line_,) = ax.plot(rates, raw, **{**raw_style, **(line_kw or {})})
-        smooth_style = {"color": "tab:blue", "lw": 2, "label": "moving average (lags)"}
+        smooth_style = {
+            "color": "tab:purple",  # never a diagnosis colour
+            "lw": 2,
+            "label": "moving average (lags)",
+        }
         smooth_style.update(smoothed_line_kw or {})
         (self.smoothed_line_,) = ax.plot(rates, smooth, **smooth_style)
         read = smooth  # the curve the suggestion is read on
@@ -138,9 +142,7 @@ class LRFinderDisplay:
                 min(np.nanmin(raw[np.isfinite(raw)]), low) * 0.95,
                 max(smooth[finite][0], low) * 1.6,
             )
-        self.suggestion_line_ = ax.axvline(
-            self.suggestion, color="tab:red", ls="--", lw=1.2
-        )
+        self.suggestion_line_ = ax.axvline(self.suggestion, color="0.3", ls="--", lw=1)
         ok = finite & np.isfinite(read)
         y = (
             np.interp(np.log10(self.suggestion), np.log10(rates[ok]), read[ok])
@@ -151,9 +153,11 @@ class LRFinderDisplay:
         (self.suggestion_marker_,) = ax.plot(
             [self.suggestion],
             [y],
-            "o",
-            color="tab:red",
-            ms=8,
+            "*",
+            color="gold",
+            mec="k",
+            ms=15,
+            zorder=5,
             label=f"suggestion ({self.rule}): {said}",
         )
         ax.set_xscale("log")
