@@ -145,7 +145,7 @@ def test_several_batch_sizes(tmp_path, capsys):
     assert (out / "batch_size.png").stat().st_size > 10_000
     best = json.loads((out / "results.json").read_text())["best_params"]["batch_size"]
     printed = capsys.readouterr().out
-    assert f"with batch size {best} (accuracy" in printed  # names its batch
+    assert f"with batch size {best} (score" in printed  # the answer names its batch
 
 
 def test_find(tmp_path, capsys):
@@ -588,7 +588,7 @@ def test_columns_name_the_metric_and_the_held_out_loss(tmp_path, capsys):
     argv = ["sweep", "iris", *FAST[:-1], "--scoring", "f1_macro", "--out", str(f1)]
     assert main([*argv, "--no-plots", "--lr-min", "1e-2", "--lr-max", "1e-1"]) == 0
     printed = capsys.readouterr().out
-    assert "f1_macro (mean ± std)" in printed and "(f1_macro 0." in printed
+    assert "f1_macro (mean ± std)" in printed
     assert "mean_test_f1_macro" in (f1 / "results.csv").read_text()
 
 

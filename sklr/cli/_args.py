@@ -16,6 +16,16 @@ SWEEP_EXAMPLE = """examples:
   sklr sweep --resume            # continue an interrupted sweep
 """
 
+SWEEP_DESCRIPTION = """\
+Train an MLP at every rate of a log grid on every fold (stacked), and report
+the best rate, the good range and a diagnosis of each rate. Per rate, the table
+gives the mean test score over the folds (accuracy, R^2, or --scoring) with its
+standard deviation, the held-out loss after the last epoch (log-loss, or half
+the mean squared error for a regression), the mean number of epochs the folds
+ran, and the diagnosis. Writes results.csv, results.json, settings.json, the
+PNG figures and report.html (all of it on one self-contained page) to --out.
+"""
+
 FIND_EXAMPLE = """examples:
   sklr find                      # digits, 1e-7 .. 10 over 100 mini-batches
   sklr find data.csv --target label --start-lr 1e-5 --num-steps 200
@@ -160,9 +170,7 @@ def _add_sweep(sub):
     sweep = sub.add_parser(
         "sweep",
         help="cross-validated learning-rate sensitivity analysis",
-        description="Train an MLP at every rate of a log grid on every fold "
-        "(stacked), and report the best rate, the good range and a diagnosis of "
-        "each rate.",
+        description=SWEEP_DESCRIPTION,
         epilog=SWEEP_EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -185,7 +193,9 @@ def _grid_arguments(add):
         "--epochs",
         type=_positive(int),
         default=50,
-        help="maximum epochs per fit (default: 50)",
+        help="maximum epochs per fit (default: 50); the table's epochs column is "
+        "the mean number of epochs the folds ran (a tolerance stop or divergence "
+        "ends a fold early)",
     )
     add(
         "--lr-min",
@@ -240,7 +250,7 @@ def _add_find(sub):
         help="learning-rate range test",
         epilog=FIND_EXAMPLE,
         description="Raise the rate at every mini-batch and suggest one from the "
-        "loss curve.",
+        "loss curve.\nWrites lr_find.json, lr_find.png and report.html to --out.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _common(find)

@@ -240,7 +240,7 @@ def _answer_lines(summary):
         batch = f" with batch size {summary['best_params']['batch_size']}"
     lines = [
         f"best learning rate: {summary['best_learning_rate']:.4g}{batch} "
-        f"({_score_label(summary)} {summary['best_score']:.4f}; baseline {said})"
+        f"(score {summary['best_score']:.4f}; baseline {said})"
     ]
     if summary["answer"] == "recommended":
         low, high = summary["good_range"]
