@@ -60,7 +60,7 @@ def test_sensitivity_display_draws_the_search(search):
     # the legend names what is drawn, and nothing else
     legend = [t.get_text() for t in d.ax_.get_legend().get_texts()]
     assert "diverged" not in legend  # no dot: a diverged rate has no score
-    assert "diverged on most folds (top strip)" in legend
+    assert "diverged, on one fold or more (top strip)" in legend
     shown = set(np.asarray(search.diagnosis_)[np.isfinite(mean)])
     assert {name for name in DIAGNOSIS_COLORS if name in legend} == shown
     assert d.best_marker_.get_xdata()[0] == search.best_learning_rate_

@@ -74,8 +74,8 @@ class LearningRateSensitivityDisplay:
 
     One curve per ``param_grid`` point: the mean over folds with a band of one
     standard deviation, points coloured by diagnosis, the best rate marked with
-    a star and the good range shaded. Rates that diverged on most folds have no
-    score: they are marked with crosses in a strip of their own at the top of
+    a star and the good range shaded. Rates that diverged on a fold have no
+    mean score: they are marked with crosses in a strip of their own at the top of
     the axes (one row per curve). Curves are told apart by colours that are
     never diagnosis colours (``CURVE_COLORS``).
 
@@ -86,7 +86,8 @@ class LearningRateSensitivityDisplay:
         Mean and standard deviation over folds (NaN where diverged).
     diagnosis : ndarray of str, shape (n_curves, n_rates)
     diverged : ndarray of bool, shape (n_curves, n_rates)
-        Whether the rate diverged on at least half of the folds.
+        Whether the rate diverged on at least one fold (it then has no mean
+        score, and is marked in the strip).
     labels : list of str
         One label per curve.
     best_rate : float
@@ -171,7 +172,7 @@ class LearningRateSensitivityDisplay:
         check_is_fitted(search, "cv_results_")
         rates = np.asarray(search.learning_rates_, dtype=float)
         test, train, ylabel, lower = _fold_values(search, metric, show_train)
-        diverged = mostly_diverged(search)
+        diverged = np.asarray(search.diverged_).any(axis=1)  # no mean score
         test = np.where(search.diverged_, np.nan, test)
 
         def shape(a):
@@ -447,7 +448,7 @@ class LearningRateSensitivityDisplay:
             )
         if self.diverged_strip_ is not None:
             cross = {"marker": "x", "color": DIAGNOSIS_COLORS["diverged"], "mew": 2}
-            label = "diverged on most folds (top strip)"
+            label = "diverged, on one fold or more (top strip)"
             handles.append(Line2D([], [], ls="", **cross, label=label))
         ax.legend(
             handles=ax.get_legend_handles_labels()[0] + handles,

@@ -100,6 +100,9 @@ class LossCurveDisplay:
         The y axis label, e.g. "log-loss".
     n_folds : int or None
         When the curves are means over folds, their number (for the title).
+    diverged_fraction : ndarray of shape (n_lines,) or None
+        The fraction of folds on which each rate diverged (named in the legend
+        when it is not all of them: the mean is then that of the other folds).
 
     Attributes
     ----------
@@ -139,6 +142,7 @@ class LossCurveDisplay:
     max_epochs: int | None = None
     loss_name: str = "loss"
     n_folds: int | None = None
+    diverged_fraction: np.ndarray | None = None
 
     @classmethod
     def from_estimator(cls, estimator, *, ax=None):
@@ -222,6 +226,7 @@ class LossCurveDisplay:
             max_epochs=search.loss_curves_.shape[-1],
             loss_name=_loss_name(search),
             n_folds=search.n_splits_ if fold is None else None,
+            diverged_fraction=np.asarray(search.diverged_)[rows].mean(axis=1),
         ).plot(ax=ax)
 
     # ------------------------------------------------------------------- layout
@@ -306,6 +311,9 @@ class LossCurveDisplay:
             self.learning_rates[k], self.best_rate
         )
         label = f"{rate}: {name}" + (" (best)" if best else "")
+        fraction = 1.0 if self.diverged_fraction is None else self.diverged_fraction[k]
+        if name == "diverged" and self.n_folds and fraction < 1:
+            label += f" on {round(fraction * self.n_folds)} of {self.n_folds} folds"
         return DIAGNOSIS_COLORS.get(name, "k"), label
 
     def _draw_line(self, ax, k, curve, style):
