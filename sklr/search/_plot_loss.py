@@ -343,7 +343,6 @@ class LossCurveDisplay:
                     ls=":",
                     color=color,
                     lw=1.5,
-                    clip_on=False,
                 )
         elif epochs.size:
             ends[why].append((epochs[-1], values[-1], color))
