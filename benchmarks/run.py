@@ -15,6 +15,9 @@ import json
 import os
 import platform
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 import tracemalloc
 import warnings
@@ -317,6 +320,59 @@ def bench_efficiency(quick, repeat):
     return [row]
 
 
+def bench_commands(quick, repeat):
+    """Wall-clock time of the commands the documentation quotes a time for, each
+    run as a user would (a fresh process, in an empty folder), interleaved:
+    ``sklr sweep`` at its defaults and with ``--float32``, and the scripts
+    ``examples/quickstart.py`` and ``examples/plot_displays.py``. Reports the
+    fastest, median and slowest of ``repeat`` runs, and the answer of each sweep
+    (from its ``results.json``)."""
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    sweep = [sys.executable, "-m", "sklr", "sweep"]
+    commands = {
+        "sklr sweep": sweep + (["--epochs", "5"] if quick else []),
+        "sklr sweep --float32": sweep
+        + ["--float32"]
+        + (["--epochs", "5"] if quick else []),
+        "python examples/quickstart.py": [sys.executable, examples / "quickstart.py"],
+    }
+    if not quick:
+        commands["python examples/plot_displays.py"] = [
+            sys.executable,
+            examples / "plot_displays.py",
+            "--out",
+            "displays",
+        ]
+    times = {name: [] for name in commands}
+    answers = {}
+    for _ in range(repeat):
+        for name, command in commands.items():
+            with tempfile.TemporaryDirectory() as folder:
+                start = time.perf_counter()
+                subprocess.run(command, cwd=folder, check=True, capture_output=True)
+                times[name].append(time.perf_counter() - start)
+                results = Path(folder) / "sklr-results" / "results.json"
+                if results.exists():
+                    r = json.loads(results.read_text())
+                    answers[name] = {
+                        k: r[k]
+                        for k in ("best_learning_rate", "good_range", "best_score")
+                    }
+    rows = [
+        {
+            "command": name,
+            "min_s": min(t),
+            "median_s": statistics.median(t),
+            "max_s": max(t),
+            "times_s": t,
+            **({"answer": answers[name]} if name in answers else {}),
+        }
+        for name, t in times.items()
+    ]
+    print("commands", rows)
+    return rows
+
+
 def _machine():
     return {
         "platform": platform.platform(),
@@ -408,6 +464,19 @@ def _markdown(results):
         f"(fraction {e['fraction_of_matmul_rate']:.2f}).",
         "",
     ]
+    if "commands" in results:
+        lines += [
+            "## Commands (wall clock, a fresh process each run)",
+            "",
+            "| command | fastest s | median s | slowest s |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| `{r['command']}` | {r['min_s']:.1f} | {r['median_s']:.1f} | "
+            f"{r['max_s']:.1f} |"
+            for r in results["commands"]
+        ]
+        lines += [""]
     lines += _targets(results)
     return "\n".join(lines)
 
@@ -486,7 +555,14 @@ def main(argv=None):
         "--only",
         nargs="*",
         default=None,
-        choices=["single_fit", "search", "stacking", "scaling", "efficiency"],
+        choices=[
+            "single_fit",
+            "search",
+            "stacking",
+            "scaling",
+            "efficiency",
+            "commands",
+        ],
     )
     args = parser.parse_args(argv)
     repeat = args.repeat or (1 if args.quick else 5)
@@ -494,21 +570,34 @@ def main(argv=None):
         "quick" if args.quick else "full" if args.only is None else "partial"
     )
     warnings.simplefilter("ignore")
+    out = Path(args.out)
+    previous = out / f"{name}.json"
     results = {"name": name, "machine": _machine(), "repeat": repeat}
+    if args.only is not None and args.name is not None and previous.exists():
+        # --only with --name: update those steps of an existing results file
+        # (its machine must be this one: the steps are compared with each other)
+        results = json.loads(previous.read_text())
+        if results["machine"]["platform"] != _machine()["platform"]:
+            raise SystemExit(f"{previous} was measured on another machine")
     steps = {
         "single_fit": lambda: bench_single_fit(args.quick, repeat),
         "search": lambda: bench_search(args.quick, repeat, args.n_jobs),
         "stacking": lambda: bench_stacking(args.quick, repeat),
         "scaling": lambda: bench_scaling(args.quick),
         "efficiency": lambda: bench_efficiency(args.quick, repeat),
+        "commands": lambda: bench_commands(args.quick, args.repeat or 3),
     }
     for key, step in steps.items():
         if args.only is None or key in args.only:
             results[key] = step()
-    out = Path(args.out)
+    results.setdefault("dates", {}).update(
+        {key: time.strftime("%Y-%m-%d") for key in steps if key in results}
+        if args.only is None
+        else {key: time.strftime("%Y-%m-%d") for key in args.only}
+    )
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n")
-    if args.only is None:
+    if all(key in results for key in steps):
         (out / f"{name}.md").write_text(_markdown(results))
     print(f"wrote {out / (name + '.json')}")
     return results

@@ -155,3 +155,52 @@ def _validity_tables():
 
 
 _validity_tables()
+
+
+# -------------------------------------------------------------------------------
+# Figures the pages quote from the committed benchmark results
+# (benchmarks/results/full.json and validity.json), as substitutions: |name| in any
+# page. Times are ranges over the benchmark's runs, with the machine.
+def _benchmark_substitutions():
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).parent / ".." / "benchmarks" / "results"
+    full = json.loads((root / "full.json").read_text())
+    validity = json.loads((root / "validity.json").read_text())
+    m = full["machine"]
+    fits = full["single_fit"]
+
+    def span(values, unit=""):
+        return f"{min(values):.2f}-{max(values):.2f}{unit}"
+
+    def ratios(dtype):
+        return [r["ratio"] for r in fits if r["dtype"] == dtype]
+
+    commands = {r["command"]: r for r in full.get("commands", [])}
+
+    def took(name):
+        r = commands[name]
+        return f"{r['min_s']:.1f}-{r['max_s']:.1f} s"
+
+    search, efficiency = full["search"][0], full["efficiency"][0]
+    sweep = commands["sklr sweep"]["median_s"]
+    single = commands["sklr sweep --float32"]["median_s"]
+    values = {
+        "bench_machine": f"a {m['cpu_count']}-core VM ({m['platform']}, Python "
+        f"{m['python']}, OpenBLAS)",
+        "bench_commands_date": full.get("dates", {}).get("commands", "n/a"),
+        "bench_fit_float64": span(ratios("float64"), "x"),
+        "bench_fit_float32": span(ratios("float32"), "x"),
+        "bench_search_vs_grid": f"{search['ratio_vs_grid_sklr']:.2f}x",
+        "bench_search_vs_sklearn": f"{search['ratio_vs_grid_sklearn']:.2f}x",
+        "bench_matmul_fraction": f"{efficiency['fraction_of_matmul_rate']:.2f}",
+        "sweep_time": took("sklr sweep"),
+        "sweep_float32_time": took("sklr sweep --float32"),
+        "sweep_float32_speedup": f"{sweep / single:.1f}x",
+        "validity_minutes": f"{validity['duration_s'] / 60:.1f} minutes",
+    }
+    return "\n".join(f".. |{k}| replace:: {v}" for k, v in values.items())
+
+
+rst_epilog = _benchmark_substitutions()
