@@ -120,12 +120,15 @@ class LearningRateSearchCV(BaseSearchCV):
         the user guide.
 
     refine : bool, default=False
-        After the grid, evaluate ``refine_points`` more rates spread
-        log-uniformly over the decade centred on the best rate, and add them to
-        the results.
+        After the grid, spread ``refine_points`` rates log-uniformly over the
+        decade centred on the best rate, and evaluate and add to the results
+        those that are not grid rates already. On the default grid (two rates a
+        decade) both ends of that decade are grid rates when the best is inside
+        the grid, so 4 of the 6 are added; at an edge, 5.
 
     refine_points : int, default=6
-        Number of rates of the refinement.
+        Number of rates spread over the decade of the refinement, its two ends
+        included.
 
     checkpoint_dir : str or Path, default=None
         A directory where the result of every fold and rate is saved as soon
