@@ -9,6 +9,7 @@ only, so ``import sklr`` never imports it.
 
 from .lr_finder import LRFinderDisplay
 from .search import (
+    CURVE_COLORS,
     DIAGNOSIS_COLORS,
     LearningRateBatchSizeDisplay,
     LearningRateSensitivityDisplay,
@@ -16,6 +17,7 @@ from .search import (
 )
 
 __all__ = [
+    "CURVE_COLORS",
     "DIAGNOSIS_COLORS",
     "LRFinderDisplay",
     "LearningRateBatchSizeDisplay",

@@ -13,6 +13,7 @@ from sklearn.preprocessing import StandardScaler
 from sklr import LearningRateSearchCV, MLPClassifier, lr_find
 from sklr.exceptions import NoUsableScoreError
 from sklr.plotting import (
+    CURVE_COLORS,
     DIAGNOSIS_COLORS,
     LearningRateBatchSizeDisplay,
     LearningRateSensitivityDisplay,
@@ -94,7 +95,10 @@ def test_sensitivity_display_loss_metric(search):
 
 def test_sensitivity_display_one_curve_per_grid_point(iris):
     search = LearningRateSearchCV(
-        _pipe(), [1e-3, 1e-1], param_grid={"mlpclassifier__batch_size": [8, 64]}, cv=2
+        _pipe(),
+        [1e-3, 1e-1, 1e3],
+        param_grid={"mlpclassifier__batch_size": [8, 64]},
+        cv=2,
     ).fit(*iris)
     d = LearningRateSensitivityDisplay.from_cv_results(search)
     assert len(d.lines_) == 2
@@ -103,12 +107,18 @@ def test_sensitivity_display_one_curve_per_grid_point(iris):
         "batch_size=64",
     ]
     np.testing.assert_allclose(
-        d.lines_[1].get_ydata(), search.cv_results_["mean_test_score"][2:]
+        d.lines_[1].get_ydata(), search.cv_results_["mean_test_score"][3:]
     )
     # a curve's colour is never a diagnosis colour
     diagnosis_rgba = {matplotlib.colors.to_rgba(c) for c in DIAGNOSIS_COLORS.values()}
     line_rgba = [matplotlib.colors.to_rgba(line.get_color()) for line in d.lines_]
     assert len(set(line_rgba)) == 2 and not set(line_rgba) & diagnosis_rgba
+    palette = {matplotlib.colors.to_rgba(c) for c in CURVE_COLORS}
+    assert not palette & diagnosis_rgba
+    # each curve's diverged rates on a row of their own in the strip
+    rows = [m.get_offsets()[:, 1] for m in d.diverged_markers_ if m is not None]
+    assert len(rows) == 2 and len({float(r[0]) for r in rows}) == 2
+    assert all(0.9 < y < 1 for r in rows for y in r)
 
 
 def test_sensitivity_display_when_every_rate_diverges_single_fold(iris):

@@ -28,7 +28,7 @@ from ._diagnosis import (
     RISE_TOLERANCE,
 )
 from ._plot import LearningRateBatchSizeDisplay, LearningRateSensitivityDisplay
-from ._plot_loss import DIAGNOSIS_COLORS, LossCurveDisplay
+from ._plot_loss import CURVE_COLORS, DIAGNOSIS_COLORS, LossCurveDisplay
 from ._results import (
     by_point,
     last_recorded,
@@ -48,6 +48,7 @@ __all__ = [
     "AUTO_HALF_WIDTH",
     "BASELINE_ALPHA",
     "DEFAULT_LEARNING_RATES",
+    "CURVE_COLORS",
     "DIAGNOSIS_COLORS",
     "DIAGNOSES",
     "GOOD_RANGE_ALPHA",
