@@ -17,11 +17,14 @@ from ._output import _cells, _headers, _score_label
 #: One line under each figure: what it shows and what to look at.
 CAPTIONS = {
     "sensitivity.png": "The U-curve: mean test {score} per learning rate, with a "
-    "band of one standard deviation over the folds and the good range shaded. Look "
-    "for the flat top and where the curve falls away on either side.",
-    "loss_curves.png": "Training (solid) and held-out (dashed) loss per epoch, one "
-    "line per rate. Look for curves that fall steadily; jagged or rising ones "
-    "oscillate, and a cross marks where a rate diverged.",
+    "band of one standard deviation over the folds, the good range shaded and "
+    "diverged rates as crosses at the top. Look for the flat top and where the "
+    "curve falls away on either side.",
+    "loss_curves.png": "Training and held-out loss per epoch, one line per rate, "
+    "the best rate and rates of the other diagnoses in their colours. Look for "
+    "curves that fall steadily: a jagged or rising curve oscillates, a held-out "
+    "loss that climbs while the training loss falls overfits, and a cross marks "
+    "where a rate diverged.",
     "batch_size.png": "Mean test {score} over learning rate and batch size (grey: "
     "diverged; boxed: each batch size's best rate). See how the best rate moves "
     "with the batch size.",
