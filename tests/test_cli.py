@@ -712,3 +712,20 @@ def test_no_progress_when_quiet_or_not_a_terminal(tmp_path, capsys):
     assert _progress(Search(), args, console=object()) is None
     args = build_parser().parse_args(["sweep"])
     assert _progress(Search(), args) is None  # stderr is not a terminal here
+
+
+def test_a_failing_display_never_blocks_the_workers():
+    """The display's handler acknowledges workers' messages: it must not raise."""
+    from rich.console import Console
+
+    from sklr.cli._progress import Display
+
+    class Root:  # a context tree whose iteration fails
+        def __iter__(self):
+            raise ValueError("broken")
+
+    display = Display(Console(file=io.StringIO()), Root(), auto_refresh=False)
+    display.handle(("begin", 0, 0, 5))  # no exception
+    display.handle(("nonsense",))
+    display.handle(("end", 0, None, None))
+    assert display.done == {0} and not display.running

@@ -73,8 +73,16 @@ class Display:
         self.progress.stop()
 
     def handle(self, message):
-        """Apply one message from a task: ``(kind, task_id, epoch, n_epochs)``."""
-        kind, task, epoch, n_epochs = message
+        """Apply one message from a task: ``(kind, task_id, epoch, n_epochs)``.
+
+        It never raises: it runs in the thread that acknowledges the workers'
+        messages, and a worker waits for that acknowledgement."""
+        try:
+            self._handle(*message)
+        except Exception:  # progress must never stop the sweep
+            pass
+
+    def _handle(self, kind, task, epoch, n_epochs):
         with self._lock:
             if kind == "begin":
                 self._begin(task, n_epochs)
