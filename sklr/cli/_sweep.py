@@ -101,6 +101,10 @@ def _progress(search, args, console=None):
     overall bar and a line per running task, gone when the sweep ends."""
     if args.quiet or (console is None and not sys.stderr.isatty()):
         return None
+    try:  # scikit-learn's callback transport (private; scikit-learn is pinned)
+        from sklearn.callback import _transport  # noqa: F401
+    except ImportError:  # pragma: no cover - depends on the installed version
+        return None
     if console is None:
         from rich.console import Console
 
