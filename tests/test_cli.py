@@ -251,6 +251,7 @@ def test_interrupted_sweep_resumes_without_redoing_work(tmp_path):
             "cannot reach the Dask scheduler at tcp://127.0.0.1:9",
         ),
         (None, ["iris", "--scoring", "nonsense", "--epochs", "1"], "nonsense"),
+        (None, ["iris", "--seed", "-1"], "--seed: must be in [0, 2**32 - 1]"),
     ],
 )
 def test_errors_are_one_line_and_exit_2(
@@ -729,3 +730,13 @@ def test_a_failing_display_never_blocks_the_workers():
     display.handle(("nonsense",))
     display.handle(("end", 0, None, None))
     assert display.done == {0} and not display.running
+
+
+def test_n_jobs_zero_is_refused_in_the_commands_words(tmp_path, capsys):
+    argv = ["sweep", "iris", "--n-jobs", "0", "--out", str(tmp_path / "o")]
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exc.value.code == 2
+    assert "--n-jobs: must be a number of workers (1, 2, ...) or -1" in err
+    assert "Parallel" not in err and not (tmp_path / "o").exists()

@@ -65,6 +65,28 @@ def _positive(kind):
     return parse
 
 
+def _seed(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid integer {text!r}") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must be in [0, 2**32 - 1], got {text!r}")
+    return value
+
+
+def _n_jobs(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid integer {text!r}") from None
+    if value == 0:
+        raise argparse.ArgumentTypeError(
+            "must be a number of workers (1, 2, ...) or -1 for all cores, got '0'"
+        )
+    return value
+
+
 def _fraction(text):
     try:
         value = float(text)
@@ -131,7 +153,9 @@ def _model_arguments(parser):
     parser.add_argument(
         "--momentum", type=_fraction, default=0.9, help="SGD momentum (default: 0.9)"
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    parser.add_argument(
+        "--seed", type=_seed, default=0, help="random seed (default: 0)"
+    )
     parser.add_argument(
         "--float32",
         action="store_true",
@@ -229,7 +253,10 @@ def _run_arguments(add):
     add("--cv", type=_positive(int), default=5, help="folds (default: 5)")
     add("--scoring", help="a scikit-learn scorer name (default: accuracy or R^2)")
     add(
-        "--n-jobs", type=int, default=-1, help="parallel tasks (default: -1, all cores)"
+        "--n-jobs",
+        type=_n_jobs,
+        default=-1,
+        help="parallel tasks (default: -1, all cores)",
     )
     add(
         "--refine",

@@ -174,7 +174,8 @@ def run_sweep(args):
         except NoUsableScoreError as exc:  # the per-rate results are still there
             failure = exc
         except ValueError as exc:  # e.g. an unknown --scoring
-            raise CommandError(str(exc).splitlines()[0]) from None
+            lines = [line for line in str(exc).splitlines() if line.strip()]
+            raise CommandError(lines[0] if lines else repr(exc)) from None
     if hasattr(search, "range_test_"):
         grid, center = search.learning_rates_, search.range_test_.suggestion
         said = (
