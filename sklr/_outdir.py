@@ -81,6 +81,8 @@ def _claim(out, command, force, resume):  # noqa: C901 - one sequence of checks 
             raise OutputError(f"nothing to resume in {out}: no settings.json there")
     elif earlier and not force:
         what = "results" if command == "sweep" else "a range test"
+        if earlier == ["report.html"]:  # both commands write one
+            what = "the report of an earlier sweep or range test"
         raise OutputError(
             f"{out} already holds {what} ({earlier[0]}); use "
             + ("--resume to continue them, " if command == "sweep" else "")

@@ -277,3 +277,13 @@ def test_checkpoint_dir_that_is_a_file_is_a_clear_error(tmp_path):
     )
     with pytest.raises(ValueError, match="'checkpoint_dir' parameter must be a folder"):
         search.fit(*load_iris(return_X_y=True))
+
+
+def test_a_range_test_into_a_sweeps_folder_names_the_shared_report(tmp_path, capsys):
+    out = tmp_path / "o"
+    assert main(["sweep", "iris", "--epochs", "2", "--out", str(out), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["find", "iris", "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "already holds the report of an earlier sweep or range test" in err
+    assert (out / "results.csv").exists()  # nothing of the sweep was touched
