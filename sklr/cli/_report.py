@@ -129,8 +129,8 @@ def _shown(value):
     """A setting as people type it: lists comma-separated, None as a dash."""
     if value is None:
         return "-"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
+    if isinstance(value, (list, tuple)):  # rates compactly: 0.0316, not 0.0316227...
+        return ", ".join(f"{v:.3g}" if isinstance(v, float) else str(v) for v in value)
     return value
 
 
