@@ -325,8 +325,9 @@ def bench_commands(quick, repeat):
     run as a user would (a fresh process, in an empty folder), interleaved:
     ``sklr sweep`` at its defaults and with ``--float32``, and the scripts
     ``examples/quickstart.py`` and ``examples/plot_displays.py``. Reports the
-    fastest, median and slowest of ``repeat`` runs, and the answer of each sweep
-    (from its ``results.json``)."""
+    fastest, median and slowest of ``repeat`` runs, the machine's 1-minute load
+    average when each run started (other work slows them), and the answer of each
+    sweep (from its ``results.json``)."""
     examples = Path(__file__).resolve().parent.parent / "examples"
     sweep = [sys.executable, "-m", "sklr", "sweep"]
     commands = {
@@ -344,10 +345,12 @@ def bench_commands(quick, repeat):
             "displays",
         ]
     times = {name: [] for name in commands}
+    loads = {name: [] for name in commands}  # other work on the machine
     answers = {}
     for _ in range(repeat):
         for name, command in commands.items():
             with tempfile.TemporaryDirectory() as folder:
+                loads[name].append(os.getloadavg()[0])
                 start = time.perf_counter()
                 subprocess.run(command, cwd=folder, check=True, capture_output=True)
                 times[name].append(time.perf_counter() - start)
@@ -365,6 +368,7 @@ def bench_commands(quick, repeat):
             "median_s": statistics.median(t),
             "max_s": max(t),
             "times_s": t,
+            "load_average_1min": loads[name],
             **({"answer": answers[name]} if name in answers else {}),
         }
         for name, t in times.items()

@@ -116,3 +116,21 @@ def test_a_fit_gives_the_same_bits_with_one_or_two_blas_threads(setup, rate):
     for a, b in zip(fits[0][-1].coefs_, fits[1][-1].coefs_):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(fits[0].predict_proba(X), fits[1].predict_proba(X))
+
+
+def test_the_docs_sample_run_is_this_run(setup, reference):
+    """The sample output of ``sklr sweep`` in README.md and getting_started.rst is
+    this search's (reused here: fitting it again would cost a whole sweep)."""
+    from sklr.cli._data import load as load_data
+
+    from .test_docs import check_sweep_sample
+
+    args = build_parser().parse_args(["sweep"])
+    check_sweep_sample(reference, load_data(args.data), args)
+
+
+def test_float32_agrees_with_float64_as_the_readme_says(setup, reference):
+    from .test_docs import check_float32_claims
+
+    search, X, y = setup
+    check_float32_claims(reference, _fit(search, X.astype(np.float32), y, n_jobs=2))
