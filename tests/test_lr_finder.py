@@ -138,7 +138,7 @@ def test_bad_estimator():
     X, y = load_iris(return_X_y=True)
     from sklearn.linear_model import LogisticRegression
 
-    with pytest.raises(TypeError, match="'estimator' parameter"):
+    with pytest.raises(TypeError, match="lr_find trains sklr's MLPClassifier"):
         lr_find(LogisticRegression(), X, y)
     with pytest.raises(ValueError, match="lbfgs"):
         lr_find(MLPClassifier(solver="lbfgs"), X, y)

@@ -235,7 +235,7 @@ def test_bad_estimator_and_grid(iris):
     X, y = iris
     from sklearn.linear_model import LogisticRegression
 
-    with pytest.raises(TypeError, match="'estimator' parameter must be an sklr"):
+    with pytest.raises(ValueError, match="LogisticRegression has no step-size"):
         LearningRateSearchCV(LogisticRegression(), RATES).fit(X, y)
     with pytest.raises(ValueError, match="no\\s+learning rate"):
         LearningRateSearchCV(MLPClassifier(solver="lbfgs"), RATES).fit(X, y)

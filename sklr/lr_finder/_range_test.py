@@ -319,7 +319,16 @@ def lr_find(  # noqa: PLR0913 - mirrors fastai's and Lightning's lr_find
 def _prepare(estimator, X, y):
     """The MLP to ramp (a clone), the data it sees and its target."""
     model, target = split_target(estimator)
-    mlp, _ = final_mlp(model)
+    try:
+        mlp, _ = final_mlp(model)
+    except TypeError:
+        raise TypeError(
+            "lr_find trains sklr's MLPClassifier / MLPRegressor (or a Pipeline "
+            "ending in one): its rate rises every mini-batch of one training run, "
+            f"which {type(estimator).__name__} does not offer. For any estimator "
+            "with a step size, LearningRateSearchCV(estimator) fits each rate and "
+            "draws the same analysis."
+        ) from None
     if mlp.solver == "lbfgs":
         raise ValueError("lr_find needs solver='sgd' or 'adam': 'lbfgs' has no rate.")
     if target is not None:

@@ -27,6 +27,7 @@ from ._diagnosis import (
     OSCILLATION_FRACTION,
     RISE_TOLERANCE,
 )
+from ._estimators import GRIDS
 from ._plot import LearningRateBatchSizeDisplay, LearningRateSensitivityDisplay
 from ._plot_loss import CURVE_COLORS, DIAGNOSIS_COLORS, LossCurveDisplay
 from ._results import (
@@ -52,6 +53,7 @@ __all__ = [
     "DIAGNOSIS_COLORS",
     "DIAGNOSES",
     "GOOD_RANGE_ALPHA",
+    "GRIDS",
     "OSCILLATION_FRACTION",
     "RISE_TOLERANCE",
     "SKLEARN_TESTED",

@@ -15,7 +15,8 @@ from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
 from .._figure import _axes
-from ..neural_network._stack import final_mlp
+from ..neural_network import MLPClassifier, MLPRegressor
+from ._estimators import final_step
 from ._results import mostly_diverged
 
 #: colour of each diagnosis (the same in every display)
@@ -41,13 +42,14 @@ _END_LABELS = {
 
 
 def _loss_name(search):
-    """The name of the loss the networks of ``search`` minimise."""
-    if is_classifier(search.estimator):
+    """The name of the loss the estimators of ``search`` minimise."""
+    step, _ = final_step(search.estimator)
+    if not isinstance(step, MLPClassifier | MLPRegressor):
+        return "loss"  # its own: e.g. gradient boosting's, per stage
+    if is_classifier(step):
         return "log-loss"
-    loss = getattr(final_mlp(search.estimator), "loss", "squared_error")
-    return {"squared_error": "half squared error", "poisson": "half Poisson deviance"}[
-        loss
-    ]
+    names = {"squared_error": "half squared error", "poisson": "half Poisson deviance"}
+    return names[step.loss]
 
 
 def _auto_highlight(rates, diagnosis, best_rate):
@@ -193,6 +195,14 @@ class LossCurveDisplay:
         display : LossCurveDisplay
         """
         check_is_fitted(search, "cv_results_")
+        if search.loss_curves_.shape[-1] == 0:
+            step, _ = final_step(search.estimator)
+            raise ValueError(
+                f"{type(step).__name__} records no loss per iteration, so there "
+                "are no loss curves to draw (LearningRateSensitivityDisplay draws "
+                "its scores). Estimators that do: sklr's and scikit-learn's MLPs, "
+                "GradientBoosting*, HistGradientBoosting* with early stopping."
+            )
         rows = np.flatnonzero(search.point_index_ == param_index)
         rows = rows[np.argsort(search.rate_index_[rows])]  # learning_rates_ order
         train = search.loss_curves_[rows]

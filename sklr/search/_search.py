@@ -27,7 +27,7 @@ from ..exceptions import (
     TargetScaleWarning,
 )
 from ..lr_finder import lr_find
-from ..neural_network._stack import final_mlp, target_scale_note
+from ..neural_network._stack import target_scale_note
 from ._checkpoint import (
     Store,
     UnidentifiableError,
@@ -37,6 +37,8 @@ from ._checkpoint import (
     callable_identity,
 )
 from ._diagnosis import _diagnose
+from ._estimators import final_step, step_size
+from ._independent import _fit_one
 from ._results import _candidates, _fill_diverged, _gather, _rank
 from ._sklearn import (
     BaseSearchCV,
@@ -71,19 +73,36 @@ class LearningRateSearchCV(BaseSearchCV):
 
     Parameters
     ----------
-    estimator : MLPClassifier, MLPRegressor or Pipeline
-        An sklr MLP, or a Pipeline whose last step is one (the rate is that
-        step's ``learning_rate``). Solvers 'sgd' and 'adam'.
+    estimator : estimator, Pipeline or TransformedTargetRegressor
+        Any scikit-learn estimator with a step size (or a Pipeline ending in
+        one, or either inside a ``TransformedTargetRegressor``). sklr's
+        ``MLPClassifier`` / ``MLPRegressor`` (solvers 'sgd' and 'adam') are
+        trained as a stack: every rate of a fold at once, on shared
+        mini-batches. Any other estimator is fitted once per fold and rate,
+        exactly as ``GridSearchCV`` fits it; see ``param``.
 
     learning_rates : array-like of float, "auto" or None, default=None
-        The grid of rates (positive, finite, at least 2). None means
-        ``DEFAULT_LEARNING_RATES``: 1e-5 to 10 with two points per decade.
-        ``"auto"`` runs the range test (:func:`~sklr.lr_find`, rule "fall") on
-        the whole data first, and sweeps the rates ``10**(k/2)`` within
-        ``AUTO_HALF_WIDTH`` (1.5) decades of its suggestion: 6 or 7 rates instead
+        The grid of rates (positive, finite, at least 2). None means the
+        default grid of the estimator's family (``sklr.search.GRIDS``): for
+        step sizes of gradient descent (MLPs, SGD) ``DEFAULT_LEARNING_RATES``,
+        1e-5 to 10 with two points per decade; for boosting 1e-3 to 3.16.
+        ``"auto"`` (sklr's MLPs only) runs the range test
+        (:func:`~sklr.lr_find`, rule "fall") on the whole data first, and sweeps
+        the rates ``10**(k/2)`` within ``AUTO_HALF_WIDTH`` (1.5) decades of its
+        suggestion: 6 or 7 rates instead
         of 13 (the default grid when the range test has no answer, with a
         warning). On sklr's validity benchmark its best rate is within half a
         decade of the full grid's best in every task.
+
+    param : str, default=None
+        The step-size parameter (with a Pipeline's ``step__`` prefix). None
+        finds it by the estimator's parameters: ``learning_rate`` of sklr's
+        MLPs, ``learning_rate_init`` of scikit-learn's MLPs, ``eta0`` of
+        ``SGDClassifier`` / ``SGDRegressor`` / ``Perceptron`` (an error when
+        ``learning_rate='optimal'`` ignores it), or a numeric (or None)
+        ``learning_rate``: gradient boosting, AdaBoost, XGBoost, LightGBM,
+        CatBoost. An estimator without one is an error that lists the
+        parameters that might be one.
 
     param_grid : dict or list of dicts, default=None
         A grid over other parameters of ``estimator`` (e.g. ``batch_size``,
@@ -184,15 +203,25 @@ class LearningRateSearchCV(BaseSearchCV):
         With ``learning_rates="auto"``: the range test that chose the grid.
     loss_curves_ : ndarray of shape (n_candidates, n_splits, n_epochs)
         Training loss per epoch; NaN after a network stopped, ``inf`` or a value
-        above the divergence threshold where it diverged.
+        above the divergence threshold where it diverged. For other estimators,
+        the per-iteration curve they expose: ``loss_curve_`` of scikit-learn's
+        MLP, ``train_score_`` of gradient boosting (the loss of each stage),
+        ``-train_score_`` of ``HistGradientBoosting*`` with early stopping on
+        the loss, ``evals_result()`` of XGBoost / LightGBM (fitted with the
+        training fold as an ``eval_set``); ``n_epochs`` is 0 when none has one.
     validation_loss_curves_ : ndarray of shape (n_candidates, n_splits, n_epochs)
-        Loss on the test fold after each epoch.
+        Loss on the test fold after each epoch (for other estimators: the
+        held-out split of ``HistGradientBoosting*``'s early stopping, or the
+        test fold as XGBoost's / LightGBM's second ``eval_set``; else NaN).
     diverged_ : ndarray of bool, shape (n_candidates, n_splits)
         Whether each fit diverged.
     diverged_epoch_ : ndarray of int, shape (n_candidates, n_splits)
         The epoch (1-based) in which it diverged; 0 if it did not.
     learning_rates_ : ndarray
         The rates evaluated (grid, then refinement).
+    param_ : str
+        The step-size parameter searched (the key of the rate in
+        ``best_params_`` and ``cv_results_["params"]``).
     n_splits_ : int
     scorer_ : callable or dict
     multimetric_ : bool
@@ -222,6 +251,7 @@ class LearningRateSearchCV(BaseSearchCV):
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "get_params"])],
         "learning_rates": ["array-like", StrOptions({"auto"}), None],
+        "param": [str, None],
         "param_grid": [dict, list, None],
         "scoring": [StrOptions(set()), str, callable, list, tuple, dict, None],
         "cv": ["cv_object"],
@@ -240,6 +270,7 @@ class LearningRateSearchCV(BaseSearchCV):
         estimator,
         learning_rates=None,
         *,
+        param=None,
         param_grid=None,
         scoring=None,
         cv=5,
@@ -254,6 +285,7 @@ class LearningRateSearchCV(BaseSearchCV):
     ):
         self.estimator = estimator
         self.learning_rates = learning_rates
+        self.param = param
         self.param_grid = param_grid
         self.scoring = scoring
         self.cv = cv
@@ -268,19 +300,29 @@ class LearningRateSearchCV(BaseSearchCV):
 
     # ------------------------------------------------------------------ fitting
     def _prepare_estimator(self):
-        mlp, prefix = final_mlp(self.estimator)
-        if mlp.solver == "lbfgs":
+        """A clone of the estimator with a fixed seed, and its step size
+        (``param_``; ``self._step``)."""
+        self._step = step_size(self.estimator, self.param)
+        self.param_ = self._step.name
+        step, prefix = self._step.step, self._step.prefix
+        if self._step.stacked and step.solver == "lbfgs":
             raise ValueError(
                 "LearningRateSearchCV needs solver='sgd' or 'adam': 'lbfgs' has no "
                 "learning rate."
             )
         estimator = clone(self.estimator)
-        if mlp.random_state is None:
+        if step.get_params(deep=False).get("random_state", 0) is None:
             # one seed for every task and the refit: the paired design needs the
             # same initial weights and mini-batches in every task (kept with the
             # checkpoints, so that a resumed search reuses them)
             estimator.set_params(**{prefix + "random_state": self._seed()})
         return estimator, prefix
+
+    @property
+    def _rate_param(self):
+        """The parameter a task sets per rate, or None for sklr's stacked MLPs
+        (whose rates are trained together)."""
+        return None if self._step.stacked else self._step.name
 
     def _seed(self):
         """One seed for the whole search; kept in ``checkpoint_dir/seed.txt`` so
@@ -309,9 +351,15 @@ class LearningRateSearchCV(BaseSearchCV):
     def _rates(self, estimator, X, y, sample_weight):
         """The grid of rates, checked (``"auto"`` runs the range test)."""
         if isinstance(self.learning_rates, str):  # "auto"
+            if not self._step.stacked:
+                raise ValueError(
+                    "learning_rates='auto' runs the range test, which trains sklr's "
+                    f"MLPs only; give {type(self._step.step).__name__} a grid of "
+                    "rates (or None for its family's default grid)."
+                )
             grid = self._auto_grid(estimator, X, y, sample_weight)
         elif self.learning_rates is None:
-            grid = DEFAULT_LEARNING_RATES
+            grid = self._step.default_grid
         else:
             grid = self.learning_rates
         rates = check_learning_rates(grid, "learning_rates", min_size=2)
@@ -328,10 +376,10 @@ class LearningRateSearchCV(BaseSearchCV):
             return [{}]
         points = list(ParameterGrid(self.param_grid))
         for point in points:
-            if prefix + "learning_rate" in point or "learning_rate" in point:
+            if self.param_ in point:
                 raise ValueError(
-                    "The 'param_grid' parameter must not contain the learning rate: "
-                    "give the rates as 'learning_rates'."
+                    "The 'param_grid' parameter must not contain the learning rate "
+                    f"({self.param_}): give the rates as 'learning_rates'."
                 )
             clone(estimator).set_params(**clone(point, safe=False))
         return points
@@ -347,7 +395,10 @@ class LearningRateSearchCV(BaseSearchCV):
         n_tasks = len(points) * len(splits)
         workers = effective_n_jobs(self.n_jobs)
         n_chunks = 1
-        if workers > 1 and n_tasks % workers:
+        step = getattr(self, "_step", None) or step_size(self.estimator, self.param)
+        if not step.stacked:  # fitted one by one: a task per rate
+            n_chunks = len(rates)
+        elif workers > 1 and n_tasks % workers:
             # fewest chunks that give every worker the same number of tasks
             n_chunks = next(
                 (c for c in range(2, len(rates) + 1) if (n_tasks * c) % workers == 0),
@@ -382,8 +433,9 @@ class LearningRateSearchCV(BaseSearchCV):
         parallel = Parallel(
             n_jobs=self.n_jobs, verbose=self.verbose, return_as="generator_unordered"
         )
+        fit = _fit_task if self._step.stacked else _fit_one
         outputs = parallel(
-            delayed(_fit_task)(i, task, estimator, X, y, scoring, fitting, ctx, self)
+            delayed(fit)(i, task, estimator, X, y, scoring, fitting, ctx, self)
             for i, (task, ctx) in enumerate(zip(todo, contexts))
         )
         for i, output in outputs:
@@ -419,11 +471,11 @@ class LearningRateSearchCV(BaseSearchCV):
                 stacklevel=4,
             )
             return None
-        mlp, _ = final_mlp(estimator)
         multimetric = isinstance(scoring.scorer, _MultimetricScorer)
         if callable(self.scoring):  # a callable may return a dict
             multimetric = None
-        return Store(self.checkpoint_dir, common, multimetric, mlp.max_iter)
+        max_epochs = self._step.step.max_iter if self._step.stacked else 10**6
+        return Store(self.checkpoint_dir, common, multimetric, max_epochs)
 
     def _routed(self, X, groups, sample_weight, estimator):
         """What goes to the splitter, the scorer, the fits and the refit, routed
@@ -437,10 +489,12 @@ class LearningRateSearchCV(BaseSearchCV):
         routed = self._get_routed_params_for_fit(params)
         fit_params = dict(routed.estimator.fit)
         if sklearn.get_config()["enable_metadata_routing"]:
-            mlp, _ = final_mlp(estimator)
-            requested = mlp.get_metadata_routing().fit.requests.get("sample_weight")
+            step, _ = final_step(estimator)
+            requested = step.get_metadata_routing().fit.requests.get("sample_weight")
             weights = fit_params.get("sample_weight") if requested else None
-            fitting = _Fitting(weights, fit_params if _pipeline_of(estimator) else {})
+            fitting = _Fitting(
+                weights, fit_params if _pipeline_of(estimator) else {}, self._rate_param
+            )
             return routed, fitting, fit_params
         weights = fit_params.pop("sample_weight", None)
         if fit_params:
@@ -449,7 +503,7 @@ class LearningRateSearchCV(BaseSearchCV):
                 f"got the fit parameters {sorted(fit_params)}."
             )
         weights = None if weights is None else np.asarray(weights)
-        return routed, _Fitting(weights, {}), None
+        return routed, _Fitting(weights, {}, self._rate_param), None
 
     def _splits(self, X, y, split_params):
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
@@ -502,12 +556,14 @@ class LearningRateSearchCV(BaseSearchCV):
         context = self._init_callback_context(max_subtasks=None).call_on_fit_task_begin(
             estimator=self, X=X, y=y
         )
-        self._target_note = target_scale_note(estimator, y)
+        self._target_note = (
+            None if self._step.family == "boosting" else target_scale_note(estimator, y)
+        )
         scoring = _Scoring(
             scorers, routed.scorer.score, self.return_train_score, self.error_score
         )
         run = (estimator, X, y, scoring, fitting, context)
-        lr_key = prefix + "learning_rate"
+        lr_key = self.param_
         rounds = [self._evaluate(points, splits, rates, 0, lr_key, run)]
         if self.refine:
             # the grid's best, computed on a copy: this search's attributes are
@@ -724,9 +780,7 @@ class LearningRateSearchCV(BaseSearchCV):
         if not callable(self.refit):
             self.best_score_ = results[f"mean_test_{refit_metric}"][self.best_index_]
         self.best_params_ = results["params"][self.best_index_]
-        self.best_learning_rate_ = float(
-            next(v for k, v in self.best_params_.items() if k.endswith("learning_rate"))
-        )
+        self.best_learning_rate_ = float(self.best_params_[self.param_])
         self.good_range_ = ranges[self.point_index_[self.best_index_]]
 
     def _no_usable_score(self, unscored):
@@ -792,6 +846,7 @@ def learning_rate_curve(  # noqa: PLR0913 - mirrors sklearn.model_selection.vali
     y,
     learning_rates=None,
     *,
+    param=None,
     groups=None,
     cv=5,
     scoring=None,
@@ -803,17 +858,22 @@ def learning_rate_curve(  # noqa: PLR0913 - mirrors sklearn.model_selection.vali
     """Train and test scores for a range of learning rates, computed stacked.
 
     The learning-rate counterpart of ``sklearn.model_selection.validation_curve``
-    (``param_name="learning_rate"``): same inputs, same outputs, but every rate
-    of a fold is trained at once on the stacked engine, and a diverged rate gets
-    ``error_score`` instead of an error.
+    (``param_name="learning_rate"``): same inputs, same outputs, but a diverged
+    rate gets ``error_score`` instead of an error, and for sklr's MLPs every rate
+    of a fold is trained at once on the stacked engine (other estimators with a
+    step size are fitted one rate at a time, as ``validation_curve`` fits them).
 
     Parameters
     ----------
-    estimator : MLPClassifier, MLPRegressor or Pipeline ending in one
+    estimator : estimator with a step size, or a Pipeline ending in one
+        As in :class:`LearningRateSearchCV`.
     X : array-like of shape (n_samples, n_features)
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
     learning_rates : array-like of float, default=None
-        None means ``DEFAULT_LEARNING_RATES`` (1e-5 to 10, two per decade).
+        None means the default grid of the estimator's family (for sklr's MLPs
+        ``DEFAULT_LEARNING_RATES``, 1e-5 to 10, two per decade).
+    param : str, default=None
+        The step-size parameter, as in :class:`LearningRateSearchCV`.
     groups : array-like, default=None
     cv : int, cross-validation generator or iterable, default=5
     scoring : str or callable, default=None
@@ -843,6 +903,7 @@ def learning_rate_curve(  # noqa: PLR0913 - mirrors sklearn.model_selection.vali
     search = LearningRateSearchCV(
         estimator,
         learning_rates,
+        param=param,
         scoring=scoring,
         cv=cv,
         n_jobs=n_jobs,

@@ -25,11 +25,11 @@ from sklearn.utils.validation import _num_samples
 from .._threads import one_blas_thread
 from ..exceptions import DivergenceWarning
 from ..neural_network._stack import (
-    final_mlp,
     fit_learning_rates,
     network_at,
     split_target,
 )
+from ._estimators import final_step
 from ._sklearn import _check_method_params, _MultimetricScorer, _score
 
 
@@ -135,7 +135,7 @@ class _FoldFit:
                 )
                 pre_params = {k: v for k, v in pre_params.items() if k in wanted}
             self.X_train = self.pre.fit_transform(X_train, fit_y, **(pre_params or {}))
-        self.mlp, _ = final_mlp(inner)
+        self.mlp, _ = final_step(inner)  # an sklr MLP, or any estimator
         self.sample_weight = sample_weight
 
     def transform_y(self, y):
@@ -209,6 +209,7 @@ class _Fitting:
 
     sample_weight: np.ndarray | None
     pre_params: dict
+    rate_param: str | None = None  # None: sklr's stacked MLPs; else fitted one by one
 
 
 def _failed_task(task, scoring, error, fit_time):
@@ -245,24 +246,23 @@ def _failed_task(task, scoring, error, fit_time):
     )
 
 
-def _score_task(fold, result, data, scoring):
-    """Outcomes, unscored flags and messages of every network of ``result``."""
+def _score_task(fitted, data, scoring):
+    """Outcomes, unscored flags and messages of every fitted estimator (None
+    where it diverged: not scored, the parent gives it ``error_score``)."""
     X_train, y_train, params_train, X_test, y_test, params_test = data
     outcomes, unscored, messages = [], [], []
-    for k in range(len(result.learning_rates)):
+    for est in fitted:
         start = time.perf_counter()
         outcome = {"fit_error": None, "n_test_samples": _num_samples(X_test)}
         failed, messages_k = [], []
-        if result.diverged[k]:  # not scored: error_score (set by the parent)
+        if est is None:
             outcome["test_scores"] = np.nan
             if scoring.return_train_score:
                 outcome["train_scores"] = np.nan
         else:
-            est = fold.assemble(network_at(fold.mlp, result, k))
             outcome["test_scores"], messages_k, failed = _score_logged(
                 est, X_test, y_test, scoring.scorer, params_test, scoring.error_score
             )
-
             if scoring.return_train_score:
                 outcome["train_scores"], train_messages, _ = _score_logged(
                     est,
@@ -280,17 +280,21 @@ def _score_task(fold, result, data, scoring):
     return outcomes, unscored, messages
 
 
-def _baseline_scores(estimator, fold, data, scoring):
-    """Test scores of the network at its initial weights and of a model that
-    ignores the features (``DummyClassifier()`` or ``DummyRegressor()``), NaN
-    where the scorer fails; no warning."""
+def _baseline_scores(estimator, fold, data, scoring, untrained=True):
+    """Test scores of the network at its initial weights (NaN when
+    ``untrained`` is False: an estimator that is not a stack of networks) and of
+    a model that ignores the features (``DummyClassifier()`` or
+    ``DummyRegressor()``), NaN where the scorer fails; no warning."""
     X_train, y_train, _, X_test, y_test, params = data
     dummy = DummyClassifier() if is_classifier(estimator) else DummyRegressor()
     scores = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         dummy.fit(X_train, y_train, sample_weight=fold.sample_weight)
-        for est in (fold.assemble(fold.mlp), dummy):
+        for est in (fold.assemble(fold.mlp) if untrained else None, dummy):
+            if est is None:
+                scores.append(np.nan)
+                continue
             try:  # a baseline never fails the search, even with error_score="raise"
                 scores.append(
                     _score(est, X_test, y_test, scoring.scorer, params, np.nan)
@@ -300,21 +304,44 @@ def _baseline_scores(estimator, fold, data, scoring):
     return scores
 
 
+def _fold_data(task, X, y, fitting):
+    """A task's training and test data, the MLP's (or final step's) sample
+    weights and the parameters routed to a Pipeline's preprocessing."""
+    train, test = task.train, task.test
+    X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
+    X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
+    sw = fitting.sample_weight
+    sw = None if sw is None else _safe_indexing(sw, train)
+    pre_params = _check_method_params(X, fitting.pre_params, indices=train)
+    return X_train, y_train, X_test, y_test, sw, pre_params
+
+
+def _score_data(task, X, split, scoring):
+    """What the scorer is given on the training and the test folds."""
+    X_train, y_train, X_test, y_test = split
+    return (
+        X_train,
+        y_train,
+        _check_method_params(X, scoring.score_params, indices=task.train),
+        X_test,
+        y_test,
+        _check_method_params(X, scoring.score_params, indices=task.test),
+    )
+
+
 def _fit_task(task_id, task, estimator, X, y, scoring, fitting, context, caller):  # noqa: PLR0913 - one picklable call per joblib task
     """Train a stack of rates on one fold and score every network.
 
     A fit that raises (of the preprocessing, or of the stack) gives every rate
     of the task ``error_score`` and its traceback, as ``_fit_and_score`` does.
     """
-    train, test, rates, params = task.train, task.test, task.rates, task.params
+    rates = task.rates
     with one_blas_thread():
         start = time.perf_counter()
-        model = clone(estimator).set_params(**clone(params, safe=False))
-        X_train, y_train = _safe_indexing(X, train), _safe_indexing(y, train)
-        X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
-        sw = fitting.sample_weight
-        sw = None if sw is None else _safe_indexing(sw, train)
-        pre_params = _check_method_params(X, fitting.pre_params, indices=train)
+        model = clone(estimator).set_params(**clone(task.params, safe=False))
+        X_train, y_train, X_test, y_test, sw, pre_params = _fold_data(
+            task, X, y, fitting
+        )
         try:
             fold = _FoldFit(model, X_train, y_train, sw, pre_params)
             result = _train_stack(fold, X_test, y_test, rates, context, caller)
@@ -324,15 +351,14 @@ def _fit_task(task_id, task, estimator, X, y, scoring, fitting, context, caller)
             fit_time = time.perf_counter() - start
             return task_id, _failed_task(task, scoring, format_exc(), fit_time)
         fit_time = time.perf_counter() - start
-        data = (
-            X_train,
-            y_train,
-            _check_method_params(X, scoring.score_params, indices=train),
-            X_test,
-            y_test,
-            _check_method_params(X, scoring.score_params, indices=test),
-        )
-        outcomes, unscored, messages = _score_task(fold, result, data, scoring)
+        data = _score_data(task, X, (X_train, y_train, X_test, y_test), scoring)
+        fitted = [
+            None
+            if result.diverged[k]
+            else fold.assemble(network_at(fold.mlp, result, k))
+            for k in range(len(result.learning_rates))
+        ]
+        outcomes, unscored, messages = _score_task(fitted, data, scoring)
         untrained, dummy = _baseline_scores(estimator, fold, data, scoring)
     context.call_on_fit_task_end(estimator=caller, X=fold.X_train, y=fold.fit_y)
     for outcome in outcomes:

@@ -1,0 +1,119 @@
+"""The task of a search over any estimator that is not an sklr MLP: one fold, one
+rate, fitted as ``GridSearchCV`` fits it.
+
+The fold's preprocessing (a Pipeline's steps, a ``TransformedTargetRegressor``'s
+target transformation) is fitted with scikit-learn's own code, then the final
+step at the task's rate; a fit that raises because its numbers blew up, or whose
+weights or outputs are not finite, is "diverged" (not scored), any other failure
+is a fit error (``error_score``), and the estimator's per-iteration curves, when
+it has any, become the task's loss curves.
+"""
+
+import time
+import warnings
+from traceback import format_exc
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+
+from ._estimators import curves, epoch_of, has_non_finite, is_divergence
+from ._tasks import (
+    _baseline_scores,
+    _failed_task,
+    _fold_data,
+    _FoldFit,
+    _score_data,
+    _score_task,
+    _TaskResult,
+)
+
+
+def _eval_set(final, fold, X_test, y_test):
+    """XGBoost's and LightGBM's fit record the losses of an ``eval_set``
+    (training and test fold) per round, which changes nothing of the model
+    without early stopping; known by the class's module, not by importing it."""
+    module = type(final).__module__.split(".")[0]
+    if module not in ("xgboost", "lightgbm"):
+        return {}
+    evals = [
+        (fold.X_train, fold.fit_y),
+        (fold.transform_X(X_test), fold.transform_y(y_test)),
+    ]
+    return {"eval_set": evals, **({"verbose": False} if module == "xgboost" else {})}
+
+
+def _fit_final(fold, X_test, y_test):
+    """Fit the fold's final step; return ``(diverged, epoch)``."""
+    final = fold.mlp
+    params = {} if fold.sample_weight is None else {"sample_weight": fold.sample_weight}
+    params.update(_eval_set(final, fold, X_test, y_test))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            final.fit(fold.X_train, fold.fit_y, **params)
+    except Exception as exc:
+        if not is_divergence(exc):
+            raise
+        epochs = len(getattr(final, "loss_curve_", None) or [])
+        return True, max(epoch_of(exc) or epochs, 1)
+    if has_non_finite(final, fold.transform_X(X_test)):
+        training, _ = curves(final)
+        return True, max(0 if training is None else len(training), 1)
+    return False, 0
+
+
+def _curve_arrays(final, diverged):
+    """The task's (training, held-out) loss curves, shaped (n_epochs, 1)."""
+    training, held = (None, None) if diverged else curves(final)
+    if diverged:  # what it recorded before it blew up, when it did
+        training, _ = curves(final) if hasattr(final, "loss_curve_") else (None, None)
+    if training is None:
+        training = np.zeros(0)
+    if held is None or len(held) != len(training):
+        held = np.full(len(training), np.nan)
+    return training[:, None], held[:, None]
+
+
+def _fit_one(task_id, task, estimator, X, y, scoring, fitting, context, caller):  # noqa: PLR0913 - one picklable call per joblib task, as _fit_task
+    """Fit ``estimator`` at the task's one rate on its fold, and score it.
+
+    A fit that raises for another reason gives the rate ``error_score`` and its
+    traceback, as ``_fit_and_score`` does (``error_score="raise"`` re-raises).
+    """
+    start = time.perf_counter()
+    params = {**clone(task.params, safe=False), fitting.rate_param: task.rates[0]}
+    model = clone(estimator).set_params(**params)
+    X_train, y_train, X_test, y_test, sw, pre_params = _fold_data(task, X, y, fitting)
+    context.call_on_fit_task_begin(estimator=caller, X=X_train, y=y_train)
+    try:
+        fold = _FoldFit(model, X_train, y_train, sw, pre_params)
+        diverged, epoch = _fit_final(fold, X_test, y_test)
+    except Exception:
+        if scoring.error_score == "raise":
+            raise
+        return task_id, _failed_task(
+            task, scoring, format_exc(), time.perf_counter() - start
+        )
+    fit_time = time.perf_counter() - start
+    data = _score_data(task, X, (X_train, y_train, X_test, y_test), scoring)
+    fitted = [None if diverged else fold.assemble(fold.mlp)]
+    outcomes, unscored, messages = _score_task(fitted, data, scoring)
+    outcomes[0]["fit_time"] = fit_time
+    _, dummy = _baseline_scores(estimator, fold, data, scoring, untrained=False)
+    loss, held_out = _curve_arrays(fold.mlp, diverged)
+    context.call_on_fit_task_end(estimator=caller, X=X_train, y=y_train)
+    return task_id, _TaskResult(
+        task.point,
+        task.fold,
+        task.rates_index,
+        outcomes,
+        unscored,
+        messages,
+        np.nan,
+        dummy,
+        loss,
+        held_out,
+        np.array([diverged]),
+        np.array([epoch]),
+    )

@@ -1,0 +1,277 @@
+"""The learning-rate analysis for estimators other than sklr's MLPs: the step
+size is found by the estimator's parameters, every rate is fitted as
+GridSearchCV fits it (same scores to 1e-10, same best), divergence is an
+outcome, and the displays and the curve work the same."""
+
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.ensemble import (
+    AdaBoostClassifier,
+    GradientBoostingRegressor,
+    HistGradientBoostingClassifier,
+    RandomForestClassifier,
+)
+from sklearn.exceptions import FitFailedWarning
+from sklearn.linear_model import (
+    LogisticRegression,
+    Perceptron,
+    SGDClassifier,
+    SGDRegressor,
+)
+from sklearn.model_selection import GridSearchCV, validation_curve
+from sklearn.neural_network import MLPClassifier as SkMLPClassifier
+from sklearn.neural_network import MLPRegressor as SkMLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklr import LearningRateSearchCV, MLPRegressor, learning_rate_curve, lr_find
+from sklr.plotting import LearningRateSensitivityDisplay, LossCurveDisplay
+from sklr.search import GRIDS
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+# --------------------------------------------------------------- detection
+@pytest.mark.parametrize(
+    "estimator, name, stacked, family",
+    [
+        (MLPRegressor(), "learning_rate", True, "sgd"),
+        (SkMLPClassifier(), "learning_rate_init", False, "sgd"),
+        (SkMLPRegressor(solver="adam"), "learning_rate_init", False, "sgd"),
+        (SGDClassifier(learning_rate="constant"), "eta0", False, "sgd"),
+        (SGDRegressor(), "eta0", False, "sgd"),  # invscaling: uses eta0
+        (Perceptron(), "eta0", False, "sgd"),
+        (HistGradientBoostingClassifier(), "learning_rate", False, "boosting"),
+        (GradientBoostingRegressor(), "learning_rate", False, "boosting"),
+        (AdaBoostClassifier(), "learning_rate", False, "boosting"),
+        (
+            make_pipeline(StandardScaler(), SGDClassifier(learning_rate="adaptive")),
+            "sgdclassifier__eta0",
+            False,
+            "sgd",
+        ),
+        (
+            TransformedTargetRegressor(make_pipeline(StandardScaler(), MLPRegressor())),
+            "regressor__mlpregressor__learning_rate",
+            True,
+            "sgd",
+        ),
+    ],
+)
+def test_the_step_size_is_found_by_the_parameters(
+    estimator, name, stacked, family, iris_scaled
+):
+    search = LearningRateSearchCV(estimator, [1e-3, 1e-2], cv=2, refit=False)
+    search._prepare_estimator()  # sets param_ and the step size
+    assert search.param_ == name
+    assert search._step.stacked is stacked
+    assert search._step.family == family
+    np.testing.assert_array_equal(search._step.default_grid, GRIDS[family])
+
+
+@pytest.mark.parametrize(
+    "estimator, message",
+    [
+        (LogisticRegression(), "LogisticRegression has no step-size parameter"),
+        (RandomForestClassifier(), "RandomForestClassifier has no step-size"),
+        (SGDClassifier(), r"learning_rate='optimal'\) ignores eta0.*'constant'"),
+        (SkMLPClassifier(solver="lbfgs"), "solver='lbfgs'\\) has no learning rate"),
+    ],
+)
+def test_no_step_size_is_a_clear_error(estimator, message, iris_scaled):
+    with pytest.raises(ValueError, match=message):
+        LearningRateSearchCV(estimator, [1e-3, 1e-2], cv=2).fit(*iris_scaled)
+
+
+def test_an_estimator_without_a_step_size_lists_the_parameters_that_might_be_one():
+    from sklearn.linear_model import LinearRegression
+
+    class Stepped(LinearRegression):
+        def __init__(self, step_size=1.0, fit_intercept=True):
+            self.step_size = step_size
+            self.fit_intercept = fit_intercept
+
+    with pytest.raises(ValueError, match=r"\['step_size'\] might be one: .*"):
+        LearningRateSearchCV(Stepped(), [0.1, 1.0]).fit([[0.0], [1.0]] * 5, [0, 1] * 5)
+    with pytest.raises(ValueError, match="has no parameter 'eta'"):
+        LearningRateSearchCV(SGDRegressor(), [0.1, 1.0], param="eta").fit(
+            [[0.0], [1.0]] * 5, [0, 1] * 5
+        )
+
+
+# ------------------------------------------------ the same as GridSearchCV
+def _grid_search(estimator, param, rates, X, y, cv=3):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return GridSearchCV(estimator, {param: rates}, cv=cv).fit(X, y)
+
+
+CASES = {
+    "sklearn-mlp in a Pipeline": lambda: make_pipeline(
+        StandardScaler(),
+        SkMLPClassifier(
+            hidden_layer_sizes=(16,), max_iter=15, solver="sgd", random_state=0
+        ),
+    ),
+    "SGDClassifier in a Pipeline": lambda: make_pipeline(
+        StandardScaler(),
+        SGDClassifier(learning_rate="constant", max_iter=15, tol=None, random_state=0),
+    ),
+    "HistGradientBoostingClassifier": lambda: HistGradientBoostingClassifier(
+        max_iter=15, random_state=0
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_classifiers_score_as_in_grid_search(case, digits_600):
+    X, y = digits_600
+    estimator = CASES[case]()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search = LearningRateSearchCV(estimator, cv=3, n_jobs=2).fit(X, y)
+    grid = _grid_search(estimator, search.param_, search.learning_rates_, X, y)
+    np.testing.assert_allclose(
+        search.cv_results_["mean_test_score"],
+        grid.cv_results_["mean_test_score"],
+        rtol=0,
+        atol=1e-10,
+    )
+    assert search.best_params_ == grid.best_params_
+    assert search.best_learning_rate_ == search.best_params_[search.param_]
+    assert np.isfinite(search.good_range_).all()
+    assert set(search.diagnosis_) <= {"too_low", "good", "oscillating", "diverged"}
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: make_pipeline(
+            StandardScaler(),
+            SGDRegressor(learning_rate="constant", max_iter=20, random_state=0),
+        ),
+        lambda: GradientBoostingRegressor(n_estimators=20, random_state=0),
+    ],
+    ids=["SGDRegressor in a Pipeline", "GradientBoostingRegressor"],
+)
+def test_regressors_score_as_in_grid_search(make, diabetes_scaled):
+    X, y = diabetes_scaled
+    estimator = make()
+    rates = [1e-3, 1e-2, 0.1, 1.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search = LearningRateSearchCV(estimator, rates, cv=3).fit(X, y)
+    grid = _grid_search(estimator, search.param_, rates, X, y)
+    np.testing.assert_allclose(
+        search.cv_results_["mean_test_score"],
+        grid.cv_results_["mean_test_score"],
+        rtol=0,
+        atol=1e-10,
+        equal_nan=True,
+    )
+    assert search.best_params_ == grid.best_params_
+
+
+def test_a_scikit_learn_mlp_that_diverges_is_diagnosed_not_failed(diabetes_scaled):
+    """Up to 10: GridSearchCV records fit failures, the search diverged rates
+    (never the best), and still answers."""
+    X, y = diabetes_scaled
+    mlp = SkMLPRegressor(hidden_layer_sizes=(16,), solver="sgd", max_iter=30)
+    estimator = mlp.set_params(random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search = LearningRateSearchCV(estimator, cv=3).fit(X, y)
+    assert search.learning_rates_.max() == 10
+    with pytest.warns(FitFailedWarning, match="non-finite parameter weights"):
+        grid = GridSearchCV(
+            estimator, {"learning_rate_init": search.learning_rates_}, cv=3
+        ).fit(X, y)
+    failed = np.isnan(grid.cv_results_["mean_test_score"])
+    assert failed[-1] and failed.sum() >= 2
+    np.testing.assert_array_equal(search.diagnosis_[failed], "diverged")
+    assert search.diverged_[failed].any(axis=1).all()
+    assert (search.diverged_epoch_[search.diverged_] >= 1).all()
+    assert search.best_params_ == grid.best_params_
+    assert search.diagnosis_[search.best_index_] == "good"
+    low, high = search.good_range_
+    assert low <= search.best_learning_rate_ <= high
+    # its per-epoch loss before the divergence is kept
+    assert search.loss_curves_.shape[-1] == 30
+    assert np.isfinite(search.loss_curves_[~search.diverged_][:, 0]).all()
+
+
+def test_curves_of_gradient_boosting_and_none_of_sgd(diabetes_scaled):
+    X, y = diabetes_scaled
+    gb = LearningRateSearchCV(
+        GradientBoostingRegressor(n_estimators=12, random_state=0), [0.01, 0.1], cv=2
+    ).fit(X, y)
+    assert gb.loss_curves_.shape == (2, 2, 12)
+    assert (np.diff(gb.loss_curves_, axis=-1) <= 1e-12).all()  # training deviance
+    display = LossCurveDisplay.from_cv_results(gb)
+    assert len(display.lines_) == 2
+    sgd = LearningRateSearchCV(
+        SGDRegressor(random_state=0), [0.001, 0.01], cv=2, refit=False
+    ).fit(X, y)
+    assert sgd.loss_curves_.shape[-1] == 0
+    with pytest.raises(ValueError, match="SGDRegressor records no loss per"):
+        LossCurveDisplay.from_cv_results(sgd)
+    u = LearningRateSensitivityDisplay.from_cv_results(sgd)
+    np.testing.assert_allclose(
+        u.lines_[0].get_ydata(), sgd.cv_results_["mean_test_score"]
+    )
+
+
+def test_learning_rate_curve_equals_validation_curve(iris_scaled):
+    X, y = iris_scaled
+    estimator = SGDClassifier(learning_rate="constant", max_iter=10, random_state=0)
+    rates = [1e-3, 1e-1, 10.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        train, test = learning_rate_curve(estimator, X, y, rates, cv=3)
+        ref_train, ref_test = validation_curve(
+            estimator, X, y, param_name="eta0", param_range=rates, cv=3
+        )
+    np.testing.assert_allclose(test, ref_test, atol=1e-12)
+    np.testing.assert_allclose(train, ref_train, atol=1e-12)
+
+
+def test_range_test_says_it_is_for_sklr_mlps(iris_scaled):
+    with pytest.raises(TypeError, match="LearningRateSearchCV\\(estimator\\) fits"):
+        lr_find(SGDClassifier(), *iris_scaled)
+    with pytest.raises(ValueError, match="'auto' runs the range test"):
+        LearningRateSearchCV(SGDClassifier(learning_rate="constant"), "auto").fit(
+            *iris_scaled
+        )
+
+
+def test_checkpoints_and_workers_give_the_same_results(iris_scaled, tmp_path):
+    X, y = iris_scaled
+    estimator = SGDClassifier(learning_rate="constant", max_iter=10, random_state=0)
+    rates = [1e-3, 1e-2, 1e-1]
+    kw = {"cv": 3, "refit": False}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        one = LearningRateSearchCV(estimator, rates, n_jobs=1, **kw).fit(X, y)
+        two = LearningRateSearchCV(
+            estimator, rates, n_jobs=2, checkpoint_dir=tmp_path, **kw
+        ).fit(X, y)
+        assert len(list(tmp_path.glob("rate-*.npz"))) == 9
+        resumed = LearningRateSearchCV(
+            estimator, rates, n_jobs=1, checkpoint_dir=tmp_path, **kw
+        ).fit(X, y)
+    for other in (two, resumed):
+        np.testing.assert_array_equal(
+            one.cv_results_["mean_test_score"], other.cv_results_["mean_test_score"]
+        )
