@@ -2,6 +2,7 @@
 
 import os
 import sys
+import warnings
 
 sys.path.insert(0, os.path.abspath(".."))  # sklr and benchmarks
 
@@ -35,6 +36,16 @@ exclude_patterns = [
 html_theme = "furo"
 html_title = f"sklr {version}"
 nitpicky = False
+
+# The examples run in this process. A diverged rate scores NaN by design (see
+# "Differences from GridSearchCV" in sensitivity.rst), and scikit-learn then warns,
+# with a path on the build machine, on every search page: the pages print the
+# diagnoses instead.
+warnings.filterwarnings(
+    "ignore",
+    message="One or more of the test scores are non-finite",
+    category=UserWarning,
+)
 
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
@@ -204,3 +215,53 @@ def _benchmark_substitutions():
 
 
 rst_epilog = _benchmark_substitutions()
+
+
+# -------------------------------------------------------------------------------
+# The constants the pages cite, with their values read from sklr (api.rst).
+CONSTANTS = {
+    "sklr.neural_network.DIVERGENCE_FACTOR": "A network has diverged when its epoch "
+    "loss exceeds this multiple of its loss at the initial weights (or when a "
+    "mini-batch loss or a weight is non-finite).",
+    "sklr.neural_network.CHECK_ROWS": "At most this many evenly spaced training rows "
+    "are used to measure the loss at the initial weights (the divergence reference) "
+    "and to check the final weights of a fit.",
+    "sklr.search.DEFAULT_LEARNING_RATES": "The grid of "
+    ":class:`~sklr.LearningRateSearchCV` and ``sklr sweep`` when none is given.",
+    "sklr.search.GOOD_RANGE_ALPHA": "Level of the one-sided paired t-test over the "
+    "folds behind ``good_range_``: a rate is not significantly worse than the best "
+    "when the test does not reject equality at this level.",
+    "sklr.persistence.TRUSTED_TYPES": "The names of every type a fitted sklr object "
+    "may hold besides numpy arrays and Python scalars, for "
+    "``skops.io.load(..., trusted=...)``: sklr's own classes (the estimators, the "
+    "search, the optimisers, their state records and the schedules, and two private "
+    "records of the training loop that a fitted estimator keeps, "
+    "``sklr._engine._run.Resume`` and ``sklr._engine._hooks.Plateau``), and the "
+    "scikit-learn scorers, metric functions, cross-validation splitters and "
+    "callbacks a fitted search or estimator may keep.",
+}
+
+
+def _constants():
+    import importlib
+    from pathlib import Path
+
+    import numpy as np
+
+    lines = []
+    for name, text in CONSTANTS.items():
+        module, attr = name.rsplit(".", 1)
+        value = getattr(importlib.import_module(module), attr)
+        if isinstance(value, np.ndarray):
+            shown = f"{len(value)} rates: " + ", ".join(f"{v:.3g}" for v in value)
+        elif isinstance(value, tuple):
+            shown = f"a tuple of {len(value)} names"
+        else:
+            shown = repr(value)
+        lines += [f".. py:data:: {name}", f"   :value: {shown}", "", f"   {text}", ""]
+    out = Path(__file__).parent / "generated"
+    out.mkdir(exist_ok=True)
+    (out / "constants.rst.inc").write_text("\n".join(lines))
+
+
+_constants()

@@ -49,13 +49,12 @@ for params, score, diagnosis in zip(point_params(search), scores, diagnoses):
     diverged = rates[diagnosis == "diverged"]
     first_diverged = f"{diverged.min():.3g}" if len(diverged) else "none"
     best = rates[np.nanargmax(score)]
-    print(
-        f"{params['mlpclassifier__solver']:>4}: best rate {best:.3g}"
-        f" (score {np.nanmax(score):.4f}), good range {good.min():.3g} .. "
-        f"{good.max():.3g} ({np.log10(good.max() / good.min()):.2g} decade(s)), "
-        f"smallest diverged rate: {first_diverged}"
-    )
+    print(f"{params['mlpclassifier__solver']}:")
+    print(f"  best rate {best:.3g} (mean test accuracy {np.nanmax(score):.4f})")
+    width = np.log10(good.max() / good.min())
+    print(f"  good range {good.min():.3g} .. {good.max():.3g} ({width:.2g} decade(s))")
+    print(f"  smallest diverged rate: {first_diverged}")
 
 display = LearningRateSensitivityDisplay.from_cv_results(search)
-display.ax_.set_title("Test accuracy after 20 epochs: SGD (momentum 0.9) and Adam")
+display.ax_.set_title("SGD (momentum 0.9) and Adam, 20 epochs")
 plt.show()

@@ -456,3 +456,28 @@ def check_float32_claims(float64, float32):
         for s in (float64, float32)
     ]
     assert np.all(held[1] <= held[0]) and np.all(held[1] >= 0.75 * held[0])
+
+
+def test_best_rate_at_the_edge_is_said_as_the_docs_say(iris_scaled):
+    """docs/sensitivity.rst quotes the search's warning and the CLI's record."""
+    import warnings
+
+    from sklr import LearningRateSearchCV, MLPClassifier
+
+    rst = _flat((ROOT / "docs" / "sensitivity.rst").read_text())
+    quoted = re.search(r"\(a ``UserWarning``: \"(.*?)\"\)", rst)[1]
+    before, after = (re.escape(part) for part in quoted.split("(...)"))
+    rates = [1e-3, 1e-2, 1e-1]
+    search = LearningRateSearchCV(
+        MLPClassifier(hidden_layer_sizes=(8,), max_iter=20, random_state=0),
+        rates,
+        cv=2,
+        refit=False,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search.fit(*iris_scaled)
+    assert search.best_learning_rate_ == 0.1
+    said = [str(w.message) for w in caught if w.category is UserWarning]
+    assert any(re.fullmatch(f"{before}\\(0.1\\){after}", m) for m in said), said
+    assert '``"best_at_edge": true`` in ``results.json``' in rst

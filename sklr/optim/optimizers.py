@@ -69,7 +69,23 @@ class Optimizer:
 
     def update(self, grads, state, learning_rates):
         """The updates and the new state, without overwriting anything: ``apply``
-        on zero parameters and copies of the gradients and the state."""
+        on zero parameters and copies of the gradients and the state.
+
+        Parameters
+        ----------
+        grads : list of ndarray
+            Gradients, stacked over K networks; not modified.
+        state : NamedTuple
+            From ``init`` or the previous step; not modified.
+        learning_rates : array-like of shape (K,)
+
+        Returns
+        -------
+        updates : list of ndarray
+            What ``apply`` would add to the parameters.
+        state : NamedTuple
+            The new state.
+        """
         updates = [np.zeros_like(g) for g in grads]
         copied = type(state)(
             *(tuple(a.copy() for a in f) if isinstance(f, tuple) else f for f in state)
@@ -79,7 +95,20 @@ class Optimizer:
 
     def forget(self, state, mask):
         """Zero the state of the networks in the boolean ``mask`` (in place):
-        with zero gradients, their updates are then exactly zero."""
+        with zero gradients, their updates are then exactly zero.
+
+        Parameters
+        ----------
+        state : NamedTuple
+            From ``init`` or the previous step; modified in place.
+        mask : ndarray of bool, shape (K,)
+            The networks whose state is zeroed.
+
+        Returns
+        -------
+        state : NamedTuple
+            ``state`` itself.
+        """
         for field in state:
             if isinstance(field, tuple):
                 for array in field:
