@@ -1,6 +1,6 @@
 """Benchmarks: sklr side by side with scikit-learn, in one process, interleaved.
 
-    python -m benchmarks            # the full suite (about 12 minutes on 2 cores)
+    python -m benchmarks            # the full suite (several minutes on 2 cores)
     python -m benchmarks --quick    # tiny sizes, one repeat: a smoke run
 
 Every comparison runs A, B, A, B, ... ``--repeat`` times and reports medians and

@@ -481,3 +481,31 @@ def test_best_rate_at_the_edge_is_said_as_the_docs_say(iris_scaled):
     said = [str(w.message) for w in caught if w.category is UserWarning]
     assert any(re.fullmatch(f"{before}\\(0.1\\){after}", m) for m in said), said
     assert '``"best_at_edge": true`` in ``results.json``' in rst
+
+
+def test_the_constants_the_docs_state_are_the_code_s():
+    """The thresholds README.md and sensitivity.rst state in words are the values
+    of the constants in the code."""
+    from sklr.neural_network import CHECK_ROWS, DIVERGENCE_FACTOR
+    from sklr.search import (
+        BASELINE_ALPHA,
+        DEFAULT_LEARNING_RATES,
+        GOOD_RANGE_ALPHA,
+        OSCILLATION_FRACTION,
+        RISE_TOLERANCE,
+    )
+
+    readme = _flat(README)
+    rst = _flat((ROOT / "docs" / "sensitivity.rst").read_text())
+    assert (
+        f"exceeds {DIVERGENCE_FACTOR:g} times the loss at the initial weights" in readme
+    )
+    assert f"at most {CHECK_ROWS} evenly spaced" in readme
+    rates = np.asarray(DEFAULT_LEARNING_RATES)
+    assert f"{rates[0]:.0e}".replace("e-05", "e-5") == "1e-5" and rates[-1] == 10
+    assert len(rates) == 13 and "two points per decade (13 rates)" in readme
+    for text in (readme, rst):
+        assert f"at the {100 * GOOD_RANGE_ALPHA:g}% level" in text
+        assert f"paired t-test at {100 * BASELINE_ALPHA:g}%" in text
+        assert f"by more than {100 * RISE_TOLERANCE:g}% in fewer than" in text
+        assert f"{100 * OSCILLATION_FRACTION:g}% of the epochs" in text
