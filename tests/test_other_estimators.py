@@ -275,3 +275,33 @@ def test_checkpoints_and_workers_give_the_same_results(iris_scaled, tmp_path):
         np.testing.assert_array_equal(
             one.cv_results_["mean_test_score"], other.cv_results_["mean_test_score"]
         )
+
+
+@pytest.mark.parametrize("library", ["xgboost", "lightgbm"])
+def test_xgboost_and_lightgbm_score_as_in_grid_search(library, digits_600):
+    module = pytest.importorskip(library)
+    X, y = digits_600
+    if library == "xgboost":
+        estimator = module.XGBClassifier(
+            n_estimators=10, max_depth=3, n_jobs=1, random_state=0
+        )
+    else:
+        estimator = module.LGBMClassifier(
+            n_estimators=10, num_leaves=8, n_jobs=1, random_state=0, verbose=-1
+        )
+    search = LearningRateSearchCV(estimator, cv=3).fit(X, y)
+    assert search.param_ == "learning_rate"
+    np.testing.assert_array_equal(search.learning_rates_, GRIDS["boosting"])
+    grid = _grid_search(estimator, "learning_rate", search.learning_rates_, X, y)
+    np.testing.assert_allclose(
+        search.cv_results_["mean_test_score"],
+        grid.cv_results_["mean_test_score"],
+        rtol=0,
+        atol=1e-10,
+    )
+    assert search.best_params_ == grid.best_params_
+    # the training and test folds' losses per round, from the eval_set
+    assert search.loss_curves_.shape == (8, 3, 10)
+    assert np.isfinite(search.validation_loss_curves_).all()
+    small, large = search.loss_curves_[0, 0], search.loss_curves_[4, 0]
+    assert large[-1] < small[-1]  # 0.1 gets further than 0.001 in 10 rounds

@@ -194,8 +194,8 @@ def curves(fitted_step):
     - gradient boosting: ``train_score_`` (the training loss of each stage);
       ``HistGradientBoosting*`` with early stopping on the loss:
       ``-train_score_`` and ``-validation_score_`` (its held-out split);
-    - XGBoost / LightGBM fitted with an ``eval_set``: ``evals_result()``, the
-      first metric of the first and the last evaluation sets.
+    - XGBoost / LightGBM fitted with an ``eval_set``: ``evals_result()`` /
+      ``evals_result_``, the first metric of the first and the last sets.
     """
     loss_curve = getattr(fitted_step, "loss_curve_", None)
     if loss_curve is not None:
@@ -212,8 +212,11 @@ def curves(fitted_step):
 
 
 def _evals_result(fitted_step):
+    """XGBoost's ``evals_result()`` or LightGBM's ``evals_result_``."""
     try:
-        results = fitted_step.evals_result()
+        results = getattr(fitted_step, "evals_result_", None)
+        if results is None and callable(getattr(fitted_step, "evals_result", None)):
+            results = fitted_step.evals_result()
     except Exception:  # not fitted with an eval_set
         return None, None
     if not isinstance(results, dict) or not results:
