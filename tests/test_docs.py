@@ -509,3 +509,30 @@ def test_the_constants_the_docs_state_are_the_code_s():
         assert f"paired t-test at {100 * BASELINE_ALPHA:g}%" in text
         assert f"by more than {100 * RISE_TOLERANCE:g}% in fewer than" in text
         assert f"{100 * OSCILLATION_FRACTION:g}% of the epochs" in text
+
+
+def test_the_pages_read_the_validity_benchmark_right():
+    """What accuracy.rst, range_test.rst and sensitivity.rst say in words about
+    the validity benchmark's results (its tables are generated at build time)."""
+    from benchmarks.validity import summarise, targets
+    from sklr.lr_finder import SUGGESTION_RULES
+
+    s = summarise(VALIDITY["tasks"], SUGGESTION_RULES)
+    rules = s["per_rule"]
+    # "no rule ... within half a decade ... in more than (about) half of the tasks"
+    assert max(r["within_half_decade"] for r in rules.values()) <= 0.5
+    # "fall" lands nearest the sweep's best; "valley" most of a decade too low
+    offsets = {rule: abs(r["median_offset"]) for rule, r in rules.items()}
+    assert min(offsets, key=offsets.get) == "fall"
+    assert -1 < rules["valley"]["median_offset"] < -0.5
+    # "the targets set for it (80% and 95%) are missed"
+    missed = {t["goal"] for t in targets(s) if "'fall'" in t["target"]}
+    assert missed == {0.8, 0.95}
+    assert not any(t["passed"] for t in targets(s) if "'fall'" in t["target"])
+    # "holds the held-out best in more than 90%"; "auto" within half a decade always
+    assert s["good_range_holds_held_out_best"] > 0.9
+    assert s["auto"]["within_half_decade"] == 1
+    assert s["n_tasks"] == 60
+    for page in ("accuracy.rst", "range_test.rst", "sensitivity.rst"):
+        text = _flat((ROOT / "docs" / page).read_text())
+        assert "60 tasks" in text or "more than 90%" in text, page
