@@ -122,6 +122,17 @@ def sweep_samples():
     return {"README.md": readme, "getting_started.rst": GETTING_STARTED[start:end]}
 
 
+def cli_default_args():
+    """The options of ``sklr sweep`` with none given, defaults filled in as the
+    command fills them."""
+    from sklr.cli import _model, build_parser
+
+    args = build_parser().parse_args(["sweep"])
+    if hasattr(_model, "resolve"):  # defaults that depend on --model
+        _model.resolve(args)
+    return args
+
+
 def check_sweep_sample(search, data, args):
     """Compare the sample outputs with what ``sklr sweep`` prints for a search
     fitted at the CLI defaults (its own table code, run on ``search``): every row

@@ -123,9 +123,9 @@ def test_the_docs_sample_run_is_this_run(setup, reference):
     this search's (reused here: fitting it again would cost a whole sweep)."""
     from sklr.cli._data import load as load_data
 
-    from .test_docs import check_sweep_sample
+    from .test_docs import check_sweep_sample, cli_default_args
 
-    args = build_parser().parse_args(["sweep"])
+    args = cli_default_args()
     check_sweep_sample(reference, load_data(args.data), args)
 
 
