@@ -49,8 +49,9 @@ class LRFinderSuggestions:
     raw losses are smoothed by a centred mean over 11 steps (no lag), and the
     suggestion is the first rate at which that curve has made three quarters of
     its fall from its start (median of the first 5% of the ramp) to its lowest
-    point. ``valley``: fastai's rule — the middle of the longest decreasing run of
-    the smoothed loss (at 1/2 of its first two thirds); ``steepest``: where the
+    point. ``valley``: fastai's rule — the middle of the span of steps covered by
+    the longest decreasing subsequence of the smoothed loss (not necessarily
+    consecutive points); ``steepest``: where the
     smoothed loss falls fastest against log10(rate), before its lowest point;
     ``minimum``: the rate of the lowest smoothed loss divided by 10. No rule
     answers outside the ramp or in its first 5%.
