@@ -207,6 +207,7 @@ def _benchmark_substitutions():
         "bench_search_vs_sklearn": f"{search['ratio_vs_grid_sklearn']:.2f}x",
         "bench_matmul_fraction": f"{efficiency['fraction_of_matmul_rate']:.2f}",
         "sweep_time": took("sklr sweep"),
+        "commands_runs": str(len(commands["sklr sweep"]["times_s"])),
         "sweep_float32_time": took("sklr sweep --float32"),
         "sweep_float32_speedup": f"{sweep / single:.1f}x",
         "validity_minutes": f"{validity['duration_s'] / 60:.1f} minutes",
