@@ -740,3 +740,46 @@ def test_n_jobs_zero_is_refused_in_the_commands_words(tmp_path, capsys):
     assert exc.value.code == 2
     assert "--n-jobs: must be a number of workers (1, 2, ...) or -1" in err
     assert "Parallel" not in err and not (tmp_path / "o").exists()
+
+
+# ------------------------------------------------------------------ --model
+@pytest.mark.parametrize(
+    "model, param, curves",
+    [
+        ("sgd", "eta0", False),
+        ("sklearn-mlp", "learning_rate_init", True),
+        ("hist-gradient-boosting", "learning_rate", False),
+    ],
+)
+def test_model_sweeps_another_family(model, param, curves, tmp_path, capsys):
+    out = tmp_path / "o"
+    argv = ["sweep", "iris", "--model", model, "--epochs", "5", "--cv", "3"]
+    assert main([*argv, "--n-jobs", "1", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    header = printed.splitlines()[1]
+    assert ("epochs" in header) is curves  # only models that record epochs
+    assert (out / "loss_curves.png").exists() is curves
+    document = json.loads((out / "results.json").read_text())
+    assert document["settings"]["model"] == model
+    assert "hidden" not in document["settings"] or model == "sklearn-mlp"
+    rates = [row["learning_rate"] for row in document["candidates"]]
+    boosting = model.endswith("boosting")
+    ends = (1e-3, 10**0.5) if boosting else (1e-5, 10)
+    assert (min(rates), max(rates)) == pytest.approx(ends, rel=1e-12)
+    assert document["best_params"] and param in document["best_params"]
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--model", "gradient-boosting", "--hidden", "10"], "--hidden apply to"),
+        (["--model", "sgd", "--batch-size", "16"], "--batch-size apply to"),
+        (["--model", "sgd", "--auto-grid"], "--auto-grid runs the range test"),
+    ],
+)
+def test_model_options_that_do_not_apply_are_errors(extra, message, tmp_path, capsys):
+    argv = ["sweep", "iris", *extra, "--out", str(tmp_path / "o"), "--quiet"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "o").exists()

@@ -7,6 +7,7 @@ from .. import __version__
 from ..lr_finder import SUGGESTION_RULES
 from ._data import BUNDLED
 from ._find import run_find
+from ._model import MODELS
 from ._sweep import run_sweep
 
 SWEEP_EXAMPLE = """examples:
@@ -135,23 +136,26 @@ def _model_arguments(parser):
     parser.add_argument(
         "--hidden",
         type=_ints,
-        default=[100],
-        help="hidden layer sizes, e.g. 100,50 (default: 100)",
+        default=None,
+        help="hidden layer sizes of an MLP, e.g. 100,50 (default: 100)",
     )
     parser.add_argument(
         "--activation",
-        default="relu",
+        default=None,
         choices=["identity", "logistic", "tanh", "relu"],
-        help="hidden activation (default: relu)",
+        help="hidden activation of an MLP (default: relu)",
     )
     parser.add_argument(
         "--solver",
-        default="sgd",
+        default=None,
         choices=["sgd", "adam"],
-        help="sgd (with --momentum, Nesterov) or adam (default: sgd)",
+        help="an MLP's solver: sgd (with --momentum, Nesterov) or adam (default: sgd)",
     )
     parser.add_argument(
-        "--momentum", type=_fraction, default=0.9, help="SGD momentum (default: 0.9)"
+        "--momentum",
+        type=_fraction,
+        default=None,
+        help="SGD momentum (default: 0.9)",
     )
     parser.add_argument(
         "--seed", type=_seed, default=0, help="random seed (default: 0)"
@@ -159,7 +163,8 @@ def _model_arguments(parser):
     parser.add_argument(
         "--float32",
         action="store_true",
-        help="train in single precision: about twice as fast (default: float64)",
+        help="train in single precision, faster (measured: docs/scaling.rst; "
+        "default: float64)",
     )
 
 
@@ -222,16 +227,23 @@ def _grid_arguments(add):
         "ends a fold early)",
     )
     add(
+        "--model",
+        choices=list(MODELS),
+        default="mlp",
+        help="the model whose rate is swept (default: mlp): "
+        + "; ".join(f"{name}: {what}" for name, what in MODELS.items()),
+    )
+    add(
         "--lr-min",
         type=_positive(float),
-        default=1e-5,
-        help="lowest rate of the grid (default: 1e-5)",
+        default=None,
+        help="lowest rate of the grid (default: 1e-5; 1e-3 for the boosting models)",
     )
     add(
         "--lr-max",
         type=_positive(float),
-        default=10.0,
-        help="highest rate of the grid (default: 10)",
+        default=None,
+        help="highest rate of the grid (default: 10; 3.16 for the boosting models)",
     )
     add(
         "--points-per-decade",

@@ -13,7 +13,7 @@ from .._outdir import (
 )
 from ._base import NO_ANSWER, CommandError
 from ._data import load
-from ._model import _pipeline, _scales_target
+from ._model import _pipeline, _scales_target, resolve
 from ._output import _finite, _save_png, _say, _versions
 from ._report import find_report
 
@@ -23,6 +23,7 @@ def run_find(args):
     """``sklr find``: the range test; print the suggestions, write JSON and PNG."""
     from .. import lr_find
 
+    resolve(args)
     if args.end_lr <= args.start_lr:
         raise CommandError(
             f"--end-lr ({args.end_lr:g}) must be larger than --start-lr "

@@ -1,27 +1,116 @@
-"""The model the command builds: the preprocessing and the MLP (in a
-``TransformedTargetRegressor`` for a regression target, unless told not to)."""
+"""The model the command builds: the preprocessing and the model (in a
+``TransformedTargetRegressor`` for a regression target, unless told not to).
+
+``--model`` chooses the family: sklr's MLP (trained as a stack, every rate of a
+fold at once), scikit-learn's MLP, SGD, or gradient boosting (fitted once per
+fold and rate, as ``GridSearchCV`` fits them).
+"""
 
 import numpy as np
 
+from ._base import CommandError
+
+#: --model: the estimators of each task, the step of the Pipeline, and whether
+#: the MLP options (--hidden, --activation, --solver, --momentum) apply
+MODELS = {
+    "mlp": "sklr's MLPClassifier / MLPRegressor (all rates of a fold at once)",
+    "sklearn-mlp": "scikit-learn's MLPClassifier / MLPRegressor (learning_rate_init)",
+    "sgd": "SGDClassifier(loss='log_loss') / SGDRegressor, learning_rate='constant' "
+    "(eta0)",
+    "hist-gradient-boosting": "HistGradientBoostingClassifier / Regressor "
+    "(learning_rate; --epochs is max_iter)",
+    "gradient-boosting": "GradientBoostingClassifier / Regressor (learning_rate; "
+    "--epochs is n_estimators)",
+}
+_MLPS = ("mlp", "sklearn-mlp")
+#: the defaults of the MLP options, applied when the model is an MLP
+MLP_DEFAULTS = {"hidden": [100], "activation": "relu", "solver": "sgd", "momentum": 0.9}
+#: the default grid's ends by family (the search's GRIDS): gradient descent
+#: 1e-5 .. 10, boosting 1e-3 .. 10**0.5
+GRID_ENDS = {"descent": (1e-5, 10.0), "boosting": (1e-3, 10**0.5)}
+
+
+def resolve(args):
+    """Check the options against --model and fill in the defaults that depend
+    on it (the MLP options, the ends of the grid, the batch size)."""
+    model = getattr(args, "model", "mlp")
+    args.model = model
+    if model not in _MLPS:
+        given = [f"--{k}" for k in MLP_DEFAULTS if getattr(args, k, None) is not None]
+        if len(getattr(args, "batch_size", None) or ["auto"]) > 1 or (
+            getattr(args, "batch_size", None) not in (None, ["auto"])
+        ):
+            given.append("--batch-size")
+        if given:
+            raise CommandError(
+                f"{', '.join(given)} apply to --model mlp and sklearn-mlp, not to "
+                f"--model {model}"
+            )
+    for key, value in MLP_DEFAULTS.items():
+        if getattr(args, key, None) is None:
+            setattr(args, key, value)
+    family = "boosting" if "boosting" in model else "descent"
+    low, high = GRID_ENDS[family]
+    if hasattr(args, "lr_min"):
+        args.lr_min = low if args.lr_min is None else args.lr_min
+        args.lr_max = high if args.lr_max is None else args.lr_max
+    return args
+
 
 # -------------------------------------------------------------------- building
-def _pipeline(data, args, batch_size):
-    from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+def _estimator(data, args, batch_size):
+    """The estimator of --model, its random state and epochs set."""
+    classify = data.task == "classification"
+    epochs = getattr(args, "epochs", 200)
+    if args.model in _MLPS:
+        return _mlp(args, classify, batch_size, epochs)
+    if args.model == "sgd":
+        from sklearn.linear_model import SGDClassifier, SGDRegressor
 
-    from .. import MLPClassifier, MLPRegressor
+        if classify:
+            return SGDClassifier(
+                loss="log_loss",
+                learning_rate="constant",
+                max_iter=epochs,
+                random_state=args.seed,
+            )
+        return SGDRegressor(
+            learning_rate="constant", max_iter=epochs, random_state=args.seed
+        )
+    from sklearn import ensemble
 
-    Model = MLPClassifier if data.task == "classification" else MLPRegressor
-    mlp = Model(
+    if args.model == "hist-gradient-boosting":
+        name = "HistGradientBoosting" + ("Classifier" if classify else "Regressor")
+        return getattr(ensemble, name)(
+            max_iter=epochs, early_stopping=False, random_state=args.seed
+        )
+    name = "GradientBoosting" + ("Classifier" if classify else "Regressor")
+    return getattr(ensemble, name)(n_estimators=epochs, random_state=args.seed)
+
+
+def _mlp(args, classify, batch_size, epochs):
+    if args.model == "mlp":
+        from .. import MLPClassifier, MLPRegressor
+    else:
+        from sklearn.neural_network import MLPClassifier, MLPRegressor
+    Model = MLPClassifier if classify else MLPRegressor
+    return Model(
         hidden_layer_sizes=tuple(args.hidden),
         activation=args.activation,
         solver=args.solver,
         momentum=args.momentum,
         batch_size=batch_size,
-        max_iter=getattr(args, "epochs", 200),
+        max_iter=epochs,
         random_state=args.seed,
     )
+
+
+def _pipeline(data, args, batch_size):
+    resolve(args)  # idempotent: the defaults --model implies
+    from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+
     steps = []
     numeric = [k for k in range(data.X.shape[1]) if k not in data.categorical]
     scaler = "passthrough" if args.no_scale else StandardScaler()
@@ -40,14 +129,18 @@ def _pipeline(data, args, batch_size):
         )
     elif not args.no_scale:
         steps.append(("scale", StandardScaler()))
-    if args.float32:  # the MLP keeps the dtype of its input
+    if args.float32:  # the model keeps the dtype of its input
         steps.append(
             ("float32", FunctionTransformer(np.asarray, kw_args={"dtype": np.float32}))
         )
-    pipe = Pipeline([*steps, ("mlp", mlp)])
+    pipe = Pipeline([*steps, (_step_name(args), _estimator(data, args, batch_size))])
     if _scales_target(data, args):
         return TransformedTargetRegressor(pipe, transformer=StandardScaler())
     return pipe
+
+
+def _step_name(args):
+    return "mlp" if getattr(args, "model", "mlp") in _MLPS else "model"
 
 
 def _scales_target(data, args):
@@ -55,5 +148,7 @@ def _scales_target(data, args):
 
 
 def _prefix(data, args):
-    """The prefix of the MLP's parameter names in the estimator of ``_pipeline``."""
-    return "regressor__mlp__" if _scales_target(data, args) else "mlp__"
+    """The prefix of the model's parameter names in the estimator of
+    ``_pipeline``."""
+    prefix = f"{_step_name(args)}__"
+    return f"regressor__{prefix}" if _scales_target(data, args) else prefix

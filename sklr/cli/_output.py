@@ -22,6 +22,8 @@ def _rows(search, several, prefix):
     r = search.cv_results_
     final_loss = _final_mean(search.validation_loss_curves_, search.diverged_)
     epochs = (~np.isnan(search.loss_curves_)).sum(axis=2).mean(axis=1)
+    if search.loss_curves_.shape[-1] == 0:  # a model that records no epochs
+        epochs = np.full(len(epochs), np.nan)
     rows = []
     for i, params in enumerate(r["params"]):
         rows.append(
@@ -31,7 +33,7 @@ def _rows(search, several, prefix):
                     if several
                     else {}
                 ),
-                "learning_rate": float(params[f"{prefix}learning_rate"]),
+                "learning_rate": float(params[search.param_]),
                 "mean_test_score": float(r["mean_test_score"][i]),
                 "std_test_score": float(r["std_test_score"][i]),
                 "mean_final_loss": float(final_loss[i]),
@@ -182,7 +184,9 @@ def _cells(row):
         "learning_rate": f"{row['learning_rate']:.3g}",
         "score": score,
         "mean_final_loss": _loss_cell(row["mean_final_loss"]).strip(),
-        "mean_epochs": f"{row['mean_epochs']:.1f}",
+        "mean_epochs": f"{row['mean_epochs']:.1f}"
+        if math.isfinite(row["mean_epochs"])
+        else "-",
         "diagnosis": row["diagnosis"],
     }
 
@@ -197,6 +201,9 @@ def _print_table(rows, summary, several, args):
         "mean_epochs": 6,
     }
     keys = [k for k in headers if several or k != "batch_size"]
+    for key in ("mean_final_loss", "mean_epochs"):  # a model that records none
+        if not any(math.isfinite(row[key]) for row in rows):
+            keys.remove(key)
 
     def line(cells):
         return "  ".join(
@@ -328,24 +335,36 @@ def _plots(out, search, several):
 
     figures = {}
     best_point = int(search.point_index_[search.best_index_])
-    for name, draw in [
-        (
-            "sensitivity.png",
-            lambda: LearningRateSensitivityDisplay.from_cv_results(search),
-        ),
-        (
-            "loss_curves.png",
-            lambda: LossCurveDisplay.from_cv_results(search, param_index=best_point),
-        ),
-    ] + (
+    curves = search.loss_curves_.shape[-1] > 0  # not every model records them
+    for name, draw in (
         [
             (
-                "batch_size.png",
-                lambda: LearningRateBatchSizeDisplay.from_cv_results(search),
-            )
+                "sensitivity.png",
+                lambda: LearningRateSensitivityDisplay.from_cv_results(search),
+            ),
         ]
-        if several
-        else []
+        + (
+            [
+                (
+                    "loss_curves.png",
+                    lambda: LossCurveDisplay.from_cv_results(
+                        search, param_index=best_point
+                    ),
+                )
+            ]
+            if curves
+            else []
+        )
+        + (
+            [
+                (
+                    "batch_size.png",
+                    lambda: LearningRateBatchSizeDisplay.from_cv_results(search),
+                )
+            ]
+            if several
+            else []
+        )
     ):
         display = draw()
         figures[name] = _save_png(display.figure_, out / name)

@@ -18,12 +18,13 @@ from .._validation import tidy_rates
 from ..exceptions import NoUsableScoreError
 from ._base import MAX_RATES, NO_ANSWER, CommandError
 from ._data import load
-from ._model import _pipeline, _prefix
+from ._model import _pipeline, _prefix, resolve
 from ._output import _print_table, _rows, _say, _summary, _write
 from ._progress import SweepProgress
 
 
 def _rates(args):
+    resolve(args)  # the grid's default ends depend on --model
     if args.lr_max <= args.lr_min:
         raise CommandError(
             f"--lr-max ({args.lr_max:g}) must be larger than --lr-min ({args.lr_min:g})"
@@ -39,13 +40,10 @@ def _rates(args):
 
 
 def _settings(args, data, rates):
+    mlp = ["hidden", "activation", "solver", "momentum", "batch_size"]
     keys = [
-        "hidden",
-        "activation",
-        "solver",
-        "momentum",
+        *(mlp if args.model in ("mlp", "sklearn-mlp") else []),
         "seed",
-        "batch_size",
         "epochs",
         "cv",
         "scoring",
@@ -61,6 +59,7 @@ def _settings(args, data, rates):
     return {
         "data": args.data,
         "data_hash": joblib_hash((data.X, data.y)),
+        **({} if args.model == "mlp" else {"model": args.model}),
         "learning_rates": "auto"
         if isinstance(rates, str)
         else [float(r) for r in rates],
@@ -139,6 +138,12 @@ def _backend(args):
 
 def run_sweep(args):
     """``sklr sweep``: run the analysis, print the table, write the results."""
+    resolve(args)
+    if args.auto_grid and args.model != "mlp":
+        raise CommandError(
+            "--auto-grid runs the range test, which trains sklr's MLP only: give "
+            f"--model {args.model} a grid (--lr-min, --lr-max)"
+        )
     data = load(args.data, target=args.target, task=args.task)
     rates = "auto" if args.auto_grid else _rates(args)
     _check_scoring(args.scoring)
@@ -159,7 +164,7 @@ def run_sweep(args):
         + (
             "rates chosen by the range test"
             if isinstance(rates, str)
-            else f"{len(rates)} rates from {rates[0]:g} to {rates[-1]:g}"
+            else f"{len(rates)} rates from {rates[0]:.3g} to {rates[-1]:.3g}"
         )
         + f", {args.cv} folds"
         + (f"; resuming {finished} saved result(s)" if args.resume else ""),
