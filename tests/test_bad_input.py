@@ -320,10 +320,10 @@ CASES = [
         "n_splits=20 greater than the number of samples",
     ),
     (
-        "not an sklr estimator",
+        "an estimator without a step size",
         lambda: LearningRateSearchCV(LogisticRegression(), [0.1, 1]).fit(X, Y),
-        TypeError,
-        "'estimator' parameter must be an sklr",
+        ValueError,
+        "LogisticRegression has no step-size parameter",
     ),
     (
         "lbfgs has no rate",

@@ -758,6 +758,9 @@ def test_model_sweeps_another_family(model, param, curves, tmp_path, capsys):
     printed = capsys.readouterr().out
     header = printed.splitlines()[1]
     assert ("epochs" in header) is curves  # only models that record epochs
+    page = (out / "report.html").read_text()
+    assert ('<th class="">epochs</th>' in page) is curves  # the same columns
+    assert ("epochs is the mean number" in page) is curves
     assert (out / "loss_curves.png").exists() is curves
     document = json.loads((out / "results.json").read_text())
     assert document["settings"]["model"] == model

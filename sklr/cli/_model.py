@@ -46,9 +46,10 @@ def resolve(args):
                 f"{', '.join(given)} apply to --model mlp and sklearn-mlp, not to "
                 f"--model {model}"
             )
-    for key, value in MLP_DEFAULTS.items():
-        if getattr(args, key, None) is None:
-            setattr(args, key, value)
+    else:  # an MLP: its options' defaults (another model leaves them unset)
+        for key, value in MLP_DEFAULTS.items():
+            if getattr(args, key, None) is None:
+                setattr(args, key, value)
     family = "boosting" if "boosting" in model else "descent"
     low, high = GRID_ENDS[family]
     if hasattr(args, "lr_min"):

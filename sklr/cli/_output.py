@@ -191,6 +191,16 @@ def _cells(row):
     }
 
 
+def _shown_keys(rows, headers, several):
+    """The table's columns: the batch size only when there are several; the
+    held-out loss and the epochs only when the model records them."""
+    keys = [k for k in headers if several or k != "batch_size"]
+    for key in ("mean_final_loss", "mean_epochs"):
+        if not any(math.isfinite(row[key]) for row in rows):
+            keys.remove(key)
+    return keys
+
+
 def _print_table(rows, summary, several, args):
     headers = _headers(summary)
     widths = {
@@ -200,10 +210,7 @@ def _print_table(rows, summary, several, args):
         "mean_final_loss": max(10, len(headers["mean_final_loss"])),
         "mean_epochs": 6,
     }
-    keys = [k for k in headers if several or k != "batch_size"]
-    for key in ("mean_final_loss", "mean_epochs"):  # a model that records none
-        if not any(math.isfinite(row[key]) for row in rows):
-            keys.remove(key)
+    keys = _shown_keys(rows, headers, several)
 
     def line(cells):
         return "  ".join(

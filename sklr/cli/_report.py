@@ -12,7 +12,7 @@ import base64
 import html
 import platform
 
-from ._output import _cells, _headers, _score_label
+from ._output import _cells, _headers, _score_label, _shown_keys
 
 #: One line under each figure: what it shows and what to look at.
 CAPTIONS = {
@@ -165,7 +165,7 @@ def sweep_report(rows, summary, settings, figures, several, answer):
         _answer(answer),
         '<h2 id="rates">Every learning rate</h2>',
         _rate_table(rows, summary, several),
-        _notes(summary),
+        _notes(summary, _shown_keys(rows, _headers(summary), several)),
         _figures(figures, _score_label(summary)),
         _diagnoses(),
         _key_values("Settings", "settings", settings),
@@ -187,7 +187,7 @@ def _describe(data, settings):
 def _rate_table(rows, summary, several):
     """The per-rate table: the terminal's columns, diagnosis cells coloured."""
     headers = _headers(summary)
-    keys = [k for k in headers if several or k != "batch_size"]
+    keys = _shown_keys(rows, headers, several)
     head = "".join(
         f'<th class="{"text" if k == "diagnosis" else ""}">{_e(headers[k])}</th>'
         for k in keys
@@ -244,21 +244,29 @@ def _luminance(rgb):
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
-def _notes(summary):
-    """What the columns are."""
+def _notes(summary, keys):
+    """What the columns shown (``keys``) are."""
     loss = (
         "log-loss"
         if summary["held_out_loss"] == "log_loss"
         else "half the mean squared error"
     )
-    text = (
-        f"The score is the mean test {_e(_score_label(summary))} over the folds, with "
-        f"its standard deviation; the held-out loss is the {loss} on the test fold "
-        "after the last epoch (with the L2 term, as scikit-learn reports it), mean "
-        "over the folds that did not diverge; epochs is the mean number of epochs "
-        "the folds ran (a tolerance stop or divergence ends a fold early). "
-        "&#9733; marks the best rate."
-    )
+    parts = [
+        f"The score is the mean test {_e(_score_label(summary))} over the folds, "
+        "with its standard deviation"
+    ]
+    if "mean_final_loss" in keys:
+        parts.append(
+            f"the held-out loss is the {loss} on the test fold after the last epoch "
+            "(with the L2 term, as scikit-learn reports it), mean over the folds "
+            "that did not diverge"
+        )
+    if "mean_epochs" in keys:
+        parts.append(
+            "epochs is the mean number of epochs the folds ran (a tolerance stop "
+            "or divergence ends a fold early)"
+        )
+    text = "; ".join(parts) + ". &#9733; marks the best rate."
     if summary["target_standardised"]:
         text += (
             " The target is standardised on each training fold: scores are in its "

@@ -318,6 +318,13 @@ class LearningRateSearchCV(BaseSearchCV):
             estimator.set_params(**{prefix + "random_state": self._seed()})
         return estimator, prefix
 
+    def __getstate__(self):
+        """The state to pickle or save, without the step size found by ``fit``
+        (a working value of the fit; ``param_`` keeps its name)."""
+        state = super().__getstate__()
+        state.pop("_step", None)
+        return state
+
     @property
     def _rate_param(self):
         """The parameter a task sets per rate, or None for sklr's stacked MLPs
