@@ -136,8 +136,8 @@ def _backend(args):
     return stack
 
 
-def run_sweep(args):
-    """``sklr sweep``: run the analysis, print the table, write the results."""
+def _checked(args):
+    """The data and the grid of the sweep, every option checked before any work."""
     resolve(args)
     if args.auto_grid and args.model != "mlp":
         raise CommandError(
@@ -151,11 +151,11 @@ def run_sweep(args):
         raise CommandError(f"--cv {args.cv} is more folds than rows ({len(data.y)})")
     if args.cv < 2:
         raise CommandError(f"--cv must be at least 2, got {args.cv}")
-    settings = _settings(args, data, rates)
-    out, checkpoints = _prepare_out(args, settings)
-    several = len(args.batch_size) > 1
-    prefix = _prefix(data, args)
-    search = _search(data, args, rates, checkpoints)
+    return data, rates
+
+
+def _announce(args, data, rates, checkpoints):
+    """The first line: the data, the grid, the folds (and what is resumed)."""
     finished = len(list(checkpoints.glob("rate-*.npz"))) if checkpoints.exists() else 0
     _say(
         args,
@@ -169,15 +169,17 @@ def run_sweep(args):
         + f", {args.cv} folds"
         + (f"; resuming {finished} saved result(s)" if args.resume else ""),
     )
-    _progress(search, args)
-    start = time.perf_counter()
-    failure = None
+
+
+def _fit(search, data, args):
+    """Fit the search; the NoUsableScoreError (its results stay on the search),
+    or None. Other ValueErrors are the command's one-line errors."""
     with _backend(args), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             search.fit(data.X, data.y)
         except NoUsableScoreError as exc:  # the per-rate results are still there
-            failure = exc
+            return exc
         except ValueError as exc:  # e.g. an unknown --scoring
             lines = [line for line in str(exc).splitlines() if line.strip()]
             raise CommandError(lines[0] if lines else repr(exc)) from None
@@ -193,6 +195,21 @@ def run_sweep(args):
             f"{said}: swept {len(grid)} rates from {grid.min():.3g} to "
             f"{grid.max():.3g}",
         )
+    return None
+
+
+def run_sweep(args):
+    """``sklr sweep``: run the analysis, print the table, write the results."""
+    data, rates = _checked(args)
+    settings = _settings(args, data, rates)
+    out, checkpoints = _prepare_out(args, settings)
+    several = len(args.batch_size) > 1
+    prefix = _prefix(data, args)
+    search = _search(data, args, rates, checkpoints)
+    _announce(args, data, rates, checkpoints)
+    _progress(search, args)
+    start = time.perf_counter()
+    failure = _fit(search, data, args)
     rows = _rows(search, several, prefix)
     summary = _summary(search, data, args, time.perf_counter() - start, prefix)
     _print_table(rows, summary, several, args)

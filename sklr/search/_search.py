@@ -321,7 +321,7 @@ class LearningRateSearchCV(BaseSearchCV):
     def __getstate__(self):
         """The state to pickle or save, without the step size found by ``fit``
         (a working value of the fit; ``param_`` keeps its name)."""
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # object's is the __dict__ itself
         state.pop("_step", None)
         return state
 
