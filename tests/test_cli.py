@@ -775,8 +775,8 @@ def test_model_sweeps_another_family(model, param, curves, tmp_path, capsys):
 @pytest.mark.parametrize(
     "extra, message",
     [
-        (["--model", "gradient-boosting", "--hidden", "10"], "--hidden apply to"),
-        (["--model", "sgd", "--batch-size", "16"], "--batch-size apply to"),
+        (["--model", "gradient-boosting", "--hidden", "10"], "--hidden applies to"),
+        (["--model", "sgd", "--batch-size", "16"], "--batch-size applies to"),
         (["--model", "sgd", "--auto-grid"], "--auto-grid runs the range test"),
     ],
 )
@@ -786,3 +786,18 @@ def test_model_options_that_do_not_apply_are_errors(extra, message, tmp_path, ca
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "o").exists()
+
+
+def test_results_json_is_strict_json_when_rates_diverge(tmp_path):
+    """JSON has no NaN: a diverged rate's score is null (Node's JSON.parse and
+    Python's strict parsers refused the bare NaN)."""
+    out = tmp_path / "o"
+    argv = ["sweep", "iris", "--epochs", "5", "--cv", "3", "--n-jobs", "1"]
+    assert main([*argv, "--out", str(out), "--quiet"]) == 0
+
+    def refuse(constant):
+        raise ValueError(f"not JSON: {constant}")
+
+    document = json.loads((out / "results.json").read_text(), parse_constant=refuse)
+    scores = [row["mean_test_accuracy"] for row in document["candidates"]]
+    assert None in scores and all(s is None or 0 <= s <= 1 for s in scores)

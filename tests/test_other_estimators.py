@@ -143,12 +143,18 @@ def test_classifiers_score_as_in_grid_search(case, digits_600):
         warnings.simplefilter("ignore")
         search = LearningRateSearchCV(estimator, cv=3, n_jobs=2).fit(X, y)
     grid = _grid_search(estimator, search.param_, search.learning_rates_, X, y)
+    # equal wherever the fit did not blow up; where its training loss did (the
+    # MLP's largest rates: a million times its first epoch's), GridSearchCV
+    # scores the last weights and the search does not (the documented difference)
+    blown = search.diverged_.any(axis=1)
     np.testing.assert_allclose(
-        search.cv_results_["mean_test_score"],
-        grid.cv_results_["mean_test_score"],
+        search.cv_results_["mean_test_score"][~blown],
+        grid.cv_results_["mean_test_score"][~blown],
         rtol=0,
         atol=1e-10,
     )
+    assert (grid.cv_results_["mean_test_score"][blown] < 0.5).all()
+    assert blown.sum() <= 2
     assert search.best_params_ == grid.best_params_
     assert search.best_learning_rate_ == search.best_params_[search.param_]
     assert np.isfinite(search.good_range_).all()
@@ -305,3 +311,24 @@ def test_xgboost_and_lightgbm_score_as_in_grid_search(library, digits_600):
     assert np.isfinite(search.validation_loss_curves_).all()
     small, large = search.loss_curves_[0, 0], search.loss_curves_[4, 0]
     assert large[-1] < small[-1]  # 0.1 gets further than 0.001 in 10 rounds
+
+
+def test_boosting_whose_loss_blows_up_is_diverged():
+    """Gradient boosting at a rate of 3.16 on breast_cancer: its training loss
+    goes 0.2, 2.9, 1e22, ... while its predictions stay finite; diagnosed
+    "diverged" (in the stage it blew up), not "oscillating"."""
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    X, y = load_breast_cancer(return_X_y=True)
+    search = LearningRateSearchCV(
+        GradientBoostingClassifier(n_estimators=10, random_state=0),
+        [0.1, 3.16],
+        cv=3,
+        refit=False,
+    ).fit(X, y)
+    assert search.diagnosis_.tolist() == ["good", "diverged"]
+    blown = search.diverged_[1]
+    assert blown.any() and not search.diverged_[0].any()
+    assert (search.diverged_epoch_[1][blown] >= 2).all()  # after the first stage
+    assert np.isnan(search.cv_results_["mean_test_score"][1])

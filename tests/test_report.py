@@ -90,10 +90,10 @@ def _recommendation(lines):
     """The sentence the report should say: the terminal's first answer lines."""
     first = next(i for i, line in enumerate(lines) if line.startswith("best learning"))
     answer = [lines[first]]
-    if first + 1 < len(lines) and lines[first + 1].startswith("good range:"):
+    if first + 1 < len(lines) and lines[first + 1].startswith("good range"):
         answer.append(lines[first + 1])
     sentence = "; ".join(answer)
-    return sentence[0].upper() + sentence[1:] + "."
+    return sentence[0].upper() + sentence[1:]  # no final stop after a number
 
 
 def _assert_self_contained(text, page):
@@ -209,7 +209,7 @@ def test_report_when_no_rate_has_a_score(tmp_path):
     _assert_self_contained(text, page)
     assert "img" not in page.tags and not list(out.glob("*.png"))
     assert page.by_id["recommendation"] == (
-        "Best learning rate: none (no rate has a usable score)."
+        "Best learning rate: none (no rate has a usable score)"
     )
     assert page.by_id["recommendation"] == _recommendation(lines)
     assert len(page.tables[0]) == 1 + 13  # the header and every rate
@@ -226,7 +226,7 @@ def test_find_report(tmp_path):
     _assert_figures_embedded(out, page)
     assert len(list(out.glob("*.png"))) == 1
     said = next(line for line in lines if line.startswith("suggested learning rate"))
-    assert page.by_id["recommendation"] == said[0].upper() + said[1:] + "."
+    assert page.by_id["recommendation"] == said[0].upper() + said[1:]
     suggestions = json.loads((out / "lr_find.json").read_text())["suggestions"]
     rules = {row[0]["text"]: row[1]["text"] for row in page.tables[0]}
     assert rules == {

@@ -18,8 +18,9 @@ SWEEP_EXAMPLE = """examples:
 """
 
 SWEEP_DESCRIPTION = """\
-Train an MLP at every rate of a log grid on every fold (stacked), and report
-the best rate, the good range and a diagnosis of each rate. Per rate, the table
+Train the model (--model: sklr's MLP by default, all rates of a fold at once)
+at every rate of a log grid on every fold, and report the best rate, the good
+range and a diagnosis of each rate. Per rate, the table
 gives the mean test score over the folds (accuracy, R^2, or --scoring) with its
 standard deviation, the held-out loss after the last epoch (log-loss, or half
 the mean squared error for a regression), the mean number of epochs the folds

@@ -114,7 +114,8 @@ def _write_find(out, result, args, notes, data, answer):
         "losses": finite(result.losses),
         "smoothed_losses": finite(result.smoothed_losses),
     }
-    write_text(out / "lr_find.json", json.dumps(document, indent=2) + "\n")
+    text = json.dumps(document, indent=2, allow_nan=False)  # strict JSON, or fail
+    write_text(out / "lr_find.json", text + "\n")
     written = ["lr_find.json"]
     figures = {}
     if not args.no_plots:

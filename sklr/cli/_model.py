@@ -42,8 +42,9 @@ def resolve(args):
         ):
             given.append("--batch-size")
         if given:
+            verb = "applies" if len(given) == 1 else "apply"
             raise CommandError(
-                f"{', '.join(given)} apply to --model mlp and sklearn-mlp, not to "
+                f"{', '.join(given)} {verb} to --model mlp and sklearn-mlp, not to "
                 f"--model {model}"
             )
     else:  # an MLP: its options' defaults (another model leaves them unset)

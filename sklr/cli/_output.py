@@ -183,7 +183,9 @@ def _cells(row):
         "batch_size": str(row.get("batch_size", "")),
         "learning_rate": f"{row['learning_rate']:.3g}",
         "score": score,
-        "mean_final_loss": _loss_cell(row["mean_final_loss"]).strip(),
+        "mean_final_loss": _loss_cell(
+            row["mean_final_loss"] if math.isfinite(row["mean_test_score"]) else np.nan
+        ).strip(),  # no score (a fold diverged): no loss either
         "mean_epochs": f"{row['mean_epochs']:.1f}"
         if math.isfinite(row["mean_epochs"])
         else "-",
@@ -226,8 +228,9 @@ def _print_table(rows, summary, several, args):
             print(line(_cells(row)) + mark)
         if summary["target_standardised"]:
             print(
-                "(the target is standardised on each training fold: scores are in "
-                "its units, losses are those of the standardised target)"
+                "(the target is standardised on each training fold: scores are "
+                "computed in its own units, losses are those of the standardised "
+                "target)"
             )
     for text in _answer_lines(summary):
         print(text)
@@ -258,7 +261,9 @@ def _answer_lines(summary):
     ]
     if summary["answer"] == "recommended":
         low, high = summary["good_range"]
-        lines.append(f"good range: {low:.3g} .. {high:.3g}")
+        lines.append(
+            f"good range{batch.replace(' with', ' at')}: {low:.3g} .. {high:.3g}"
+        )
         lines.append(f"best order of magnitude: {summary['order_of_magnitude']}")
     else:
         lines.append(
@@ -286,11 +291,15 @@ def _write(out, rows, summary, search, args, several, settings, plots=True):
     document = {
         **summary,
         "settings": settings,
-        "candidates": named,
+        "candidates": [  # JSON has no NaN: null where a value is not finite
+            {k: _finite(v) if isinstance(v, float) else v for k, v in row.items()}
+            for row in named
+        ],
         "mean_train_loss_curves": _mean_curves(search.loss_curves_),
         "mean_held_out_loss_curves": _mean_curves(search.validation_loss_curves_),
     }
-    write_text(out / "results.json", json.dumps(document, indent=2) + "\n")
+    text = json.dumps(document, indent=2, allow_nan=False)  # strict JSON, or fail
+    write_text(out / "results.json", text + "\n")
     written = ["results.csv", "results.json"]
     figures = _plots(out, search, several) if plots and not args.no_plots else {}
     written += list(figures)

@@ -17,14 +17,14 @@ from ._output import _cells, _headers, _score_label, _shown_keys
 #: One line under each figure: what it shows and what to look at.
 CAPTIONS = {
     "sensitivity.png": "The U-curve: mean test {score} per learning rate, with a "
-    "band of one standard deviation over the folds, the good range shaded and "
-    "diverged rates as crosses at the top. Look for the flat top and where the "
-    "curve falls away on either side.",
-    "loss_curves.png": "Training and held-out loss per epoch, one line per rate, "
-    "the best rate and rates of the other diagnoses in their colours. Look for "
-    "curves that fall steadily: a jagged or rising curve oscillates, a held-out "
-    "loss that climbs while the training loss falls overfits, and a cross marks "
-    "where a rate diverged.",
+    "band of one standard deviation over the folds and the good range shaded "
+    "(rates that diverged, if any, are crosses in the strip at the top). Look for "
+    "the flat top and where the curve falls away on either side.",
+    "loss_curves.png": "Loss per epoch (or boosting round), one line per rate: the "
+    "best rate and one rate of each other diagnosis in their colours, the others "
+    "grey. Look for curves that fall steadily: a jagged or rising curve "
+    "oscillates, a held-out loss that climbs while the training loss falls "
+    "overfits, and a cross marks where a rate diverged.",
     "batch_size.png": "Mean test {score} over learning rate and batch size (grey: "
     "diverged; boxed: each batch size's best rate). See how the best rate moves "
     "with the batch size.",
@@ -113,7 +113,9 @@ def recommendation(lines):
     """The answer's first lines (best rate; good range, or why there is none)
     as one sentence."""
     sentence = "; ".join(lines[:2])
-    return sentence[:1].upper() + sentence[1:] + "."
+    return (
+        sentence[:1].upper() + sentence[1:]
+    )  # no final stop: it would read as a digit
 
 
 def _key_values(title, anchor, mapping):
@@ -177,10 +179,13 @@ def sweep_report(rows, summary, settings, figures, several, answer):
 def _describe(data, settings):
     """One line: the data and the size of the sweep."""
     folds = settings.get("cv")
+    model = settings.get("model", "mlp")
+    rounds = "boosting rounds" if model.endswith("boosting") else "epochs"
     return (
         f"{data['n_samples']} samples, {data['n_features']} features, {data['task']}"
+        + ("" if model == "mlp" else f"; model {model}")
         + (f"; {folds}-fold cross-validation" if folds else "")
-        + (f", at most {settings['epochs']} epochs" if settings.get("epochs") else "")
+        + (f", at most {settings['epochs']} {rounds}" if settings.get("epochs") else "")
     )
 
 
@@ -249,7 +254,7 @@ def _notes(summary, keys):
     loss = (
         "log-loss"
         if summary["held_out_loss"] == "log_loss"
-        else "half the mean squared error"
+        else "half mean squared error"
     )
     parts = [
         f"The score is the mean test {_e(_score_label(summary))} over the folds, "
@@ -269,8 +274,8 @@ def _notes(summary, keys):
     text = "; ".join(parts) + ". &#9733; marks the best rate."
     if summary["target_standardised"]:
         text += (
-            " The target is standardised on each training fold: scores are in its "
-            "units, losses are those of the standardised target."
+            " The target is standardised on each training fold: scores are computed "
+            "in its own units, losses are those of the standardised target."
         )
     return f'<p class="more">{text}</p>'
 

@@ -161,6 +161,7 @@ def _announce(args, data, rates, checkpoints):
         args,
         f"sklr sweep: {data.name} ({len(data.y)} samples, {data.X.shape[1]} "
         f"features, {data.task}), "
+        + ("" if args.model == "mlp" else f"model {args.model}, ")
         + (
             "rates chosen by the range test"
             if isinstance(rates, str)
@@ -172,17 +173,26 @@ def _announce(args, data, rates, checkpoints):
 
 
 def _fit(search, data, args):
-    """Fit the search; the NoUsableScoreError (its results stay on the search),
-    or None. Other ValueErrors are the command's one-line errors."""
-    with _backend(args), warnings.catch_warnings():
+    """Fit the search; return the NoUsableScoreError (its results stay on the
+    search) or None, and the notes to print after the table. Other ValueErrors
+    are the command's one-line errors."""
+    failure = None
+    with _backend(args), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("ignore")
+        warnings.filterwarnings("always", message="batch_size")  # said as a note
         try:
             search.fit(data.X, data.y)
         except NoUsableScoreError as exc:  # the per-rate results are still there
-            return exc
+            failure = exc
         except ValueError as exc:  # e.g. an unknown --scoring
             lines = [line for line in str(exc).splitlines() if line.strip()]
             raise CommandError(lines[0] if lines else repr(exc)) from None
+    notes = [f"note: {note}" for note in dict.fromkeys(str(w.message) for w in caught)]
+    if args.cv < 5:
+        notes.append(
+            f"note: with {args.cv} folds the paired t-test behind the good range has "
+            "little power, so the range is wide; use --cv 5 or more"
+        )
     if hasattr(search, "range_test_"):
         grid, center = search.learning_rates_, search.range_test_.suggestion
         said = (
@@ -195,7 +205,7 @@ def _fit(search, data, args):
             f"{said}: swept {len(grid)} rates from {grid.min():.3g} to "
             f"{grid.max():.3g}",
         )
-    return None
+    return failure, notes
 
 
 def run_sweep(args):
@@ -209,10 +219,12 @@ def run_sweep(args):
     _announce(args, data, rates, checkpoints)
     _progress(search, args)
     start = time.perf_counter()
-    failure = _fit(search, data, args)
+    failure, notes = _fit(search, data, args)
     rows = _rows(search, several, prefix)
     summary = _summary(search, data, args, time.perf_counter() - start, prefix)
     _print_table(rows, summary, several, args)
+    for note in notes:
+        _say(args, note)
     _write(out, rows, summary, search, args, several, settings, failure is None)
     if failure is not None:
         print(f"sklr: no usable learning rate: {_why(failure, args)}", file=sys.stderr)

@@ -123,8 +123,8 @@ def step_size(estimator, param=None):
                 f"Its parameters {candidates} might be one: name it with "
                 f"param='{prefix}{candidates[0]}'."
                 if candidates
-                else "Name it with param='...', or choose an estimator trained "
-                "with a step size."
+                else "Choose an estimator trained with a step size (gradient "
+                "descent or boosting)."
             )
         )
     name, family = found

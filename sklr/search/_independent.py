@@ -49,25 +49,51 @@ def _fit_final(fold, X_test, y_test):
     params = {} if fold.sample_weight is None else {"sample_weight": fold.sample_weight}
     params.update(_eval_set(final, fold, X_test, y_test))
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore", ConvergenceWarning)
+            warnings.simplefilter("ignore", RuntimeWarning)  # overflow: an outcome
             final.fit(fold.X_train, fold.fit_y, **params)
     except Exception as exc:
         if not is_divergence(exc):
             raise
         epochs = len(getattr(final, "loss_curve_", None) or [])
         return True, max(epoch_of(exc) or epochs, 1)
+    training, _ = curves(final)
+    exploded = _exploded(training)
+    if exploded:
+        return True, exploded
     if has_non_finite(final, fold.transform_X(X_test)):
-        training, _ = curves(final)
         return True, max(0 if training is None else len(training), 1)
     return False, 0
 
 
-def _curve_arrays(final, diverged):
-    """The task's (training, held-out) loss curves, shaped (n_epochs, 1)."""
-    training, held = (None, None) if diverged else curves(final)
-    if diverged:  # what it recorded before it blew up, when it did
-        training, _ = curves(final) if hasattr(final, "loss_curve_") else (None, None)
+#: A training loss this many times its first epoch's has blown up, even when the
+#: predictions stay finite (gradient boosting at a rate of 3: 0.2, 2.9, 1e22, ...,
+#: 1e142). Far above sklr's own DIVERGENCE_FACTOR (10), which stops a network as
+#: it happens: here the fit has run to its end, and a loss that merely rose
+#: (LightGBM at 3: 2.3 to 22) is scored, as GridSearchCV scores it.
+EXPLOSION_FACTOR = 1e6
+
+
+def _exploded(training):
+    """The first epoch (1-based) whose training loss is not finite or exceeds
+    ``EXPLOSION_FACTOR`` times the first epoch's, else 0."""
+    if training is None or not len(training):
+        return 0
+    with np.errstate(invalid="ignore", over="ignore"):
+        bad = ~np.isfinite(training) | (
+            np.abs(training) > EXPLOSION_FACTOR * abs(training[0])
+        )
+    return int(np.argmax(bad)) + 1 if bad.any() else 0
+
+
+def _curve_arrays(final):
+    """The task's (training, held-out) loss curves, shaped (n_epochs, 1): what
+    the fitted estimator recorded (before it blew up, when it did)."""
+    try:
+        training, held = curves(final)
+    except (AttributeError, TypeError, ValueError):  # a fit that raised midway
+        training, held = None, None
     if training is None:
         training = np.zeros(0)
     if held is None or len(held) != len(training):
@@ -101,7 +127,7 @@ def _fit_one(task_id, task, estimator, X, y, scoring, fitting, context, caller):
     outcomes, unscored, messages = _score_task(fitted, data, scoring)
     outcomes[0]["fit_time"] = fit_time
     _, dummy = _baseline_scores(estimator, fold, data, scoring, untrained=False)
-    loss, held_out = _curve_arrays(fold.mlp, diverged)
+    loss, held_out = _curve_arrays(fold.mlp)
     context.call_on_fit_task_end(estimator=caller, X=X_train, y=y_train)
     return task_id, _TaskResult(
         task.point,

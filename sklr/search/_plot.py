@@ -315,7 +315,7 @@ class LearningRateSensitivityDisplay:
         several = len(self.mean) > 1
         r = self.learning_rates[order]
         mean, std = self.mean[c][order], self.std[c][order]
-        label = self.labels[c] if several else "test (mean over folds)"
+        label = self.labels[c] if several else "test: mean ± 1 std over folds"
         line_kw, band_kw, point_kw = style
         color = CURVE_COLORS[c % len(CURVE_COLORS)] if several else "0.3"
         line_style = {"lw": 1.5, "zorder": 2, "color": color, "label": label}
@@ -447,7 +447,9 @@ class LearningRateSensitivityDisplay:
                 )
             )
         if self.diverged_strip_ is not None:
-            cross = {"marker": "x", "color": DIAGNOSIS_COLORS["diverged"], "mew": 2}
+            several = len(self.mean) > 1  # then the crosses take the curves' colours
+            color = "0.3" if several else DIAGNOSIS_COLORS["diverged"]
+            cross = {"marker": "x", "color": color, "mew": 2}
             label = "diverged, on one fold or more (top strip)"
             handles.append(Line2D([], [], ls="", **cross, label=label))
         ax.legend(

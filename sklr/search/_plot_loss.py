@@ -16,8 +16,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._figure import _axes
 from ..neural_network import MLPClassifier, MLPRegressor
-from ._estimators import final_step
-from ._results import mostly_diverged
+from ._estimators import _detected_family, final_step
+from ._results import mostly_diverged, point_params
 
 #: colour of each diagnosis (the same in every display)
 DIAGNOSIS_COLORS = {
@@ -50,6 +50,21 @@ def _loss_name(search):
         return "log-loss"
     names = {"squared_error": "half squared error", "poisson": "half Poisson deviance"}
     return names[step.loss]
+
+
+def _x_label(search):
+    """An epoch for gradient descent, a round for boosting."""
+    step, _ = final_step(search.estimator)
+    return "boosting round" if _detected_family(step) == "boosting" else "epoch"
+
+
+def _point_note(search, param_index):
+    """The ``param_grid`` point drawn, when there are several (e.g.
+    "batch_size=8")."""
+    points = point_params(search)
+    if len(points) < 2:
+        return ""
+    return ", ".join(f"{k.split('__')[-1]}={v}" for k, v in points[param_index].items())
 
 
 def _auto_highlight(rates, diagnosis, best_rate):
@@ -105,6 +120,10 @@ class LossCurveDisplay:
     diverged_fraction : ndarray of shape (n_lines,) or None
         The fraction of folds on which each rate diverged (named in the legend
         when it is not all of them: the mean is then that of the other folds).
+    x_label : str, default="epoch"
+        What one step of the x axis is (e.g. a boosting round).
+    title_note : str, default=""
+        Added to the title, e.g. the ``param_grid`` point drawn.
 
     Attributes
     ----------
@@ -145,6 +164,8 @@ class LossCurveDisplay:
     loss_name: str = "loss"
     n_folds: int | None = None
     diverged_fraction: np.ndarray | None = None
+    x_label: str = "epoch"
+    title_note: str = ""
 
     @classmethod
     def from_estimator(cls, estimator, *, ax=None):
@@ -237,14 +258,20 @@ class LossCurveDisplay:
             loss_name=_loss_name(search),
             n_folds=search.n_splits_ if fold is None else None,
             diverged_fraction=np.asarray(search.diverged_)[rows].mean(axis=1),
+            x_label=_x_label(search),
+            title_note=_point_note(search, param_index),
         ).plot(ax=ax)
 
     # ------------------------------------------------------------------- layout
+    def _has_held_out(self):
+        held = self.held_out_loss
+        return held is not None and bool(np.isfinite(np.asarray(held, float)).any())
+
     def _panels(self, ax):
         """The training and held-out axes (the same one when drawn together)."""
         import matplotlib.pyplot as plt
 
-        if ax is None and self.held_out_loss is not None:
+        if ax is None and self._has_held_out():
             fig, axes = plt.subplots(
                 1, 2, figsize=(10.5, 4.2), sharey=True, layout="constrained"
             )
@@ -420,7 +447,7 @@ class LossCurveDisplay:
             self.lines_.append(
                 self._draw_line(axes[0], k, self.loss[k], {**style, **(line_kw or {})})
             )
-            if self.held_out_loss is not None:
+            if self._has_held_out():
                 held = {**style, "label": None, **(held_out_line_kw or {})}
                 if together:
                     held.setdefault("ls", "--")
@@ -452,12 +479,13 @@ class LossCurveDisplay:
         """Axis labels, titles, the note on the other diverged rates, the legend."""
         axes[0].set_ylabel(self.loss_name)
         for a in axes:
-            a.set_xlabel("epoch")
+            a.set_xlabel(self.x_label)
         if not together:
             axes[0].set_title("training loss")
             axes[1].set_title("held-out loss (the test fold)")
         mean = f", mean over {self.n_folds} folds" if self.n_folds else ""
-        heading = title or f"Loss per epoch{mean}"
+        note = f" ({self.title_note})" if self.title_note else ""
+        heading = title or f"Loss per {self.x_label}{mean}{note}"
         if own_figure and not together:
             fig.suptitle(heading)
         else:

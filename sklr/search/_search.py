@@ -560,6 +560,7 @@ class LearningRateSearchCV(BaseSearchCV):
                 "No fits were performed. Was the CV iterator empty? "
                 "Were there no candidates?"
             )
+        self._warn_large_batches(points, splits)
         context = self._init_callback_context(max_subtasks=None).call_on_fit_task_begin(
             estimator=self, X=X, y=y
         )
@@ -641,6 +642,24 @@ class LearningRateSearchCV(BaseSearchCV):
             np.floor(2 * (np.log10(center) + AUTO_HALF_WIDTH) + 1e-9) + 1,
         )
         return tidy_rates(10.0 ** (half / 2))
+
+    def _warn_large_batches(self, points, splits):
+        """Once, here: a batch size larger than a training fold is clipped to
+        it (an sklr MLP warns so in each fold's fit, which the tasks silence)."""
+        if not self._step.stacked:
+            return
+        key = self._step.prefix + "batch_size"
+        sizes = {point.get(key, self._step.step.batch_size) for point in points}
+        smallest = min(len(train) for train, _ in splits)
+        large = sorted(b for b in sizes if b != "auto" and b > smallest)
+        if large:
+            warnings.warn(
+                f"batch_size {', '.join(map(str, large))} is larger than the "
+                f"smallest training fold ({smallest} samples): it is clipped to "
+                "the fold's size, so those points train with full batches.",
+                UserWarning,
+                stacklevel=3,
+            )
 
     def _warn_scoring_failures(self, rounds):
         """scikit-learn's "Scoring failed" warnings, given in the workers, once

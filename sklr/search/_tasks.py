@@ -181,6 +181,8 @@ def _train_stack(fold, X_test, y_test, rates, context, caller):
         context.call_on_fit_task_begin(estimator=caller, X=fold.X_train, y=fold.fit_y)
         warnings.simplefilter("ignore", DivergenceWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
+        # said once by the search, not once per fold from the workers
+        warnings.filterwarnings("ignore", message="Got `batch_size`")
         return fit_learning_rates(
             mlp,
             fold.X_train,
