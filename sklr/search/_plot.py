@@ -572,23 +572,32 @@ class LearningRateBatchSizeDisplay:
         return 4
 
     def _label_cells(self, ax, cols):
-        """Each cell's score ("diverged" where none), the best of each row in bold,
-        in a colour readable on the cell."""
+        """Each cell's score ("diverged" where none), the best of each row in
+        bold, in a colour readable on the cell. Where the cells are too narrow
+        for every score (the axes' share of the figure, about), only the best of
+        each row is written: the colours give the rest."""
         decimals = self._decimals(cols)
         middle = np.nanmean(self.scores) if np.isfinite(self.scores).any() else 0
+        width = ax.get_position().width * ax.figure.get_figwidth() * 72 * 0.85
+        per_cell = width / self.scores.shape[1]
+        size = float(np.clip(per_cell / (0.6 * (decimals + 1)), 5.5, 8))
+        sparse = per_cell < 0.6 * size * (decimals + 1)
         self.texts_ = []
         for (i, j), value in np.ndenumerate(self.scores):
-            finite = np.isfinite(value)
+            finite, best = np.isfinite(value), j == cols[i]
+            text = f"{value:.{decimals}f}" if finite else "diverged"
+            if finite and 0 <= value < 1:
+                text = text[1:]  # .933: a digit less to fit
             self.texts_.append(
                 ax.text(
                     j,
                     i,
-                    f"{value:.{decimals}f}" if finite else "diverged",
+                    "" if sparse and finite and not best else text,
                     ha="center",
                     va="center",
-                    fontsize="x-small",
+                    fontsize=size,
                     rotation=0 if finite else 90,
-                    fontweight="bold" if j == cols[i] else "normal",
+                    fontweight="bold" if best else "normal",
                     color="k" if not finite or value > middle else "w",
                 )
             )
