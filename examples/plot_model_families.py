@@ -56,24 +56,30 @@ for (name, model), ax in zip(models.items(), axes.ravel(), strict=True):
     ax.set_title(f"{name}\n{search.param_}", fontsize="medium")
     ax.get_legend().remove()
     low, high = search.good_range_
+    diverged = search.learning_rates_[search.diagnosis_ == "diverged"]
     print(
         f"{name:34} best {search.best_learning_rate_:<8.3g} good range "
         f"{low:.3g} .. {high:.3g}  ({len(search.learning_rates_)} rates, "
-        f"{seconds:.1f} s)"
+        f"{seconds:.1f} s); diverged: "
+        + (", ".join(f"{r:.3g}" for r in diverged) or "none")
     )
 
 # %%
 # What each one shows
 # -------------------
 # The two MLPs are the same network trained the same way, and their curves agree:
-# a wide plateau of good rates below 1 and a fall on the left where 30 epochs are
-# too few. They part on the right: sklr stops a network whose loss exceeds ten
-# times its initial value and diagnoses the rate "diverged" (the strip at the
-# top), while scikit-learn's MLP fails only on non-finite weights, so its largest
-# rates are scored at chance level and read "oscillating". ``SGDClassifier`` is a
+# a wide plateau of good rates below 1, a fall on the left where 30 epochs are too
+# few, and the largest rates diverged (the strip at the top). They get there
+# differently: sklr stops a network as soon as its loss exceeds ten times its
+# initial value; scikit-learn's MLP trains on while its weights and loss grow
+# without bound (its clipped probabilities stay finite, so ``GridSearchCV`` would
+# score it), and the search calls a training loss a million times its first
+# epoch's diverged. ``SGDClassifier`` is a
 # linear model on the same features: its curve is flatter (a convex loss forgives
-# a poor step size), and its best score is lower. Boosting's rate is a shrinkage
-# of each tree, not a step of gradient descent: small rates underfit in 30 rounds,
+# a poor step size), so flat that with three folds no rate is clearly worse than
+# the best and the whole grid is "good"; its best score is lower. Boosting's rate
+# is a shrinkage of each tree, not a step of gradient descent: small rates
+# underfit in 30 rounds,
 # and above about 1 each tree overshoots the residuals and the score collapses.
 #
 # Where the time goes: sklr's MLP trains all 13 rates of a fold as one stack, so
