@@ -81,6 +81,7 @@ def _summary(search, data, args, seconds, prefix):
             "n_features": int(data.X.shape[1]),
             "task": data.task,
         },
+        "model": getattr(args, "model", "mlp"),
         "scoring": _score_name(args, data.task),
         "held_out_loss": HELD_OUT_LOSS[data.task][0],
         "answer": answer,
@@ -149,7 +150,9 @@ def _headers(summary):
         "learning_rate": "rate",
         "score": f"{_score_label(summary)} (mean ± std)",
         "mean_final_loss": HELD_OUT_LOSS[summary["data"]["task"]][1],
-        "mean_epochs": "epochs",
+        "mean_epochs": "rounds"
+        if summary.get("model", "mlp").endswith("boosting")
+        else "epochs",
         "diagnosis": "diagnosis",
     }
 

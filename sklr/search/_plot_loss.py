@@ -36,7 +36,7 @@ _END_MARKERS = {
     "stopped": {"marker": "o", "s": 30, "facecolors": "white", "linewidths": 1.5},
 }
 _END_LABELS = {
-    "diverged": "diverged (in that epoch)",
+    "diverged": "diverged (in that {x})",
     "stopped": "stopped early: the loss stopped improving",
 }
 
@@ -522,7 +522,8 @@ class LossCurveDisplay:
                 style = {"marker": marker, "ls": "", "color": "0.3"}
                 if why == "stopped":
                     style["mfc"] = "white"
-                handles.append(Line2D([], [], **style, label=_END_LABELS[why]))
+                label = _END_LABELS[why].format(x=self.x_label)
+                handles.append(Line2D([], [], **style, label=label))
         note = self._others_diverged()
         if note:
             handles.append(Line2D([], [], ls="", label=note))
