@@ -419,3 +419,25 @@ def test_displays_take_style_keywords(search):
     ).plot(line_kw={"color": "k"}, smoothed_line_kw={"lw": 5})
     assert f.raw_line_.get_color() == "k" and f.smoothed_line_.get_linewidth() == 5
     plt.close("all")
+
+
+def test_a_rate_diverged_on_a_minority_of_folds_is_the_mean_of_the_others(
+    diabetes_scaled,
+):
+    """Folds leaving the mean as they diverge made the curve jump: the rate is
+    drawn as the mean of the folds that did not diverge, and says so."""
+    from sklr import MLPRegressor
+
+    search = LearningRateSearchCV(
+        MLPRegressor(hidden_layer_sizes=(16,), max_iter=20, random_state=0),
+        [0.01, 0.4],
+        cv=5,
+        refit=False,
+    ).fit(*diabetes_scaled)
+    folds = search.diverged_[1]
+    assert 0 < folds.sum() < 2.5  # a minority of the five folds diverged
+    d = LossCurveDisplay.from_cv_results(search)
+    kept = search.loss_curves_[1][~folds]
+    np.testing.assert_allclose(d.lines_[1].get_ydata(), np.nanmean(kept, axis=0))
+    label = d.lines_[1].get_label()
+    assert f"on {folds.sum()} of 5 folds (the other {5 - folds.sum()} drawn)" in label

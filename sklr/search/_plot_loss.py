@@ -233,6 +233,10 @@ class LossCurveDisplay:
         epoch = np.arange(1, train.shape[-1] + 1)
         after = (div_epoch[..., None] > 0) & (epoch >= div_epoch[..., None])
         if fold is None:
+            # a rate that diverged on a minority of folds: the mean of the others
+            # only (folds leaving the mean as they diverge would make it jump)
+            some = (div_epoch > 0) & ~mostly_diverged(search, rows)[:, None]
+            after |= some[..., None]
             train, held = np.where(after, np.nan, train), np.where(after, np.nan, held)
             with np.errstate(invalid="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
@@ -350,7 +354,10 @@ class LossCurveDisplay:
         label = f"{rate}: {name}" + (" (best)" if best else "")
         fraction = 1.0 if self.diverged_fraction is None else self.diverged_fraction[k]
         if name == "diverged" and self.n_folds and fraction < 1:
-            label += f" on {round(fraction * self.n_folds)} of {self.n_folds} folds"
+            n = round(fraction * self.n_folds)
+            label += f" on {n} of {self.n_folds} folds"
+            if fraction < 0.5:  # drawn: the mean of the folds that did not
+                label += f" (the other {self.n_folds - n} drawn)"
         return DIAGNOSIS_COLORS.get(name, "k"), label
 
     def _draw_line(self, ax, k, curve, style):
