@@ -72,3 +72,31 @@ def tidy_rates(rates):
     short = np.array([float(f"{r:.15g}") for r in rates])
     close = np.abs(short - rates) <= 4 * np.spacing(np.abs(rates))
     return np.where(close, short, rates)
+
+
+def user_stacklevel():
+    """The ``stacklevel`` that makes a warning given by the caller of this
+    function point at the user's code: the first frame outside sklr and
+    scikit-learn (whose decorators wrap ``fit``).
+
+    Examples
+    --------
+    >>> from sklr._validation import user_stacklevel
+    >>> user_stacklevel() >= 1
+    True
+    """
+    import os
+    import sys
+
+    import sklearn
+
+    inside = (
+        os.path.dirname(os.path.abspath(__file__)),
+        os.path.dirname(os.path.abspath(sklearn.__file__)),
+    )
+    frame, level = sys._getframe(1), 1  # the caller's frame: stacklevel 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(
+        inside
+    ):
+        frame, level = frame.f_back, level + 1
+    return level

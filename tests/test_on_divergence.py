@@ -152,3 +152,16 @@ def test_the_search_and_the_range_test_ignore_it(diabetes_raw):
         for mode in ("warn", "raise")
     ]
     np.testing.assert_array_equal(ramps[0].losses, ramps[1].losses)
+
+
+def test_the_warnings_point_at_the_callers_line(iris_scaled):
+    """Not at scikit-learn's decorators around fit (sklearn/base.py)."""
+    X, y = iris_scaled
+    with pytest.warns(DivergenceWarning) as caught:
+        MLPClassifier(hidden_layer_sizes=(4,), learning_rate=1e4).fit(X, y)
+    assert caught[0].filename == __file__
+    from sklearn.exceptions import ConvergenceWarning
+
+    with pytest.warns(ConvergenceWarning) as caught:
+        MLPClassifier(hidden_layer_sizes=(4,), max_iter=2).fit(X, y)
+    assert caught[0].filename == __file__

@@ -57,7 +57,7 @@ from .._engine import (
     train_lbfgs,
 )
 from .._threads import one_blas_thread
-from .._validation import check_hidden_layer_sizes
+from .._validation import check_hidden_layer_sizes, user_stacklevel
 from ..exceptions import DivergenceError, DivergenceWarning
 from ..optim import SGD, Adam, Optimizer
 from ..optim.schedules import SCHEDULE_NAMES, Schedule, check_schedule, get_schedule
@@ -599,7 +599,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
                 "and the optimization hasn't converged yet.",
                 ConvergenceWarning,
-                stacklevel=5,
+                stacklevel=user_stacklevel(),
             )
 
     def _diverged(self, event):
@@ -621,7 +621,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             "non-finite mini-batch loss, the last ones that gave a finite loss); "
             "use a smaller learning_rate.",
             DivergenceWarning,
-            stacklevel=6,
+            stacklevel=user_stacklevel(),
         )
 
     def _fit_lbfgs(self, X, Y, sample_weight):
