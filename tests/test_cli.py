@@ -460,7 +460,7 @@ def test_find_reports_epochs_and_warnings(tmp_path, capsys):
     assert status == 3  # the curve has no answer for the default rule
     captured = capsys.readouterr()
     assert "suggested learning rate (fall): none" in captured.out
-    assert "note: The range test's curve has no answer for rule 'fall'" in captured.err
+    assert "note: the range test's curve has no answer for rule 'fall'" in captured.err
     doc = json.loads((out / "lr_find.json").read_text())
     assert doc["suggestion"] is None and doc["rule"] == "fall"
     assert doc["n_epochs"] == pytest.approx(100 / 9)
@@ -799,5 +799,15 @@ def test_results_json_is_strict_json_when_rates_diverge(tmp_path):
         raise ValueError(f"not JSON: {constant}")
 
     document = json.loads((out / "results.json").read_text(), parse_constant=refuse)
+    assert any("with 3 folds" in note for note in document["notes"])
+    assert "with 3 folds the paired t-test" in (out / "report.html").read_text()
     scores = [row["mean_test_accuracy"] for row in document["candidates"]]
     assert None in scores and all(s is None or 0 <= s <= 1 for s in scores)
+
+
+def test_find_notes_name_the_commands_options(tmp_path, capsys):
+    """lr_find's warnings as the command says them: --end-lr, not end_lr."""
+    assert main(["find", "wine", "--out", str(tmp_path / "o"), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "note: the loss never rose" in err and "Raise --end-lr" in err
+    assert "end_lr" not in err

@@ -400,3 +400,31 @@ def test_results_do_not_share_memory_with_the_default_grid(iris):
         search.fit(X, y)
     search.learning_rates_[0] = 123.0
     np.testing.assert_array_equal(DEFAULT_LEARNING_RATES, before)
+
+
+def test_mean_curves_carry_a_stopped_fold_and_leave_out_a_diverged_one():
+    """A fold that stopped keeps its last loss (no jump as it leaves the mean);
+    a fold's losses from its divergence on are left out, and a candidate that
+    diverged on a minority of folds is the mean of the others."""
+    from types import SimpleNamespace
+
+    from sklr.search import mean_curves
+
+    nan = np.nan
+    loss = np.array(
+        [
+            [[4.0, 3.0, 2.0, 1.0], [4.0, 2.0, nan, nan], [4.0, 3.0, 2.0, nan]],
+            [[4.0, 9e9, nan, nan], [4.0, 3.0, 2.0, 1.0], [2.0, 2.0, 2.0, 2.0]],
+        ]
+    )
+    diverged = np.array([[False, False, False], [True, False, False]])
+    search = SimpleNamespace(
+        loss_curves_=loss,
+        validation_loss_curves_=loss + 1,
+        diverged_=diverged,
+        diverged_epoch_=np.where(diverged, 2, 0),
+    )
+    means = mean_curves(search)
+    np.testing.assert_allclose(means[0], [4.0, 8 / 3, 2.0, (1 + 2 + 2) / 3])
+    np.testing.assert_allclose(means[1], [3.0, 2.5, 2.0, 1.5])  # folds 2 and 3
+    np.testing.assert_allclose(mean_curves(search, held_out=True), means + 1)

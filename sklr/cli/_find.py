@@ -3,6 +3,7 @@
 import dataclasses
 import json
 import math
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -49,7 +50,7 @@ def run_find(args):
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from None
-    notes = list(dict.fromkeys(str(w.message) for w in caught))
+    notes = list(dict.fromkeys(_in_our_words(str(w.message)) for w in caught))
     _say(
         args,
         f"sklr find: {data.name} ({len(data.y)} samples, {data.task}), "
@@ -90,6 +91,14 @@ FIND_SETTINGS = (
     "mode",
     "suggestion",
 )
+
+
+def _in_our_words(message):
+    """A warning of lr_find as the command says it: its options' names, and a
+    lower-case start after "note:"."""
+    for name in ("end_lr", "start_lr", "num_steps"):
+        message = re.sub(rf"\b{name}\b", "--" + name.replace("_", "-"), message)
+    return message[:1].lower() + message[1:]
 
 
 def _write_find(out, result, args, notes, data, answer):

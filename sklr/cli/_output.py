@@ -298,8 +298,8 @@ def _write(out, rows, summary, search, args, several, settings, plots=True):
             {k: _finite(v) if isinstance(v, float) else v for k, v in row.items()}
             for row in named
         ],
-        "mean_train_loss_curves": _mean_curves(search.loss_curves_),
-        "mean_held_out_loss_curves": _mean_curves(search.validation_loss_curves_),
+        "mean_train_loss_curves": _mean_curves(search, held_out=False),
+        "mean_held_out_loss_curves": _mean_curves(search, held_out=True),
     }
     text = json.dumps(document, indent=2, allow_nan=False)  # strict JSON, or fail
     write_text(out / "results.json", text + "\n")
@@ -308,7 +308,7 @@ def _write(out, rows, summary, search, args, several, settings, plots=True):
     written += list(figures)
     from ._report import sweep_report
 
-    answer = _answer_lines(summary)
+    answer = _answer_lines(summary) + summary.get("notes", [])
     page = sweep_report(rows, summary, settings, figures, several, answer)
     write_text(out / "report.html", page)
     written.append("report.html")
@@ -319,14 +319,13 @@ def _write(out, rows, summary, search, args, several, settings, plots=True):
     )
 
 
-def _mean_curves(curves):
-    """Per candidate, the mean over folds of a loss per epoch (epochs a fold did
-    not run are left out); None where no fold ran the epoch or the mean is not
-    finite (JSON has no NaN)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        means = np.nanmean(curves, axis=1)
-    return [[_finite(v) for v in curve] for curve in means]
+def _mean_curves(search, held_out):
+    """Per candidate, the mean over folds of a loss per epoch, as the figure
+    draws it (``sklr.search.mean_curves``); None where no fold is drawn or the
+    mean is not finite (JSON has no NaN)."""
+    from ..search import mean_curves
+
+    return [[_finite(v) for v in curve] for curve in mean_curves(search, held_out)]
 
 
 def _save_png(figure, path):

@@ -104,7 +104,8 @@ def _figures(figures, score):
 def _answer(lines):
     """The recommendation (the first lines of the terminal's answer, as one
     sentence) and the rest of the answer below it."""
-    head, rest = recommendation(lines), lines[2:]
+    answer = [line for line in lines[:2] if not line.startswith("note:")]
+    head, rest = recommendation(lines), lines[len(answer) :]
     more = "".join(f'<p class="more">{_e(line)}</p>' for line in rest)
     return f'<p class="answer" id="recommendation">{_e(head)}</p>{more}'
 
@@ -112,7 +113,7 @@ def _answer(lines):
 def recommendation(lines):
     """The answer's first lines (best rate; good range, or why there is none)
     as one sentence."""
-    sentence = "; ".join(lines[:2])
+    sentence = "; ".join(line for line in lines[:2] if not line.startswith("note:"))
     return (
         sentence[:1].upper() + sentence[1:]
     )  # no final stop: it would read as a digit

@@ -225,6 +225,7 @@ def run_sweep(args):
     _print_table(rows, summary, several, args)
     for note in notes:
         _say(args, note)
+    summary["notes"] = notes  # in results.json and the report too
     _write(out, rows, summary, search, args, several, settings, failure is None)
     if failure is not None:
         print(f"sklr: no usable learning rate: {_why(failure, args)}", file=sys.stderr)

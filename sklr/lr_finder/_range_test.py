@@ -364,7 +364,9 @@ def _warn_about_the_curve(recorder, num_steps, target_note):
     ) >= (n - _skip(n)):
         warnings.warn(
             "The loss never rose during the range test: it was still falling at "
-            "end_lr, so the suggestions may be too low. Raise end_lr.",
+            "end_lr, so the suggestions may be too low. Raise end_lr (a loss "
+            "that cannot blow up, e.g. a classifier's that has flattened near "
+            "zero, never rises: then the 'fall' and 'valley' suggestions hold).",
             RangeTestWarning,
             stacklevel=3,
         )

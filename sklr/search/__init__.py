@@ -33,6 +33,7 @@ from ._plot_loss import CURVE_COLORS, DIAGNOSIS_COLORS, LossCurveDisplay
 from ._results import (
     by_point,
     last_recorded,
+    mean_curves,
     mostly_diverged,
     point_params,
     refit_metric,
@@ -64,6 +65,7 @@ __all__ = [
     "by_point",
     "last_recorded",
     "learning_rate_curve",
+    "mean_curves",
     "mostly_diverged",
     "point_params",
     "refit_metric",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from numbers import Real
 
 import numpy as np
+from sklearn.base import is_regressor
 from sklearn.compose import TransformedTargetRegressor
 
 from .._validation import tidy_rates
@@ -163,9 +164,27 @@ def epoch_of(error):
 _PARAMETERS = ("coefs_", "intercepts_", "coef_", "intercept_")
 
 
-def has_non_finite(fitted_step, X):
+#: A fit has blown up, even when its numbers stay finite, when its training loss
+#: grows to this many times its first epoch's (gradient boosting at a rate of 3:
+#: 0.2, 2.9, 1e22, ..., 1e142), or when a regressor predicts values this many
+#: times larger than any target it was trained on (SGDRegressor at a rate of 1
+#: on diabetes: R^2 of -1e24). Far above sklr's own DIVERGENCE_FACTOR (10), which
+#: stops a network as it happens: here the fit has run to its end, and a loss
+#: that merely rose (LightGBM at 3: 2.3 to 22) is scored, as GridSearchCV scores it.
+EXPLOSION_FACTOR = 1e6
+
+
+def has_non_finite(fitted_step, X, y=None):
     """Whether a fitted estimator's weights, or its outputs on ``X``, are not
-    finite (a fit that diverged without raising)."""
+    finite, or (a regressor, given its training target ``y``) its predictions
+    are more than ``EXPLOSION_FACTOR`` times the largest target: a fit that
+    diverged without raising."""
+    if (
+        y is not None
+        and is_regressor(fitted_step)
+        and _predicts_too_far(fitted_step, X, y)
+    ):
+        return True
     for name in _PARAMETERS:
         value = getattr(fitted_step, name, None)
         if value is None:
@@ -173,6 +192,22 @@ def has_non_finite(fitted_step, X):
         arrays = value if isinstance(value, list) else [value]
         if not all(np.isfinite(np.asarray(a, dtype=float)).all() for a in arrays):
             return True
+    return _outputs_not_finite(fitted_step, X)
+
+
+def _predicts_too_far(regressor, X, y):
+    scale = np.abs(np.asarray(y, dtype=float)).max(initial=0.0) or 1.0
+    with np.errstate(all="ignore"):
+        output = np.abs(np.asarray(regressor.predict(X), dtype=float))
+    return bool(
+        not np.isfinite(output).all()
+        or output.max(initial=0.0) > (EXPLOSION_FACTOR * scale)
+    )
+
+
+def _outputs_not_finite(fitted_step, X):
+    """Whether the first of its decision function, probabilities or
+    predictions that it has is not finite."""
     for method in ("decision_function", "predict_proba", "predict"):
         if hasattr(fitted_step, method):
             try:

@@ -17,7 +17,13 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
-from ._estimators import curves, epoch_of, has_non_finite, is_divergence
+from ._estimators import (
+    EXPLOSION_FACTOR,
+    curves,
+    epoch_of,
+    has_non_finite,
+    is_divergence,
+)
 from ._tasks import (
     _baseline_scores,
     _failed_task,
@@ -62,17 +68,9 @@ def _fit_final(fold, X_test, y_test):
     exploded = _exploded(training)
     if exploded:
         return True, exploded
-    if has_non_finite(final, fold.transform_X(X_test)):
+    if has_non_finite(final, fold.transform_X(X_test), fold.fit_y):
         return True, max(0 if training is None else len(training), 1)
     return False, 0
-
-
-#: A training loss this many times its first epoch's has blown up, even when the
-#: predictions stay finite (gradient boosting at a rate of 3: 0.2, 2.9, 1e22, ...,
-#: 1e142). Far above sklr's own DIVERGENCE_FACTOR (10), which stops a network as
-#: it happens: here the fit has run to its end, and a loss that merely rose
-#: (LightGBM at 3: 2.3 to 22) is scored, as GridSearchCV scores it.
-EXPLOSION_FACTOR = 1e6
 
 
 def _exploded(training):
@@ -94,11 +92,10 @@ def _curve_arrays(final):
         training, held = curves(final)
     except (AttributeError, TypeError, ValueError):  # a fit that raised midway
         training, held = None, None
-    if training is None:
-        training = np.zeros(0)
+    training = np.zeros(0) if training is None else np.array(training, dtype=float)
     if held is None or len(held) != len(training):
         held = np.full(len(training), np.nan)
-    return training[:, None], held[:, None]
+    return training[:, None], np.array(held, dtype=float)[:, None]  # copies
 
 
 def _fit_one(task_id, task, estimator, X, y, scoring, fitting, context, caller):  # noqa: PLR0913 - one picklable call per joblib task, as _fit_task
@@ -128,6 +125,8 @@ def _fit_one(task_id, task, estimator, X, y, scoring, fitting, context, caller):
     outcomes[0]["fit_time"] = fit_time
     _, dummy = _baseline_scores(estimator, fold, data, scoring, untrained=False)
     loss, held_out = _curve_arrays(fold.mlp)
+    if diverged:  # as for sklr's networks: nothing after the epoch it blew up
+        loss[epoch:], held_out[epoch:] = np.nan, np.nan
     context.call_on_fit_task_end(estimator=caller, X=X_train, y=y_train)
     return task_id, _TaskResult(
         task.point,

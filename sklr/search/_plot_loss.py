@@ -7,7 +7,6 @@ curve that ended early (diverged, or stopped when the loss stopped improving); t
 y range set by the curves that did not diverge.
 """
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._figure import _axes
 from ..neural_network import MLPClassifier, MLPRegressor
 from ._estimators import _detected_family, final_step
-from ._results import mostly_diverged, point_params
+from ._results import mean_curves, mostly_diverged, point_params
 
 #: colour of each diagnosis (the same in every display)
 DIAGNOSIS_COLORS = {
@@ -226,28 +225,19 @@ class LossCurveDisplay:
             )
         rows = np.flatnonzero(search.point_index_ == param_index)
         rows = rows[np.argsort(search.rate_index_[rows])]  # learning_rates_ order
-        train = search.loss_curves_[rows]
-        held = search.validation_loss_curves_[rows]
         div_epoch = search.diverged_epoch_[rows]
-        # a fold's losses from the epoch it diverged on are not a curve
-        epoch = np.arange(1, train.shape[-1] + 1)
-        after = (div_epoch[..., None] > 0) & (epoch >= div_epoch[..., None])
-        if fold is None:
-            # a rate that diverged on a minority of folds: the mean of the others
-            # only (folds leaving the mean as they diverge would make it jump)
-            some = (div_epoch > 0) & ~mostly_diverged(search, rows)[:, None]
-            after |= some[..., None]
-            train, held = np.where(after, np.nan, train), np.where(after, np.nan, held)
-            with np.errstate(invalid="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                train, held = np.nanmean(train, axis=1), np.nanmean(held, axis=1)
+        if fold is None:  # the mean over folds, as results.json reports it
+            train = mean_curves(search, held_out=False, rows=rows)
+            held = mean_curves(search, held_out=True, rows=rows)
             div_epoch = np.where(
                 mostly_diverged(search, rows),
                 np.where(div_epoch > 0, div_epoch, 10**9).min(axis=1),
                 0,
             )
         else:
-            train, held, div_epoch = train[:, fold], held[:, fold], div_epoch[:, fold]
+            train = search.loss_curves_[rows, fold]
+            held = search.validation_loss_curves_[rows, fold]
+            div_epoch = div_epoch[:, fold]
         best = getattr(search, "best_index_", None)
         return cls(
             learning_rates=np.asarray(search.learning_rates_, float),

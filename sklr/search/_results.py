@@ -7,6 +7,7 @@ search's per-candidate values back by point and rate (what the Displays read).
 """
 
 import copy
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -232,6 +233,71 @@ def point_params(search):
         }
         for p in range(len(first))
     ]
+
+
+def mean_curves(search, held_out=False, rows=None):
+    """The mean over folds of each candidate's loss per epoch, as drawn and
+    reported.
+
+    A fold that stopped early (its loss stopped improving) keeps its last
+    weights, so it keeps its last loss: it is carried forward to the longest
+    fold's end, and the mean is over the same folds at every epoch. A fold's
+    losses from the epoch it diverged on are left out; a candidate that diverged
+    on a minority of folds (``mostly_diverged`` is False) is the mean of the
+    folds that did not diverge.
+
+    Parameters
+    ----------
+    search : LearningRateSearchCV
+        A fitted search.
+    held_out : bool, default=False
+        The held-out losses (``validation_loss_curves_``) instead of the
+        training losses (``loss_curves_``).
+    rows : array of int, default=None
+        Which candidates (all by default).
+
+    Returns
+    -------
+    ndarray of shape (n_rows, n_epochs)
+        NaN where no fold is drawn.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklr import LearningRateSearchCV, MLPClassifier
+    >>> from sklr.search import mean_curves
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = LearningRateSearchCV(
+    ...     MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0),
+    ...     [0.01, 0.1], cv=2, refit=False).fit(X, y)
+    >>> mean_curves(search).shape
+    (2, 5)
+    """
+    rows = np.arange(len(search.diverged_)) if rows is None else np.asarray(rows)
+    curves = search.validation_loss_curves_ if held_out else search.loss_curves_
+    curves = np.array(curves[rows], dtype=float)
+    div_epoch = search.diverged_epoch_[rows]
+    epoch = np.arange(1, curves.shape[-1] + 1)
+    out = (div_epoch[..., None] > 0) & (epoch >= div_epoch[..., None])
+    out |= ((div_epoch > 0) & ~mostly_diverged(search, rows)[:, None])[..., None]
+    curves[out] = np.nan
+    stopped = (div_epoch == 0)[..., None] & np.isnan(curves)
+    if curves.shape[-1] == 0:  # a model that records no curve
+        return np.full(curves.shape[:1] + curves.shape[2:], np.nan)
+    ran = np.where(np.isnan(curves), 0, epoch).max(axis=(1, 2))  # longest fold
+    carried = _carry_forward(curves)
+    fill = stopped & (epoch <= ran[:, None, None])
+    curves[fill] = carried[fill]
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(curves, axis=1)
+
+
+def _carry_forward(curves):
+    """Each curve with its NaNs replaced by its last value before them."""
+    index = np.where(np.isnan(curves), 0, np.arange(curves.shape[-1]))
+    index = np.maximum.accumulate(index, axis=-1)
+    return np.take_along_axis(curves, index, axis=-1)
 
 
 #: A candidate is drawn (and reported) as diverged when it diverged on at least
