@@ -229,6 +229,11 @@ CONSTANTS = {
     "and to check the final weights of a fit.",
     "sklr.search.DEFAULT_LEARNING_RATES": "The grid of "
     ":class:`~sklr.LearningRateSearchCV` and ``sklr sweep`` when none is given.",
+    "sklr.search.GRIDS": "The default grid of each family of step sizes: "
+    "gradient descent (sklr's and scikit-learn's MLPs, SGD) and boosting.",
+    "sklr.search.EXPLOSION_FACTOR": "Another estimator's fit has blown up when its "
+    "training loss grows to this multiple of its first epoch's, or a regressor "
+    "predicts this multiple of its largest training target.",
     "sklr.search.GOOD_RANGE_ALPHA": "Level of the one-sided paired t-test over the "
     "folds behind ``good_range_``: a rate is not significantly worse than the best "
     "when the test does not reject equality at this level.",
@@ -255,6 +260,10 @@ def _constants():
         value = getattr(importlib.import_module(module), attr)
         if isinstance(value, np.ndarray):
             shown = f"{len(value)} rates: " + ", ".join(f"{v:.3g}" for v in value)
+        elif isinstance(value, dict):
+            shown = "; ".join(
+                f"{k}: {len(v)} rates, {v[0]:.3g} .. {v[-1]:.3g}" for k, v in value.items()
+            )
         elif isinstance(value, tuple):
             shown = f"a tuple of {len(value)} names"
         else:

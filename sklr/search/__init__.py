@@ -27,7 +27,7 @@ from ._diagnosis import (
     OSCILLATION_FRACTION,
     RISE_TOLERANCE,
 )
-from ._estimators import GRIDS
+from ._estimators import EXPLOSION_FACTOR, GRIDS
 from ._plot import LearningRateBatchSizeDisplay, LearningRateSensitivityDisplay
 from ._plot_loss import CURVE_COLORS, DIAGNOSIS_COLORS, LossCurveDisplay
 from ._results import (
@@ -53,6 +53,7 @@ __all__ = [
     "CURVE_COLORS",
     "DIAGNOSIS_COLORS",
     "DIAGNOSES",
+    "EXPLOSION_FACTOR",
     "GOOD_RANGE_ALPHA",
     "GRIDS",
     "OSCILLATION_FRACTION",
