@@ -262,7 +262,8 @@ def _constants():
             shown = f"{len(value)} rates: " + ", ".join(f"{v:.3g}" for v in value)
         elif isinstance(value, dict):
             shown = "; ".join(
-                f"{k}: {len(v)} rates, {v[0]:.3g} .. {v[-1]:.3g}" for k, v in value.items()
+                f"{k}: {len(v)} rates, {v[0]:.3g} .. {v[-1]:.3g}"
+                for k, v in value.items()
             )
         elif isinstance(value, tuple):
             shown = f"a tuple of {len(value)} names"
