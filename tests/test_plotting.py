@@ -441,3 +441,15 @@ def test_a_rate_diverged_on_a_minority_of_folds_is_the_mean_of_the_others(
     np.testing.assert_allclose(d.lines_[1].get_ydata(), np.nanmean(kept, axis=0))
     label = d.lines_[1].get_label()
     assert f"on {folds.sum()} of 5 folds (the other {5 - folds.sum()} drawn)" in label
+
+
+def test_heat_map_bolds_a_tie_with_the_best_and_boxes_the_chosen_one():
+    d = LearningRateBatchSizeDisplay(
+        learning_rates=np.array([1e-3, 1e-2, 1e-1]),
+        batch_sizes=[8, 32],
+        scores=np.array([[0.5, 0.98, 0.98], [0.3, 0.8, 0.85]]),
+        best_rates=np.array([1e-2, 1e-1]),
+    ).plot()
+    weights = [t.get_fontweight() for t in d.texts_]
+    assert weights == ["normal", "bold", "bold", "normal", "normal", "bold"]
+    assert [box.get_xy()[0] + 0.45 for box in d.best_markers_] == [1, 2]

@@ -572,10 +572,11 @@ class LearningRateBatchSizeDisplay:
         return 4
 
     def _label_cells(self, ax, cols):
-        """Each cell's score ("diverged" where none), the best of each row in
-        bold, in a colour readable on the cell. Where the cells are too narrow
-        for every score (the axes' share of the figure, about), only the best of
-        each row is written: the colours give the rest."""
+        """Each cell's score ("diverged" where none), the best of each row (and
+        any tie with it) in bold, in a colour readable on the cell. Where the
+        cells are too narrow for every score (the axes' share of the figure,
+        about), only the best of each row is written: the colours give the
+        rest."""
         decimals = self._decimals(cols)
         middle = np.nanmean(self.scores) if np.isfinite(self.scores).any() else 0
         width = ax.get_position().width * ax.figure.get_figwidth() * 72 * 0.85
@@ -584,7 +585,10 @@ class LearningRateBatchSizeDisplay:
         sparse = per_cell < 0.6 * size * (decimals + 1)
         self.texts_ = []
         for (i, j), value in np.ndenumerate(self.scores):
-            finite, best = np.isfinite(value), j == cols[i]
+            row = self.scores[i]
+            finite = np.isfinite(value)
+            # a tie with the row's best is bold too (the box marks the one chosen)
+            best = j == cols[i] or (cols[i] >= 0 and finite and value == row[cols[i]])
             text = f"{value:.{decimals}f}" if finite else "diverged"
             if finite and 0 <= value < 1:
                 text = text[1:]  # .933: a digit less to fit
