@@ -547,3 +547,35 @@ def test_the_pages_read_the_validity_benchmark_right():
     for page in ("accuracy.rst", "range_test.rst", "sensitivity.rst"):
         text = _flat((ROOT / "docs" / page).read_text())
         assert "60 tasks" in text or "more than 90%" in text, page
+
+
+def test_the_parity_figures_are_those_of_the_differential_test():
+    """ "206 configurations, 172 agree, 34 differ as documented": counted from
+    the matrices of tests/test_gridsearch_parity.py, not retyped."""
+    from . import test_gridsearch_parity as parity
+
+    scoring = [parity._expected(*cell) for cell in parity.SCORING_CELLS]
+    estimators = [parity.DOCUMENTED.get(cell, set()) for cell in parity._cells()]
+    routing = [set()] * 3  # test_metadata_routing_matrix: three cells, none differ
+    cells = scoring + estimators + routing
+    total, differ = len(cells), sum(bool(found) for found in cells)
+    sensitivity = (ROOT / "docs" / "sensitivity.rst").read_text()
+    for text in (" ".join(README.split()), " ".join(sensitivity.split())):
+        assert f"over {total}" in text
+        assert re.search(rf"\b{total - differ} (configurations )?agree", text)
+        assert re.search(rf"\b{differ} differ", text)
+
+
+def test_the_test_suites_sizes_the_readme_quotes():
+    """ "50 cases in tests/test_bad_input.py", the parity tolerance "< 1e-9" and
+    check_estimator "on five configurations": read from the tests themselves."""
+    from . import test_bad_input, test_estimator_checks, test_parity
+
+    text = " ".join(README.split())
+    assert f"{len(test_bad_input.CASES)} cases in `tests/test_bad_input.py`" in text
+    words = {3: "three", 4: "four", 5: "five", 6: "six", 7: "seven"}
+    n = len(test_estimator_checks.ESTIMATORS)
+    assert f"`check_estimator` suite on {words.get(n, n)} configurations" in text
+    tolerances = re.findall(r"rtol=([0-9.e-]+)", Path(test_parity.__file__).read_text())
+    assert tolerances and max(map(float, tolerances)) <= 1e-9
+    assert "relative difference < 1e-9" in text
