@@ -811,3 +811,17 @@ def test_find_notes_name_the_commands_options(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "note: the loss never rose" in err and "Raise --end-lr" in err
     assert "end_lr" not in err
+
+
+def test_progress_of_a_task_without_epochs_says_fitting():
+    """SGD and boosting fits report no epochs: their line says "fitting", not
+    "0/0 epochs"."""
+    from types import SimpleNamespace
+
+    from sklr.cli._progress import _count_column
+
+    column = _count_column()
+    no_epochs = SimpleNamespace(total=0, completed=0, fields={"unit": "epochs"})
+    some = SimpleNamespace(total=50, completed=7, fields={"unit": "epochs"})
+    assert column.render(no_epochs).plain == "fitting"
+    assert column.render(some).plain == "  7/50 epochs"

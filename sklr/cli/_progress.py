@@ -118,6 +118,8 @@ def _count_column():
 
     class Count(ProgressColumn):
         def render(self, task):
+            if task.total == 0:  # a fit that reports no epochs (SGD, boosting)
+                return Text("fitting")
             total = "?" if task.total is None else f"{task.total:.0f}"
             return Text(f"{task.completed:>3.0f}/{total} {task.fields['unit']}")
 
