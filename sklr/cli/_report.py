@@ -268,8 +268,9 @@ def _notes(summary, keys):
             "that did not diverge"
         )
     if "mean_epochs" in keys:
+        unit = _headers(summary)["mean_epochs"]  # epochs, or a boosting's rounds
         parts.append(
-            "epochs is the mean number of epochs the folds ran (a tolerance stop "
+            f"{unit} is the mean number of {unit} the folds ran (a tolerance stop "
             "or divergence ends a fold early)"
         )
     text = "; ".join(parts) + ". &#9733; marks the best rate."
