@@ -350,3 +350,23 @@ def test_boosting_whose_loss_blows_up_is_diverged():
     assert blown.any() and not search.diverged_[0].any()
     assert (search.diverged_epoch_[1][blown] >= 2).all()  # after the first stage
     assert np.isnan(search.cv_results_["mean_test_score"][1])
+
+
+def test_the_grid_points_leave_out_the_rate_whatever_its_name(iris_scaled):
+    """point_params (the curves' labels) dropped parameters ending in
+    "learning_rate" only: SGD's eta0 stayed in every point."""
+    from sklr.search import point_params
+
+    search = LearningRateSearchCV(
+        SGDClassifier(learning_rate="constant", random_state=0),
+        [0.01, 0.1],
+        param_grid={"alpha": [1e-4, 1e-2]},
+        cv=2,
+        refit=False,
+    ).fit(*iris_scaled)
+    assert point_params(search) == [{"alpha": 1e-4}, {"alpha": 1e-2}]
+    display = LearningRateSensitivityDisplay.from_cv_results(search)
+    assert [line.get_label() for line in display.lines_] == [
+        "alpha=0.0001",
+        "alpha=0.01",
+    ]

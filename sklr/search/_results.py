@@ -229,7 +229,7 @@ def point_params(search):
         {
             k: v
             for k, v in search.cv_results_["params"][first[p]].items()
-            if not k.endswith("learning_rate")
+            if k != search.param_  # the rate searched, whatever its name
         }
         for p in range(len(first))
     ]
