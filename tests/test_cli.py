@@ -348,9 +348,10 @@ def test_float32_option_trains_in_single_precision(tmp_path, capsys):
 
     from sklr.cli import build_parser
     from sklr.cli._data import load
-    from sklr.cli._model import _pipeline
+    from sklr.cli._model import _pipeline, resolve
 
-    args = build_parser().parse_args(["sweep", "digits", "--float32", "--hidden", "8"])
+    argv = ["sweep", "digits", "--float32", "--hidden", "8"]
+    args = resolve(build_parser().parse_args(argv))
     data = load("digits")
     pipe = _pipeline(data, args, 64).set_params(mlp__max_iter=2)
     pipe.fit(data.X, data.y)
@@ -532,9 +533,10 @@ def test_find_says_the_range_it_ramps_over(tmp_path, capsys):
 
 def test_rates_print_as_people_type_them(tmp_path):
     from sklr.cli import build_parser
+    from sklr.cli._model import resolve
     from sklr.cli._sweep import _rates
 
-    rates = _rates(build_parser().parse_args(["sweep"]))
+    rates = _rates(resolve(build_parser().parse_args(["sweep"])))
     assert rates[0] == 1e-5 and repr(float(rates[0])) == "1e-05"
     exact = np.logspace(-5, 1, 13)
     assert (np.abs(rates - exact) <= 4 * np.spacing(exact)).all()  # at most 4 ulp
@@ -614,9 +616,10 @@ def test_results_json_keeps_the_held_out_loss_curves(tmp_path, capsys):
     rates = [r["learning_rate"] for r in doc["candidates"]]
     assert rates == doc["settings"]["learning_rates"]  # full precision
     from sklr.cli import build_parser
+    from sklr.cli._model import resolve
     from sklr.cli._sweep import _rates
 
-    grid = _rates(build_parser().parse_args(["sweep", *argv[-4:]]))
+    grid = _rates(resolve(build_parser().parse_args(["sweep", *argv[-4:]])))
     assert rates == grid.tolist()  # the very floats the search used
 
 

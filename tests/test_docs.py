@@ -127,10 +127,7 @@ def cli_default_args():
     command fills them."""
     from sklr.cli import _model, build_parser
 
-    args = build_parser().parse_args(["sweep"])
-    if hasattr(_model, "resolve"):  # defaults that depend on --model
-        _model.resolve(args)
-    return args
+    return _model.resolve(build_parser().parse_args(["sweep"]))
 
 
 def check_sweep_sample(search, data, args):

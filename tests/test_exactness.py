@@ -18,6 +18,7 @@ from threadpoolctl import threadpool_limits
 
 from sklr.cli import build_parser
 from sklr.cli._data import load
+from sklr.cli._model import resolve
 from sklr.cli._sweep import _rates, _search
 
 from ._helpers import dask_backend
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def setup():
     """The estimator, data and rates of ``sklr sweep`` with no options."""
-    args = build_parser().parse_args(["sweep"])
+    args = resolve(build_parser().parse_args(["sweep"]))  # as the command does
     data = load(args.data)
     search = _search(data, args, _rates(args), None)
     return search, data.X, data.y

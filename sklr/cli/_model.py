@@ -108,7 +108,7 @@ def _mlp(args, classify, batch_size, epochs):
 
 
 def _pipeline(data, args, batch_size):
-    resolve(args)  # idempotent: the defaults --model implies
+    """The estimator of the command, from options ``resolve`` has completed."""
     from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler

@@ -104,19 +104,23 @@ def _figures(figures, score):
 def _answer(lines):
     """The recommendation (the first lines of the terminal's answer, as one
     sentence) and the rest of the answer below it."""
-    answer = [line for line in lines[:2] if not line.startswith("note:")]
-    head, rest = recommendation(lines), lines[len(answer) :]
+    rest = lines[len(_answer_head(lines)) :]
     more = "".join(f'<p class="more">{_e(line)}</p>' for line in rest)
-    return f'<p class="answer" id="recommendation">{_e(head)}</p>{more}'
+    return (
+        f'<p class="answer" id="recommendation">{_e(recommendation(lines))}</p>' + more
+    )
+
+
+def _answer_head(lines):
+    """The recommendation's lines: the first two of the answer, notes aside."""
+    return [line for line in lines[:2] if not line.startswith("note:")]
 
 
 def recommendation(lines):
     """The answer's first lines (best rate; good range, or why there is none)
     as one sentence."""
-    sentence = "; ".join(line for line in lines[:2] if not line.startswith("note:"))
-    return (
-        sentence[:1].upper() + sentence[1:]
-    )  # no final stop: it would read as a digit
+    sentence = "; ".join(_answer_head(lines))
+    return sentence[:1].upper() + sentence[1:]  # no final stop: it reads as a digit
 
 
 def _key_values(title, anchor, mapping):

@@ -24,7 +24,8 @@ from ._progress import SweepProgress
 
 
 def _rates(args):
-    resolve(args)  # the grid's default ends depend on --model
+    """The grid of --lr-min, --lr-max and --points-per-decade (completed by
+    ``resolve``: their defaults depend on --model)."""
     if args.lr_max <= args.lr_min:
         raise CommandError(
             f"--lr-max ({args.lr_max:g}) must be larger than --lr-min ({args.lr_min:g})"

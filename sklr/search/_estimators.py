@@ -179,12 +179,6 @@ def has_non_finite(fitted_step, X, y=None):
     finite, or (a regressor, given its training target ``y``) its predictions
     are more than ``EXPLOSION_FACTOR`` times the largest target: a fit that
     diverged without raising."""
-    if (
-        y is not None
-        and is_regressor(fitted_step)
-        and _predicts_too_far(fitted_step, X, y)
-    ):
-        return True
     for name in _PARAMETERS:
         value = getattr(fitted_step, name, None)
         if value is None:
@@ -192,6 +186,8 @@ def has_non_finite(fitted_step, X, y=None):
         arrays = value if isinstance(value, list) else [value]
         if not all(np.isfinite(np.asarray(a, dtype=float)).all() for a in arrays):
             return True
+    if y is not None and is_regressor(fitted_step):  # one prediction checks both
+        return _predicts_too_far(fitted_step, X, y)
     return _outputs_not_finite(fitted_step, X)
 
 

@@ -35,25 +35,26 @@ from ._tasks import (
 )
 
 
-def _eval_set(final, fold, X_test, y_test):
+def _eval_set(final, fold, X_seen, y_test):
     """XGBoost's and LightGBM's fit record the losses of an ``eval_set``
     (training and test fold) per round, which changes nothing of the model
-    without early stopping; known by the class's module, not by importing it."""
+    without early stopping; known by the class's module, not by importing it.
+    ``X_seen`` is the test fold as the final step sees it."""
     module = type(final).__module__.split(".")[0]
     if module not in ("xgboost", "lightgbm"):
         return {}
-    evals = [
-        (fold.X_train, fold.fit_y),
-        (fold.transform_X(X_test), fold.transform_y(y_test)),
-    ]
+    evals = [(fold.X_train, fold.fit_y), (X_seen, fold.transform_y(y_test))]
     return {"eval_set": evals, **({"verbose": False} if module == "xgboost" else {})}
 
 
 def _fit_final(fold, X_test, y_test):
-    """Fit the fold's final step; return ``(diverged, epoch)``."""
-    final = fold.mlp
+    """Fit the fold's final step; return ``(diverged, epoch, loss, held_out)``:
+    whether it blew up, in which epoch (1-based), and its curves (nothing after
+    that epoch, as for sklr's networks)."""
+    final = fold.final
+    X_seen = fold.transform_X(X_test)
     params = {} if fold.sample_weight is None else {"sample_weight": fold.sample_weight}
-    params.update(_eval_set(final, fold, X_test, y_test))
+    params.update(_eval_set(final, fold, X_seen, y_test))
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore", ConvergenceWarning)
@@ -62,15 +63,16 @@ def _fit_final(fold, X_test, y_test):
     except Exception as exc:
         if not is_divergence(exc):
             raise
-        epochs = len(getattr(final, "loss_curve_", None) or [])
-        return True, max(epoch_of(exc) or epochs, 1)
-    training, _ = curves(final)
-    exploded = _exploded(training)
-    if exploded:
-        return True, exploded
-    if has_non_finite(final, fold.transform_X(X_test), fold.fit_y):
-        return True, max(0 if training is None else len(training), 1)
-    return False, 0
+        loss, held_out = _curve_arrays(final)  # what it recorded before
+        epoch = max(epoch_of(exc) or len(loss), 1)
+    else:
+        loss, held_out = _curve_arrays(final)
+        epoch = _exploded(loss[:, 0])
+        if not epoch and has_non_finite(final, X_seen, fold.fit_y):
+            epoch = max(len(loss), 1)
+    if epoch:
+        loss[epoch:], held_out[epoch:] = np.nan, np.nan
+    return bool(epoch), epoch, loss, held_out
 
 
 def _exploded(training):
@@ -111,7 +113,7 @@ def _fit_one(task_id, task, estimator, X, y, scoring, fitting, context, caller):
     context.call_on_fit_task_begin(estimator=caller, X=X_train, y=y_train)
     try:
         fold = _FoldFit(model, X_train, y_train, sw, pre_params)
-        diverged, epoch = _fit_final(fold, X_test, y_test)
+        diverged, epoch, loss, held_out = _fit_final(fold, X_test, y_test)
     except Exception:
         if scoring.error_score == "raise":
             raise
@@ -120,13 +122,10 @@ def _fit_one(task_id, task, estimator, X, y, scoring, fitting, context, caller):
         )
     fit_time = time.perf_counter() - start
     data = _score_data(task, X, (X_train, y_train, X_test, y_test), scoring)
-    fitted = [None if diverged else fold.assemble(fold.mlp)]
+    fitted = [None if diverged else fold.assemble(fold.final)]
     outcomes, unscored, messages = _score_task(fitted, data, scoring)
     outcomes[0]["fit_time"] = fit_time
     _, dummy = _baseline_scores(estimator, fold, data, scoring, untrained=False)
-    loss, held_out = _curve_arrays(fold.mlp)
-    if diverged:  # as for sklr's networks: nothing after the epoch it blew up
-        loss[epoch:], held_out[epoch:] = np.nan, np.nan
     context.call_on_fit_task_end(estimator=caller, X=X_train, y=y_train)
     return task_id, _TaskResult(
         task.point,

@@ -110,7 +110,8 @@ def _score_logged(estimator, X, y, scorer, score_params, error_score):
 
 
 class _FoldFit:
-    """A fold's clone of the estimator, fitted up to its MLP, as ``fit`` does.
+    """A fold's clone of the estimator, fitted up to its final step (``final``:
+    an sklr MLP, or any estimator with a step size), as ``fit`` does.
 
     The target transformation of a ``TransformedTargetRegressor`` and the
     preprocessing steps of a Pipeline are fitted once, with scikit-learn's own
@@ -135,7 +136,7 @@ class _FoldFit:
                 )
                 pre_params = {k: v for k, v in pre_params.items() if k in wanted}
             self.X_train = self.pre.fit_transform(X_train, fit_y, **(pre_params or {}))
-        self.mlp, _ = final_step(inner)  # an sklr MLP, or any estimator
+        self.final, _ = final_step(inner)  # an sklr MLP, or any estimator
         self.sample_weight = sample_weight
 
     def transform_y(self, y):
@@ -176,7 +177,7 @@ def _pipeline_of(estimator):
 
 def _train_stack(fold, X_test, y_test, rates, context, caller):
     """Train the stack of rates on the fold (a ``StackFit``)."""
-    mlp = fold.mlp
+    mlp = fold.final
     with context.propagate_callback_context(mlp), warnings.catch_warnings():
         context.call_on_fit_task_begin(estimator=caller, X=fold.X_train, y=fold.fit_y)
         warnings.simplefilter("ignore", DivergenceWarning)
@@ -293,7 +294,7 @@ def _baseline_scores(estimator, fold, data, scoring, untrained=True):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         dummy.fit(X_train, y_train, sample_weight=fold.sample_weight)
-        for est in (fold.assemble(fold.mlp) if untrained else None, dummy):
+        for est in (fold.assemble(fold.final) if untrained else None, dummy):
             if est is None:
                 scores.append(np.nan)
                 continue
@@ -354,12 +355,12 @@ def _fit_task(task_id, task, estimator, X, y, scoring, fitting, context, caller)
             return task_id, _failed_task(task, scoring, format_exc(), fit_time)
         fit_time = time.perf_counter() - start
         data = _score_data(task, X, (X_train, y_train, X_test, y_test), scoring)
-        fitted = [
+        fitted = (  # one network at a time, as it is scored
             None
             if result.diverged[k]
-            else fold.assemble(network_at(fold.mlp, result, k))
+            else fold.assemble(network_at(fold.final, result, k))
             for k in range(len(result.learning_rates))
-        ]
+        )
         outcomes, unscored, messages = _score_task(fitted, data, scoring)
         untrained, dummy = _baseline_scores(estimator, fold, data, scoring)
     context.call_on_fit_task_end(estimator=caller, X=fold.X_train, y=fold.fit_y)
