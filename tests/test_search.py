@@ -108,6 +108,7 @@ def test_rate_chunks_give_the_same_bits(digits_600, reference):
     """Rates split in chunks to balance the workers give the same bits."""
     X, y = digits_600
     search = LearningRateSearchCV(_pipe(), RATES, cv=3, n_jobs=4)
+    search._prepare_estimator()  # what fit does first: the step size
     tasks = search._tasks([{}], [(0, 1)] * 3, np.array(RATES), 0)
     assert len(tasks) == 12  # 3 folds x 4 chunks: 3 tasks per worker
     assert [t.rates_index.tolist() for t in tasks[:4]] == [[0], [1], [2], [3]]

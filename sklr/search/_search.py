@@ -402,8 +402,7 @@ class LearningRateSearchCV(BaseSearchCV):
         n_tasks = len(points) * len(splits)
         workers = effective_n_jobs(self.n_jobs)
         n_chunks = 1
-        step = getattr(self, "_step", None) or step_size(self.estimator, self.param)
-        if not step.stacked:  # fitted one by one: a task per rate
+        if not self._step.stacked:  # fitted one by one: a task per rate
             n_chunks = len(rates)
         elif workers > 1 and n_tasks % workers:
             # fewest chunks that give every worker the same number of tasks
