@@ -134,3 +134,27 @@ class RangeTestWarning(UserWarning):
     >>> issubclass(RangeTestWarning, UserWarning)
     True
     """
+
+
+class GridEdgeWarning(UserWarning):
+    """The best learning rate of a search is at an edge of its grid: better
+    rates may lie beyond it.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sklr.exceptions import GridEdgeWarning
+    >>> warnings.simplefilter("ignore", GridEdgeWarning)
+    """
+
+
+class BaselineWarning(UserWarning):
+    """The baseline of a search (a model that ignores the features) could not
+    be fitted or scored on the data: the good range is judged without it.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sklr.exceptions import BaselineWarning
+    >>> warnings.simplefilter("ignore", BaselineWarning)
+    """

@@ -43,13 +43,13 @@ def _fit(search, X, y):
 
 def _count_tasks(monkeypatch):
     calls = []
-    original = search_module._fit_task
+    original = search_module.run_task
 
     def counting(*args, **kwargs):
         calls.append(len(args[1].rates))  # the number of rates of the task
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(search_module, "_fit_task", counting)
+    monkeypatch.setattr(search_module, "run_task", counting)
     return calls
 
 

@@ -372,13 +372,13 @@ def test_checkpoints_resume_without_redoing_finished_tasks(iris, tmp_path, monke
     assert len(files) == 6 and (tmp_path / "seed.txt").exists()
     files[0].unlink()  # as if the search had been interrupted before this one
     calls = []
-    original = search_module._fit_task
+    original = search_module.run_task
 
     def counting(*args, **kwargs):
         calls.append(args[0])
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(search_module, "_fit_task", counting)
+    monkeypatch.setattr(search_module, "run_task", counting)
     again = LearningRateSearchCV(est, [1e-2, 1e-1], cv=3, checkpoint_dir=tmp_path)
     again.fit(X, y)
     assert len(calls) == 1  # only the missing rate of one fold ran

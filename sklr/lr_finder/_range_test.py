@@ -21,11 +21,11 @@ from sklearn.utils.validation import check_array
 
 from ..exceptions import DivergenceWarning, RangeTestWarning, TargetScaleWarning
 from ..neural_network._stack import (
-    final_mlp,
+    TargetTransform,
     fit_learning_rates,
     n_batches,
-    split_target,
     target_scale_note,
+    unwrap,
 )
 from ..optim.schedules import RangeRamp
 from ._rules import (
@@ -319,23 +319,23 @@ def lr_find(  # noqa: PLR0913 - mirrors fastai's and Lightning's lr_find
 
 def _prepare(estimator, X, y):
     """The MLP to ramp (a clone), the data it sees and its target."""
-    model, target = split_target(estimator)
-    try:
-        mlp, _ = final_mlp(model)
-    except TypeError:
+    parts = unwrap(estimator)
+    if not parts.is_mlp:
         raise TypeError(
             "lr_find trains sklr's MLPClassifier / MLPRegressor (or a Pipeline "
             "ending in one): its rate rises every mini-batch of one training run, "
             f"which {type(estimator).__name__} does not offer. For any estimator "
             "with a step size, LearningRateSearchCV(estimator) fits each rate and "
             "draws the same analysis."
-        ) from None
+        )
+    mlp = parts.final
     if mlp.solver == "lbfgs":
         raise ValueError("lr_find needs solver='sgd' or 'adam': 'lbfgs' has no rate.")
-    if target is not None:
-        y = target.fit_transform(y)
-    if mlp is not model and len(model.steps) > 1:
-        X = clone(model[:-1]).fit_transform(X, y)
+    if parts.target is not None:
+        y = TargetTransform(parts.target).fit_transform(y)
+    for _, step in parts.pre_steps:
+        if step is not None and step != "passthrough":
+            X = clone(step).fit_transform(X, y)
     # lists become arrays, and an empty X is a clear error
     X = check_array(X, accept_sparse=["csr", "csc"], dtype=None, input_name="X")
     return clone(mlp), X, y

@@ -5,9 +5,10 @@ these names; nothing else of ``sklr.neural_network`` (and nothing of the trainin
 engine) is theirs to use, and a test checks it. A change to the engine's result
 then touches this module, not the analyses.
 
-- ``final_mlp``, ``split_target``, ``TargetTransform``, ``target_scale_note``: what
-  an analysis is given (an MLP, a Pipeline ending in one, or either inside a
-  ``TransformedTargetRegressor``) and how its target is handled;
+- ``unwrap`` (an ``Unwrapped``), ``final_mlp``, ``TargetTransform``,
+  ``target_scale_note``: what an analysis is given (an estimator, Pipelines
+  ending in one, either inside a ``TransformedTargetRegressor``), the one place
+  where an estimator is taken apart, and how its target is handled;
 - ``fit_learning_rates`` trains one network per rate as a stack (a paired design)
   and returns a ``StackFit``; ``on_batch`` watches every mini-batch and may stop;
 - ``network_at`` gives network k of a ``StackFit`` as a fitted estimator, with
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.base import clone, is_classifier
 from sklearn.compose import TransformedTargetRegressor
+from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_array
 
 from .._engine import STOPPED, Hook, TrainResult
@@ -30,21 +32,78 @@ from ._multilayer_perceptron import BaseMLP
 TARGET_SCALE_LIMIT = 10.0
 
 
+@dataclass(frozen=True)
+class Unwrapped:
+    """An estimator taken apart as a search or the range test fits it.
+
+    ``estimator`` is ``target`` (a ``TransformedTargetRegressor``, or None)
+    around ``pipelines`` (the Pipelines from the outermost to the one whose last
+    step is ``final``; empty when there is none) around ``final``, the step
+    whose step size is analysed; ``prefix`` is the prefix of ``final``'s
+    parameter names in ``estimator`` (``"regressor__mlp__"``).
+
+    Examples
+    --------
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklr import MLPClassifier
+    >>> from sklr.neural_network._stack import unwrap
+    >>> parts = unwrap(make_pipeline(StandardScaler(), MLPClassifier()))
+    >>> parts.prefix, type(parts.final).__name__, len(parts.pre_steps)
+    ('mlpclassifier__', 'MLPClassifier', 1)
+    """
+
+    target: TransformedTargetRegressor | None
+    pipelines: tuple
+    final: object
+    prefix: str
+
+    @property
+    def model(self):
+        """What the target transformation wraps: the outer Pipeline, or
+        ``final``."""
+        return self.pipelines[0] if self.pipelines else self.final
+
+    @property
+    def pre_steps(self):
+        """``(name, step)`` of every step before ``final``, outermost first."""
+        return [s for pipe in self.pipelines for s in pipe.steps[:-1]]
+
+    @property
+    def is_mlp(self):
+        """Whether ``final`` is an sklr MLP (trained as a stack)."""
+        return isinstance(self.final, BaseMLP)
+
+
+def unwrap(estimator):
+    """Take ``estimator`` apart into an :class:`Unwrapped`.
+
+    A ``TransformedTargetRegressor`` (with a regressor), then Pipelines nested in
+    their last step, then the final step: the one place where sklr looks inside
+    an estimator.
+    """
+    target, prefix = None, ""
+    if isinstance(estimator, TransformedTargetRegressor) and (
+        estimator.regressor is not None
+    ):
+        target, estimator, prefix = estimator, estimator.regressor, "regressor__"
+    pipelines = []
+    while isinstance(estimator, Pipeline) and estimator.steps:
+        pipelines.append(estimator)
+        name, estimator = estimator.steps[-1]
+        prefix += f"{name}__"
+    return Unwrapped(target, tuple(pipelines), estimator, prefix)
+
+
 def final_mlp(estimator):
     """The sklr MLP of ``estimator`` and the prefix of its parameter names.
 
     ``estimator`` is the MLP itself, a Pipeline whose last step is one, or either
     inside a ``TransformedTargetRegressor``; anything else is a clear error.
     """
-    if isinstance(estimator, TransformedTargetRegressor):
-        if estimator.regressor is not None:
-            mlp, prefix = final_mlp(estimator.regressor)
-            return mlp, f"regressor__{prefix}"
-    steps = getattr(estimator, "steps", None)
-    if steps and isinstance(steps[-1][1], BaseMLP):
-        return steps[-1][1], f"{steps[-1][0]}__"
-    if steps is None and isinstance(estimator, BaseMLP):
-        return estimator, ""
+    parts = unwrap(estimator)
+    if parts.is_mlp:
+        return parts.final, parts.prefix
     raise TypeError(
         "The 'estimator' parameter must be an sklr MLPClassifier / MLPRegressor, a "
         "Pipeline whose last step is one, or a TransformedTargetRegressor around "
@@ -112,14 +171,6 @@ def target_scale_note(estimator, y):
     if max(mean, std) <= TARGET_SCALE_LIMIT:
         return None
     return f"the target has mean {mean:.3g} and standard deviation {std:.3g}"
-
-
-def split_target(estimator):
-    """``(model, TargetTransform)`` of a ``TransformedTargetRegressor``, else
-    ``(estimator, None)``: the analyses fit the target transformation per fold."""
-    if isinstance(estimator, TransformedTargetRegressor):
-        return estimator.regressor, TargetTransform(estimator)
-    return estimator, None
 
 
 @dataclass(frozen=True)

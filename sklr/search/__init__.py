@@ -20,14 +20,16 @@ candidate with no usable score ranks last, and a search with no usable candidate
 raises ``NoUsableScoreError``.
 """
 
+from .._sklearn import SKLEARN_TESTED
 from ._diagnosis import (
     BASELINE_ALPHA,
     DIAGNOSES,
     GOOD_RANGE_ALPHA,
     OSCILLATION_FRACTION,
     RISE_TOLERANCE,
+    Diagnosis,
 )
-from ._estimators import EXPLOSION_FACTOR, GRIDS
+from ._families import EXPLOSION_FACTOR, FAMILIES
 from ._plot import LearningRateBatchSizeDisplay, LearningRateSensitivityDisplay
 from ._plot_loss import CURVE_COLORS, DIAGNOSIS_COLORS, LossCurveDisplay
 from ._results import (
@@ -44,7 +46,10 @@ from ._search import (
     LearningRateSearchCV,
     learning_rate_curve,
 )
-from ._sklearn import SKLEARN_TESTED
+from ._sweep import DIVERGED_MAJORITY, SweepResult
+
+#: The default grid of each estimator family, by the family's name.
+GRIDS = {family.name: family.default_grid for family in FAMILIES}
 
 __all__ = [
     "AUTO_HALF_WIDTH",
@@ -53,6 +58,8 @@ __all__ = [
     "CURVE_COLORS",
     "DIAGNOSIS_COLORS",
     "DIAGNOSES",
+    "DIVERGED_MAJORITY",
+    "Diagnosis",
     "EXPLOSION_FACTOR",
     "GOOD_RANGE_ALPHA",
     "GRIDS",
@@ -63,6 +70,7 @@ __all__ = [
     "LearningRateSearchCV",
     "LearningRateSensitivityDisplay",
     "LossCurveDisplay",
+    "SweepResult",
     "by_point",
     "last_recorded",
     "learning_rate_curve",

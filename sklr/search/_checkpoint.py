@@ -26,10 +26,12 @@ from pathlib import Path
 import numpy as np
 from joblib import hash as joblib_hash
 
-from ._tasks import _TaskResult
+from ._records import Baseline, RateRecord, TaskResult
 
-#: Version of the layout of a record (part of every key).
-FORMAT = 4
+#: Version of the layout of a record (part of every key, and kept in the record:
+#: records of another format are never read, and a search says how many it
+#: found).
+FORMAT = 5
 
 #: Modules whose functions are identified by name: their code does not change
 #: under a running search (a user's own function is identified by its code).
@@ -149,6 +151,20 @@ class Store:
         self.multimetric = multimetric
         self.max_epochs = max_epochs
 
+    def warn_foreign(self):
+        """Warn once when the folder holds records of another format (written
+        by another version of sklr): they are never read, and the results of
+        their tasks are recomputed."""
+        foreign = [p for p in self.folder.glob("rate-*.npz") if _format_of(p) != FORMAT]
+        if foreign:
+            warnings.warn(
+                f"checkpoint_dir {self.folder} holds {len(foreign)} record(s) written "
+                f"in another format than this sklr's ({FORMAT}): they are not read, "
+                "and the results of their tasks are recomputed.",
+                UserWarning,
+                stacklevel=5,
+            )
+
     def key(self, point, fold_indices, rate):
         """The key of one (grid point, fold, rate) record."""
         train, test = fold_indices
@@ -199,7 +215,7 @@ class Store:
     def save(self, key, record):
         """Write ``record`` atomically under ``key`` (safe with other writers)."""
         meta = {k: v for k, v in record.items() if k not in ("loss", "held_out")}
-        meta["key"] = key
+        meta["key"], meta["format"] = key, FORMAT
         target = self.path(key)
         if target.is_symlink() or (target.exists() and not target.is_file()):
             warnings.warn(
@@ -271,6 +287,8 @@ def _checked(meta, loss, held_out, key, multimetric, max_epochs):
     """The record, after checking every field's type, range and shape."""
     if not isinstance(meta, dict) or meta.get("key") != key:
         raise ValueError("its identity is another task's")
+    if meta.get("format") != FORMAT:
+        raise ValueError(f"it is not of format {FORMAT}")
     for name, kind in _SCALARS.items():
         value = meta.get(name)
         if not isinstance(value, kind) or (
@@ -281,14 +299,12 @@ def _checked(meta, loss, held_out, key, multimetric, max_epochs):
         raise ValueError("the loss curves have the wrong shape")
     if not 0 <= meta["diverged_epoch"] <= max_epochs:
         raise ValueError("field 'diverged_epoch' is out of range")
-    for name in ("test", "train"):
-        _check_score(meta.get(f"{name}_score"), multimetric, name != "test")
-        error = meta.get(f"{name}_error")
-        if error is not None and not isinstance(error, str):
-            raise ValueError(f"field '{name}_error' is not text")
-    failed = meta.get("test_failed")
-    if not isinstance(failed, list) or not all(isinstance(n, str) for n in failed):
-        raise ValueError("field 'test_failed' is not a list of metric names")
+    _check_score(meta.get("test_scores"), multimetric, False)
+    _check_score(meta.get("train_scores"), multimetric, True)
+    for name in ("unscored", "messages"):
+        value = meta.get(name)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"field {name!r} is not a list of text")
     for name in ("untrained", "dummy"):
         _check_score(meta.get(name), multimetric, False)
     return {**meta, "loss": loss, "held_out": held_out}
@@ -336,7 +352,18 @@ def _read_seed(path):
     return None
 
 
-def _reuse(store, task, n_test):
+def _format_of(path):
+    """The format a record file declares (None: unreadable, or none)."""
+    try:
+        if path.is_symlink() or not path.is_file():
+            return None
+        meta = json.loads(str(_read_npz(path)["meta"][()]))
+        return meta.get("format") if isinstance(meta, dict) else None
+    except Exception:  # any content: never trusted, never fatal
+        return None
+
+
+def reuse(store, task):
     """Records of ``task``'s rates found in ``store`` (as one-rate task results),
     and the task restricted to the other rates (None if none is left)."""
     if store is None:
@@ -347,62 +374,51 @@ def _reuse(store, task, n_test):
         if record is None:
             missing.append(j)
         else:
-            reused.append(_from_record(record, task.point, task.fold, index, n_test))
+            reused.append(_from_record(record, task, int(index)))
     if not missing:
         return reused, None
     return reused, task.restricted(missing)
 
 
-def _save(store, task, output):
+def save(store, task, result):
     """Save one record per rate of a finished task (not of a failed fit: a
     resumed search tries it again)."""
-    train, test, rates, params = task.train, task.test, task.rates, task.params
-    if output.loss is None:
+    if store is None or any(r.fit_error is not None for r in result.records):
         return
-    for k, rate in enumerate(rates):
-        outcome = output.outcomes[k]
+    for rate, record in zip(task.rates, result.records):
         store.save(
-            store.key(params, (train, test), rate),
+            store.key(task.params, (task.train, task.test), rate),
             {
-                "test_score": outcome["test_scores"],
-                "test_error": "\n".join(output.messages[k]) or None,
-                "test_failed": list(output.unscored[k]),
-                "train_score": outcome.get("train_scores"),
-                "untrained": output.untrained_score,
-                "dummy": output.dummy_score,
-                "loss": output.loss[:, k],
-                "held_out": output.held_out_loss[:, k],
-                "diverged": bool(output.diverged[k]),
-                "diverged_epoch": int(output.diverged_epoch[k]),
-                "fit_time": float(outcome["fit_time"]),
-                "score_time": float(outcome["score_time"]),
+                "test_scores": record.test_scores,
+                "train_scores": record.train_scores,
+                "unscored": list(record.unscored),
+                "messages": list(record.messages),
+                "untrained": result.baseline.untrained,
+                "dummy": result.baseline.dummy,
+                "loss": record.loss,
+                "held_out": record.held_out,
+                "diverged": bool(record.diverged),
+                "diverged_epoch": int(record.diverged_epoch),
+                "fit_time": float(record.fit_time),
+                "score_time": float(record.score_time),
             },
         )
 
 
-def _from_record(record, point, fold, index, n_test):
+def _from_record(saved, task, index):
     """A saved record as the result of a one-rate task."""
-    outcome = {
-        "fit_error": None,
-        "test_scores": record["test_score"],
-        "n_test_samples": n_test,
-        "fit_time": record["fit_time"],
-        "score_time": record["score_time"],
-    }
-    if record["train_score"] is not None:
-        outcome["train_scores"] = record["train_score"]
-    error = record["test_error"]
-    return _TaskResult(
-        point,
-        fold,
-        np.array([index]),
-        [outcome],
-        [record["test_failed"]],
-        [[] if error is None else [error]],
-        record["untrained"],
-        record["dummy"],
-        record["loss"][:, None],
-        record["held_out"][:, None],
-        np.array([record["diverged"]]),
-        np.array([record["diverged_epoch"]]),
+    record = RateRecord(
+        rate_index=index,
+        test_scores=saved["test_scores"],
+        train_scores=saved["train_scores"],
+        unscored=tuple(saved["unscored"]),
+        messages=tuple(saved["messages"]),
+        loss=saved["loss"],
+        held_out=saved["held_out"],
+        diverged=saved["diverged"],
+        diverged_epoch=saved["diverged_epoch"],
+        fit_time=saved["fit_time"],
+        score_time=saved["score_time"],
     )
+    baseline = Baseline(saved["untrained"], saved["dummy"])
+    return TaskResult(task.point, task.fold, len(task.test), (record,), baseline)

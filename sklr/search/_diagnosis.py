@@ -5,6 +5,8 @@ Each rule is a small pure function, tested without fitting anything and measured
 on the validity benchmark (``benchmarks/validity.py``, ``docs/accuracy.rst``).
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy import stats
 
@@ -140,3 +142,40 @@ def _run_around(rates, ok, best):
     while hi < len(rates) - 1 and ok[order[hi + 1]]:
         hi += 1
     return float(rates[order[lo]]), float(rates[order[hi]])
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """The advice of a search, per ``param_grid`` point.
+
+    ``good_ranges`` is ``(n_points, 2)`` (NaN where there is none) and
+    ``labels`` ``(n_points, n_rates)``: the diagnosis of every rate.
+    """
+
+    good_ranges: np.ndarray
+    labels: np.ndarray
+
+    def good_range(self, point):
+        """``(low, high)`` of a point, as floats."""
+        low, high = self.good_ranges[point]
+        return float(low), float(high)
+
+
+def diagnose(sweep):
+    """The :class:`Diagnosis` of a ``SweepResult``: a pure function of it."""
+    scores = sweep.usable_scores()
+    unusable = sweep.unusable
+    baseline = sweep.baseline[sweep.refit_metric]
+    ranges, labels = [], []
+    for p in range(sweep.shape[0]):
+        good, label = _diagnose(
+            sweep.learning_rates,
+            scores[p],
+            sweep.diverged[p],
+            sweep.loss[p],
+            unusable=unusable[p],
+            baseline=baseline[p],
+        )
+        ranges.append(good)
+        labels.append(label)
+    return Diagnosis(np.array(ranges, dtype=float).reshape(-1, 2), np.stack(labels))

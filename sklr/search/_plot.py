@@ -45,24 +45,21 @@ def _score_label(search, name):
 
 def _fold_values(search, metric, show_train):
     """Per-(candidate, fold) values of ``metric``, train values, label, direction."""
+    sweep = search.sweep_result_
     if metric == "loss":
-        test = last_recorded(search.validation_loss_curves_)
-        train = last_recorded(search.loss_curves_) if show_train else None
-        return test, train, "held-out loss after the last epoch", True
-    name = "score" if metric == "score" else metric
-    if name == "score":
-        name = refit_metric(search)
-    suffix = name if search.multimetric_ else "score"
-    folds = range(search.n_splits_)
-
-    def column(split):
-        return np.column_stack(
-            [search.cv_results_[f"split{k}_{split}_{suffix}"] for k in folds]
+        test = last_recorded(sweep.candidate(sweep.held_out_loss))
+        train = last_recorded(sweep.candidate(sweep.loss)) if show_train else None
+        return test, train, f"held-out loss after the last {sweep.layout.unit}", True
+    name = sweep.refit_metric if metric == "score" else metric
+    if name not in sweep.metrics:
+        known = ["score", "loss", *(sweep.metrics if sweep.multimetric else [])]
+        raise ValueError(
+            f"The 'metric' parameter: the search has no metric {metric!r}; it "
+            f"has {known}."
         )
-
-    train = column("train") if show_train else None
+    train = sweep.fold_scores(name, train=True) if show_train else None
     label = f"mean test score ({_score_label(search, name)})"
-    return column("test"), train, label, False
+    return sweep.fold_scores(name), train, label, False
 
 
 _STRIP = 0.1  # the height of the diverged rates' strip, in axes fractions
@@ -169,7 +166,7 @@ class LearningRateSensitivityDisplay:
         -------
         display : LearningRateSensitivityDisplay
         """
-        check_is_fitted(search, "cv_results_")
+        check_is_fitted(search, "sweep_result_")
         rates = np.asarray(search.learning_rates_, dtype=float)
         test, train, ylabel, lower = _fold_values(search, metric, show_train)
         diverged = np.asarray(search.diverged_).any(axis=1)  # no mean score
@@ -520,10 +517,10 @@ class LearningRateBatchSizeDisplay:
         -------
         display : LearningRateBatchSizeDisplay
         """
-        check_is_fitted(search, "cv_results_")
-        results = search.cv_results_
+        check_is_fitted(search, "sweep_result_")
+        sweep = search.sweep_result_
         key = next(
-            (k for k in results if k.startswith("param_") and k.endswith("batch_size")),
+            (k for p in sweep.points for k in p if k.split("__")[-1] == "batch_size"),
             None,
         )
         if key is None:
@@ -532,12 +529,8 @@ class LearningRateBatchSizeDisplay:
                 "param_grid={'batch_size': [...]} (or 'step__batch_size')."
             )
         rates = np.asarray(search.learning_rates_, dtype=float)
-        mean = np.where(
-            mostly_diverged(search),
-            np.nan,
-            results[f"mean_test_{refit_metric(search)}"],
-        )
-        sizes = [point[key.removeprefix("param_")] for point in point_params(search)]
+        mean = np.where(mostly_diverged(search), np.nan, sweep.mean_scores())
+        sizes = [point[key] for point in sweep.points]
         order = np.argsort(rates)
         scores = by_point(search, mean)[:, order]
         best = np.array(

@@ -14,8 +14,7 @@ from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
 from .._figure import _axes
-from ..neural_network import MLPClassifier, MLPRegressor
-from ._estimators import _detected_family, final_step
+from ..neural_network._stack import unwrap
 from ._results import mean_curves, mostly_diverged, point_params
 
 #: colour of each diagnosis (the same in every display)
@@ -38,23 +37,6 @@ _END_LABELS = {
     "diverged": "diverged (in that {x})",
     "stopped": "stopped early: the loss stopped improving",
 }
-
-
-def _loss_name(search):
-    """The name of the loss the estimators of ``search`` minimise."""
-    step, _ = final_step(search.estimator)
-    if not isinstance(step, MLPClassifier | MLPRegressor):
-        return "loss"  # its own: e.g. gradient boosting's, per stage
-    if is_classifier(step):
-        return "log-loss"
-    names = {"squared_error": "half squared error", "poisson": "half Poisson deviance"}
-    return names[step.loss]
-
-
-def _x_label(search):
-    """An epoch for gradient descent, a round for boosting."""
-    step, _ = final_step(search.estimator)
-    return "boosting round" if _detected_family(step) == "boosting" else "epoch"
 
 
 def _point_note(search, param_index):
@@ -179,7 +161,7 @@ class LossCurveDisplay:
         -------
         display : LossCurveDisplay
         """
-        mlp = estimator[-1] if hasattr(estimator, "steps") else estimator
+        mlp = unwrap(estimator).final
         if not hasattr(mlp, "loss_curve_"):
             raise ValueError(
                 "The estimator has no loss_curve_: fit it first, with solver 'sgd' "
@@ -214,9 +196,10 @@ class LossCurveDisplay:
         -------
         display : LossCurveDisplay
         """
-        check_is_fitted(search, "cv_results_")
-        if search.loss_curves_.shape[-1] == 0:
-            step, _ = final_step(search.estimator)
+        check_is_fitted(search, "sweep_result_")
+        sweep = search.sweep_result_
+        if sweep.loss.shape[-1] == 0:
+            step = unwrap(search.estimator).final
             raise ValueError(
                 f"{type(step).__name__} records no loss per iteration, so there "
                 "are no loss curves to draw (LearningRateSensitivityDisplay draws "
@@ -249,10 +232,10 @@ class LossCurveDisplay:
             if best is None or search.point_index_[best] != param_index
             else float(search.best_learning_rate_),
             max_epochs=search.loss_curves_.shape[-1],
-            loss_name=_loss_name(search),
+            loss_name=sweep.layout.loss_label,
             n_folds=search.n_splits_ if fold is None else None,
             diverged_fraction=np.asarray(search.diverged_)[rows].mean(axis=1),
-            x_label=_x_label(search),
+            x_label=sweep.layout.unit,
             title_note=_point_note(search, param_index),
         ).plot(ax=ax)
 

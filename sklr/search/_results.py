@@ -1,92 +1,23 @@
-"""A search's outcomes as arrays and as ``GridSearchCV``'s candidates.
-
-The tasks give outcomes per (param_grid point, rate, fold); ``_candidates``
-orders them as ``GridSearchCV`` orders its candidates, ``_gather`` lays them out
-as arrays for the diagnosis, and ``by_point`` / ``point_params`` give a fitted
-search's per-candidate values back by point and rate (what the Displays read).
+"""Reading a fitted search: its per-candidate values by point and rate, its
+mean loss curves, which candidates diverged, the metric that chose the best
+(all read from ``sweep_result_``); and the two rules that make scikit-learn's
+outcomes sklr's (diverged fits get ``error_score``; unusable candidates rank
+last).
 """
 
 import copy
-import warnings
-from collections.abc import Mapping
-from dataclasses import dataclass
 
 import numpy as np
-from sklearn.model_selection import ParameterGrid
+from sklearn.utils.validation import check_is_fitted
 
 
-def _candidates(param_grid, lr_key, rates):
-    """GridSearchCV's candidates for ``param_grid`` with ``lr_key: rates`` added
-    to every sub-grid, in its order, and the (point, rate) index of each: the
-    points are those of ``ParameterGrid(param_grid)``."""
-    grids = [{}] if param_grid is None else param_grid
-    grids = [grids] if isinstance(grids, Mapping) else list(grids)
-    params, where, offset = [], [], 0
-    rates = [float(r) for r in rates]
-    for grid in grids:
-        index_grid = {k: range(len(v)) for k, v in grid.items()}
-        points = list(ParameterGrid(index_grid))
-        position = {tuple(sorted(p.items())): i for i, p in enumerate(points)}
-        augmented = {**index_grid, lr_key: range(len(rates))}
-        for c in ParameterGrid(augmented):
-            r = c.pop(lr_key)
-            where.append((offset + position[tuple(sorted(c.items()))], r))
-        params += list(ParameterGrid({**grid, lr_key: rates}))
-        offset += len(points)
-    return params, np.array(where, dtype=int).reshape(-1, 2)
-
-
-@dataclass
-class _Gathered:
-    """Task outputs as arrays over (param_grid point, rate, fold)."""
-
-    raw: dict  # test scores per metric, NaN where diverged, failed or unscored
-    diverged: np.ndarray
-    unusable: np.ndarray
-    diverged_epoch: np.ndarray
-    baseline: dict
-    loss: np.ndarray
-    held_out: np.ndarray
-
-
-def _pick(value, metric):
-    return value.get(metric, np.nan) if isinstance(value, dict) else value
-
-
-def _gather(outputs, shape, metrics, key):
-    """Place every task's output in arrays of ``shape`` = (P, R, F); a network
-    is unusable when it diverged or has no finite ``key`` score."""
-    P, R, F = shape
-    n_epochs = max((len(o.loss) for o in outputs if o.loss is not None), default=0)
-    g = _Gathered(
-        {m: np.full(shape, np.nan) for m in metrics},
-        np.zeros(shape, dtype=bool),
-        np.zeros(shape, dtype=bool),
-        np.zeros(shape, dtype=int),
-        {m: np.full((P, F), np.nan) for m in metrics},
-        np.full((*shape, n_epochs), np.nan),
-        np.full((*shape, n_epochs), np.nan),
-    )
-    for o in outputs:
-        idx = (o.point, o.rates_index, o.fold)
-        g.diverged[idx] = o.diverged
-        g.diverged_epoch[idx] = o.diverged_epoch
-        if o.loss is not None:
-            g.loss[o.point, o.rates_index, o.fold, : len(o.loss)] = o.loss.T
-            g.held_out[o.point, o.rates_index, o.fold, : len(o.loss)] = (
-                o.held_out_loss.T
-            )
-        for m in metrics:
-            untrained, dummy = _pick(o.untrained_score, m), _pick(o.dummy_score, m)
-            g.baseline[m][o.point, o.fold] = np.fmax(untrained, dummy)
-            failed = [
-                out["fit_error"] is not None or "*" in u or m in u
-                for u, out in zip(o.unscored, o.outcomes)
-            ]
-            values = [_pick(out["test_scores"], m) for out in o.outcomes]
-            g.raw[m][idx] = np.where(o.diverged | failed, np.nan, values)
-    g.unusable = g.diverged | ~np.isfinite(g.raw[key])
-    return g
+def _first_of_each(values):
+    """The position of the first occurrence of each value 0, 1, ... in
+    ``values``."""
+    first = {}
+    for i, v in enumerate(values):
+        first.setdefault(int(v), i)
+    return [first[v] for v in range(len(first))]
 
 
 def _fill_diverged(outcomes, diverged, error_score, names=None):
@@ -187,13 +118,7 @@ def by_point(search, values):
     >>> by_point(search, search.cv_results_["mean_test_score"]).shape
     (3, 2)
     """
-    values = np.asarray(values)
-    n_points = int(search.point_index_.max()) + 1
-    out = np.empty(
-        (n_points, len(search.learning_rates_), *values.shape[1:]), dtype=values.dtype
-    )
-    out[search.point_index_, search.rate_index_] = values
-    return out
+    return _sweep(search).by_point(values)
 
 
 def point_params(search):
@@ -222,17 +147,7 @@ def point_params(search):
     >>> point_params(search)
     [{'batch_size': 16}, {'batch_size': 32}]
     """
-    first = {}
-    for c, p in enumerate(search.point_index_):
-        first.setdefault(int(p), c)
-    return [
-        {
-            k: v
-            for k, v in search.cv_results_["params"][first[p]].items()
-            if k != search.param_  # the rate searched, whatever its name
-        }
-        for p in range(len(first))
-    ]
+    return [dict(point) for point in _sweep(search).points]
 
 
 def mean_curves(search, held_out=False, rows=None):
@@ -273,41 +188,12 @@ def mean_curves(search, held_out=False, rows=None):
     >>> mean_curves(search).shape
     (2, 5)
     """
-    rows = np.arange(len(search.diverged_)) if rows is None else np.asarray(rows)
-    curves = search.validation_loss_curves_ if held_out else search.loss_curves_
-    curves = np.array(curves[rows], dtype=float)
-    div_epoch = search.diverged_epoch_[rows]
-    epoch = np.arange(1, curves.shape[-1] + 1)
-    out = (div_epoch[..., None] > 0) & (epoch >= div_epoch[..., None])
-    out |= ((div_epoch > 0) & ~mostly_diverged(search, rows)[:, None])[..., None]
-    curves[out] = np.nan
-    stopped = (div_epoch == 0)[..., None] & np.isnan(curves)
-    if curves.shape[-1] == 0:  # a model that records no curve
-        return np.full(curves.shape[:1] + curves.shape[2:], np.nan)
-    ran = np.where(np.isnan(curves), 0, epoch).max(axis=(1, 2))  # longest fold
-    carried = _carry_forward(curves)
-    fill = stopped & (epoch <= ran[:, None, None])
-    curves[fill] = carried[fill]
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanmean(curves, axis=1)
-
-
-def _carry_forward(curves):
-    """Each curve with its NaNs replaced by its last value before them."""
-    index = np.where(np.isnan(curves), 0, np.arange(curves.shape[-1]))
-    index = np.maximum.accumulate(index, axis=-1)
-    return np.take_along_axis(curves, index, axis=-1)
-
-
-#: A candidate is drawn (and reported) as diverged when it diverged on at least
-#: this fraction of the folds.
-DIVERGED_MAJORITY = 0.5
+    return _sweep(search).mean_curves(held_out=held_out, rows=rows)
 
 
 def mostly_diverged(search, rows=slice(None)):
     """Whether each candidate (of ``rows``) diverged on at least
-    ``DIVERGED_MAJORITY`` of the folds.
+    ``DIVERGED_MAJORITY`` (0.5) of the folds.
 
     Parameters
     ----------
@@ -335,7 +221,7 @@ def mostly_diverged(search, rows=slice(None)):
     >>> mostly_diverged(search).tolist(), refit_metric(search)
     ([False, True], 'score')
     """
-    return search.diverged_[rows].mean(axis=1) >= DIVERGED_MAJORITY
+    return _sweep(search).mostly_diverged(rows)
 
 
 def refit_metric(search):
@@ -356,4 +242,10 @@ def refit_metric(search):
     --------
     See :func:`mostly_diverged`.
     """
-    return search._refit_key
+    return _sweep(search).refit_metric
+
+
+def _sweep(search):
+    """The ``SweepResult`` of a fitted search."""
+    check_is_fitted(search, "sweep_result_")
+    return search.sweep_result_

@@ -1,7 +1,6 @@
 """``LearningRateSearchCV`` and ``learning_rate_curve``: the sensitivity analysis,
 a ``BaseSearchCV`` whose tasks train every rate of a fold at once."""
 
-import copy
 import time
 import warnings
 from numbers import Integral, Real
@@ -9,55 +8,65 @@ from pathlib import Path
 
 import numpy as np
 import sklearn
-from joblib import Parallel, delayed, effective_n_jobs
+from joblib import Parallel, delayed
 from joblib import hash as joblib_hash
 from sklearn.base import clone, is_classifier
 from sklearn.callback import with_callbacks
 from sklearn.model_selection import ParameterGrid, check_cv
-from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import _num_samples, indexable
+from sklearn.utils.validation import indexable
 
 from .._outdir import write_text
+from .._sklearn import (
+    BaseSearchCV,
+    HasMethods,
+    Interval,
+    StrOptions,
+    _check_method_params,
+    _insert_error_scores,
+    _MultimetricScorer,
+    _warn_or_raise_about_fit_failures,
+)
 from .._validation import check_learning_rates, tidy_rates
 from ..exceptions import (
+    BaselineWarning,
+    GridEdgeWarning,
     NoGoodRangeWarning,
     NoUsableScoreError,
     RangeTestWarning,
     TargetScaleWarning,
 )
 from ..lr_finder import lr_find
-from ..neural_network._stack import target_scale_note
+from ..neural_network._stack import target_scale_note, unwrap
 from ._checkpoint import (
     Store,
     UnidentifiableError,
     _read_seed,
-    _reuse,
-    _save,
     callable_identity,
+    reuse,
+    save,
 )
-from ._diagnosis import _diagnose
-from ._estimators import final_step, step_size
-from ._independent import _fit_one
-from ._results import _candidates, _fill_diverged, _gather, _rank
-from ._sklearn import (
-    BaseSearchCV,
-    _check_method_params,
-    _insert_error_scores,
-    _MultimetricScorer,
-    _warn_or_raise_about_fit_failures,
-)
-from ._tasks import _fit_task, _Fitting, _pipeline_of, _Scoring, _Task
+from ._diagnosis import diagnose
+from ._families import DESCENT_GRID, step_size
+from ._results import _fill_diverged, _first_of_each, _rank
+from ._scoring import Scoring
+from ._sweep import Candidates, Layout, candidates, collect
+from ._tasks import Fitting, Job, plan, run_task
 
 #: Default grid: 1e-5 to 10, two points per decade (13 rates). Plain SGD on
 #: standardised inputs learns somewhere in 1e-4 .. 1; the grid reaches a decade
 #: beyond on each side so that both arms of the U are visible.
-DEFAULT_LEARNING_RATES = tidy_rates(np.logspace(-5, 1, 13))
+DEFAULT_LEARNING_RATES = DESCENT_GRID
 
 #: learning_rates="auto": half the width, in decades, of the grid around the
 #: range test's suggestion (chosen on the validity benchmark: +-1 decade found the
 #: full grid's best within half a decade in 97% of the tasks, +-1.5 in 100%).
 AUTO_HALF_WIDTH = 1.5
+
+#: The callback task names of a search's tasks: scikit-learn's
+#: "candidate-split-evaluation" where a task is one candidate on one split (one
+#: fit per rate), and "stacked-split-evaluation" where it trains several
+#: candidates (the rates of a split) at once.
+TASK_NAMES = {False: "candidate-split-evaluation", True: "stacked-split-evaluation"}
 
 
 class LearningRateSearchCV(BaseSearchCV):
@@ -300,23 +309,39 @@ class LearningRateSearchCV(BaseSearchCV):
 
     # ------------------------------------------------------------------ fitting
     def _prepare_estimator(self):
-        """A clone of the estimator with a fixed seed, and its step size
-        (``param_``; ``self._step``)."""
-        self._step = step_size(self.estimator, self.param)
+        """A clone of the estimator with a fixed seed, the ``param_grid``
+        points, and the step size (``param_``; ``self._step``), found on the
+        estimator as the first point sets it (a Pipeline step may be None until
+        ``param_grid`` sets it, as in ``GridSearchCV``)."""
+        points = self._raw_points()
+        probe = clone(self.estimator).set_params(**clone(points[0], safe=False))
+        self._step = step_size(probe, self.param)
         self.param_ = self._step.name
-        step, prefix = self._step.step, self._step.prefix
-        if self._step.stacked and step.solver == "lbfgs":
-            raise ValueError(
-                "LearningRateSearchCV needs solver='sgd' or 'adam': 'lbfgs' has no "
-                "learning rate."
-            )
+        self._check_points(points)
         estimator = clone(self.estimator)
-        if step.get_params(deep=False).get("random_state", 0) is None:
+        seeded = self._step.step.get_params(deep=False).get("random_state", 0)
+        name = self._step.prefix + "random_state"
+        if seeded is None and name in estimator.get_params(deep=True):
             # one seed for every task and the refit: the paired design needs the
             # same initial weights and mini-batches in every task (kept with the
-            # checkpoints, so that a resumed search reuses them)
-            estimator.set_params(**{prefix + "random_state": self._seed()})
-        return estimator, prefix
+            # checkpoints, so that a resumed search reuses them); a step that
+            # param_grid sets keeps its own
+            estimator.set_params(**{name: self._seed()})
+        return estimator, points
+
+    def _raw_points(self):
+        return [{}] if self.param_grid is None else list(ParameterGrid(self.param_grid))
+
+    def _check_points(self, points):
+        """Names are checked before any training (a bad value fails its fits,
+        which score ``error_score``)."""
+        for point in points:
+            if self.param_ in point:
+                raise ValueError(
+                    "The 'param_grid' parameter must not contain the learning rate "
+                    f"({self.param_}): give the rates as 'learning_rates'."
+                )
+            clone(self.estimator).set_params(**clone(point, safe=False))
 
     def __getstate__(self):
         """The state to pickle or save, without the step size found by ``fit``
@@ -325,23 +350,23 @@ class LearningRateSearchCV(BaseSearchCV):
         state.pop("_step", None)
         return state
 
-    @property
-    def _rate_param(self):
-        """The parameter a task sets per rate, or None for sklr's stacked MLPs
-        (whose rates are trained together)."""
-        return None if self._step.stacked else self._step.name
-
     def _seed(self):
-        """One seed for the whole search; kept in ``checkpoint_dir/seed.txt`` so
-        that a resumed search draws the same one (a file that is not a seed is
-        replaced, with a warning: the saved results then no longer match)."""
+        """One seed for the whole search, drawn from ``self._rng`` (set by
+        ``fit``: the estimator's own ``random_state`` is None, so the search's
+        seed is new at each fit, as an estimator's would be); kept in
+        ``checkpoint_dir/seed.txt`` so that a resumed search draws the same one
+        (a file that is not a seed is replaced, with a warning: the saved
+        results then no longer match)."""
+        if getattr(self, "_seed_value", None) is not None:
+            return self._seed_value
         path = None
         if self.checkpoint_dir is not None:
             path = Path(self.checkpoint_dir) / "seed.txt"
             seed = _read_seed(path)
             if seed is not None:
+                self._seed_value = seed
                 return seed
-        seed = int(check_random_state(None).randint(np.iinfo(np.int32).max))
+        seed = int(np.random.default_rng().integers(np.iinfo(np.int32).max))
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             try:  # a new file renamed over the name: never written through a link
@@ -351,14 +376,16 @@ class LearningRateSearchCV(BaseSearchCV):
                     f"cannot save the seed in {path} ({exc.strerror}): a resumed "
                     "search will not reuse this one's results.",
                     UserWarning,
-                    stacklevel=4,
+                    stacklevel=5,
                 )
+        self._seed_value = seed
         return seed
 
     def _rates(self, estimator, X, y, sample_weight):
         """The grid of rates, checked (``"auto"`` runs the range test)."""
+        family = self._step.family
         if isinstance(self.learning_rates, str):  # "auto"
-            if not self._step.stacked:
+            if not family.range_test:
                 raise ValueError(
                     "learning_rates='auto' runs the range test, which trains sklr's "
                     f"MLPs only; give {type(self._step.step).__name__} a grid of "
@@ -366,7 +393,7 @@ class LearningRateSearchCV(BaseSearchCV):
                 )
             grid = self._auto_grid(estimator, X, y, sample_weight)
         elif self.learning_rates is None:
-            grid = self._step.default_grid
+            grid = family.default_grid
         else:
             grid = self.learning_rates
         rates = check_learning_rates(grid, "learning_rates", min_size=2)
@@ -376,50 +403,7 @@ class LearningRateSearchCV(BaseSearchCV):
             )
         return rates
 
-    def _param_points(self, estimator, prefix):
-        """The points of ``param_grid``; names are checked before any training
-        (a bad value fails its fits, which score ``error_score``)."""
-        if self.param_grid is None:
-            return [{}]
-        points = list(ParameterGrid(self.param_grid))
-        for point in points:
-            if self.param_ in point:
-                raise ValueError(
-                    "The 'param_grid' parameter must not contain the learning rate "
-                    f"({self.param_}): give the rates as 'learning_rates'."
-                )
-            clone(estimator).set_params(**clone(point, safe=False))
-        return points
-
-    def _tasks(self, points, splits, rates, offset):
-        """One task per (param_grid point, fold), its rates split in chunks when
-        that balances the workers better.
-
-        Chunks interleave the rates (every n-th rate), so that fast-diverging
-        and slow-learning rates are spread evenly; a network's arithmetic does
-        not depend on its chunk, so neither do the results.
-        """
-        n_tasks = len(points) * len(splits)
-        workers = effective_n_jobs(self.n_jobs)
-        n_chunks = 1
-        if not self._step.stacked:  # fitted one by one: a task per rate
-            n_chunks = len(rates)
-        elif workers > 1 and n_tasks % workers:
-            # fewest chunks that give every worker the same number of tasks
-            n_chunks = next(
-                (c for c in range(2, len(rates) + 1) if (n_tasks * c) % workers == 0),
-                1,
-            )
-        order = np.arange(len(rates))
-        chunks = [order[i::n_chunks] for i in range(n_chunks)]
-        return [
-            _Task(p, f, train, test, chunk + offset, rates[chunk], point)
-            for p, point in enumerate(points)
-            for f, (train, test) in enumerate(splits)
-            for chunk in chunks
-        ]
-
-    def _run_tasks(self, tasks, run):
+    def _run_tasks(self, tasks, job, context):
         """Run the tasks in parallel; with ``checkpoint_dir``, reuse and save them.
 
         Each finished task is saved as one record per rate as soon as it arrives
@@ -427,40 +411,45 @@ class LearningRateSearchCV(BaseSearchCV):
         exists and matches its task are not trained again, however the rates
         are split into tasks (see ``sklr.search._checkpoint``).
         """
-        estimator, X, y, scoring, fitting, context = run
-        store = self._store(estimator, X, y, scoring, fitting)
+        store = self._store(job)
         done, todo = [], []
         for task in tasks:
-            reused, rest = _reuse(store, task, _num_samples(task.test))
+            reused, rest = reuse(store, task)
             done += reused
             if rest is not None:
                 todo.append(rest)
-        contexts = [context.subcontext(task_name="fold-rates") for _ in todo]
+        search_ctx = context.subcontext(
+            task_name="search", max_subtasks=len(todo), sequential_subtasks=False
+        ).call_on_fit_task_begin(estimator=self)
+        name = TASK_NAMES[self._step.family.stacked]
+        contexts = [
+            search_ctx.subcontext(task_name=name, task_id=i) for i in range(len(todo))
+        ]
         parallel = Parallel(
             n_jobs=self.n_jobs, verbose=self.verbose, return_as="generator_unordered"
         )
-        fit = _fit_task if self._step.stacked else _fit_one
         outputs = parallel(
-            delayed(fit)(i, task, estimator, X, y, scoring, fitting, ctx, self)
+            delayed(run_task)(i, task, job, ctx, self)
             for i, (task, ctx) in enumerate(zip(todo, contexts))
         )
         for i, output in outputs:
             done.append(output)
-            if store is not None:
-                _save(store, todo[i], output)
+            save(store, todo[i], output)
+        search_ctx.call_on_fit_task_end(estimator=self)
         return done
 
-    def _store(self, estimator, X, y, scoring, fitting):
+    def _store(self, job):
         """The checkpoint store, or None (no ``checkpoint_dir``, or a scorer or
         estimator whose computation cannot be identified: then a warning)."""
         if self.checkpoint_dir is None:
             return None
+        scoring, fitting = job.scoring, job.fitting
         try:
             common = joblib_hash(
                 (
-                    callable_identity(estimator.get_params(deep=True)),
-                    X,
-                    y,
+                    callable_identity(job.estimator.get_params(deep=True)),
+                    job.X,
+                    job.y,
                     fitting.sample_weight,
                     fitting.pre_params,
                     scoring.score_params,
@@ -474,20 +463,22 @@ class LearningRateSearchCV(BaseSearchCV):
                 "checkpoint_dir is not used: the estimator or the scorer cannot be "
                 f"identified reliably ({exc}), so saved results could be stale.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
             return None
         multimetric = isinstance(scoring.scorer, _MultimetricScorer)
         if callable(self.scoring):  # a callable may return a dict
             multimetric = None
-        max_epochs = self._step.step.max_iter if self._step.stacked else 10**6
-        return Store(self.checkpoint_dir, common, multimetric, max_epochs)
+        max_epochs = self._step.family.max_epochs(self._step.step)
+        store = Store(self.checkpoint_dir, common, multimetric, max_epochs)
+        store.warn_foreign()
+        return store
 
     def _routed(self, X, groups, sample_weight, estimator):
         """What goes to the splitter, the scorer, the fits and the refit, routed
         as ``GridSearchCV`` routes it. Without metadata routing, only
-        ``sample_weight`` is accepted, and it reaches the MLP (not a Pipeline's
-        other steps); with it, each step gets what it requests."""
+        ``sample_weight`` is accepted, and it reaches the final step (not a
+        Pipeline's other steps); with it, each step gets what it requests."""
         given = {"groups": groups, "sample_weight": sample_weight}
         params = _check_method_params(
             X, params={k: v for k, v in given.items() if v is not None}
@@ -495,13 +486,16 @@ class LearningRateSearchCV(BaseSearchCV):
         routed = self._get_routed_params_for_fit(params)
         fit_params = dict(routed.estimator.fit)
         if sklearn.get_config()["enable_metadata_routing"]:
-            step, _ = final_step(estimator)
-            requested = step.get_metadata_routing().fit.requests.get("sample_weight")
-            weights = fit_params.get("sample_weight") if requested else None
-            fitting = _Fitting(
-                weights, fit_params if _pipeline_of(estimator) else {}, self._rate_param
+            parts = unwrap(estimator)
+            requested = parts.final.get_metadata_routing().fit.requests.get(
+                "sample_weight"
             )
-            return routed, fitting, fit_params
+            weights = fit_params.get("sample_weight") if requested else None
+            return (
+                routed,
+                Fitting(weights, fit_params if parts.pipelines else {}),
+                fit_params,
+            )
         weights = fit_params.pop("sample_weight", None)
         if fit_params:
             raise ValueError(
@@ -509,7 +503,7 @@ class LearningRateSearchCV(BaseSearchCV):
                 f"got the fit parameters {sorted(fit_params)}."
             )
         weights = None if weights is None else np.asarray(weights)
-        return routed, _Fitting(weights, {}, self._rate_param), None
+        return routed, Fitting(weights, {}), None
 
     def _splits(self, X, y, split_params):
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
@@ -519,6 +513,11 @@ class LearningRateSearchCV(BaseSearchCV):
             raise ValueError(
                 "cv.split and cv.get_n_splits return inconsistent results. "
                 f"Expected {self.n_splits_} splits, got {len(splits)}"
+            )
+        if not splits:
+            raise ValueError(
+                "No fits were performed. Was the CV iterator empty? "
+                "Were there no candidates?"
             )
         return splits
 
@@ -535,8 +534,9 @@ class LearningRateSearchCV(BaseSearchCV):
         groups : array-like of shape (n_samples,), default=None
             Group labels for group-aware ``cv`` splitters.
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights, passed to the MLP (not to preprocessing steps) and,
-            as in ``GridSearchCV``, to the scorer when it accepts them.
+            Sample weights, passed to the final step (not to preprocessing
+            steps) and, as in ``GridSearchCV``, to the scorer when it accepts
+            them.
 
         Returns
         -------
@@ -544,9 +544,9 @@ class LearningRateSearchCV(BaseSearchCV):
             The fitted search.
         """
         self._validate_params()
-        estimator, prefix = self._prepare_estimator()
+        self._seed_value = None
+        estimator, points = self._prepare_estimator()
         rates = self._rates(estimator, X, y, sample_weight)
-        points = self._param_points(estimator, prefix)
         scorers, refit_metric = self._get_scorers()
         self._scorers = scorers
         X, y = indexable(X, y)
@@ -554,72 +554,188 @@ class LearningRateSearchCV(BaseSearchCV):
             X, groups, sample_weight, estimator
         )
         splits = self._splits(X, y, routed.splitter.split)
-        if not splits or not points:
-            raise ValueError(
-                "No fits were performed. Was the CV iterator empty? "
-                "Were there no candidates?"
-            )
         self._warn_large_batches(points, splits)
-        context = self._init_callback_context(max_subtasks=None).call_on_fit_task_begin(
-            estimator=self, X=X, y=y
-        )
-        self._target_note = (
-            None if self._step.family == "boosting" else target_scale_note(estimator, y)
-        )
-        scoring = _Scoring(
+        context = self._init_callback_context(
+            max_subtasks=None if self.refine else 1 + (self.refit is not False)
+        ).call_on_fit_task_begin(estimator=self, X=X, y=y)
+        scoring = Scoring(
             scorers, routed.scorer.score, self.return_train_score, self.error_score
         )
-        run = (estimator, X, y, scoring, fitting, context)
-        lr_key = self.param_
-        rounds = [self._evaluate(points, splits, rates, 0, lr_key, run)]
-        if self.refine:
-            # the grid's best, computed on a copy: this search's attributes are
-            # set once, from every round (and the warnings given once, then)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                try:
-                    best_rate = copy.copy(self)._collect(rounds, rates, refit_metric)
-                except NoUsableScoreError:  # raised below, with the attributes set
-                    best_rate = np.nan
-            extra = self._refinement(best_rate, rates)
-            if len(extra):
-                rounds.append(
-                    self._evaluate(points, splits, extra, len(rates), lr_key, run)
-                )
-                rates = np.concatenate([rates, extra])
-        self._warn_scoring_failures(rounds)
-        self._collect(rounds, rates, refit_metric)
-        self._warn_unclear_answers()
+        job = Job(estimator, X, y, self._step, scoring, fitting)
+        sweep = self._sweep(job, points, splits, rates, context, refit_metric)
+        note = target_scale_note(estimator, y)
+        self._set_results(
+            sweep, note if self._step.family.target_scale_matters else None
+        )
         self.scorer_ = getattr(scorers, "_scorers", scorers)
         if self.refit:
-            if refit_params is None:  # the sample weights go to the MLP
-                weights = fitting.sample_weight
-                name = prefix.removeprefix("regressor__") + "sample_weight"
-                refit_params = {} if weights is None else {name: weights}
-            self._refit(estimator, X, y, refit_params, context)
+            self._refit(
+                estimator, X, y, self._refit_params(refit_params, fitting), context
+            )
         context.call_on_fit_task_end(estimator=self, X=X, y=y)
         return self
 
-    def _evaluate(self, points, splits, rates, offset, lr_key, run):
-        """Train and score one grid of rates: its candidates (GridSearchCV's
-        order), their (point, rate) indices, their outcomes per split and the
-        task outputs. Fit failures warn (or raise) as in ``GridSearchCV``."""
-        outputs = self._run_tasks(self._tasks(points, splits, rates, offset), run)
-        params, where = _candidates(self.param_grid, lr_key, rates)
-        where[:, 1] += offset
-        located = {
-            (o.point, int(r), o.fold): (o, k)
-            for o in outputs
-            for k, r in enumerate(o.rates_index)
-        }
-        outcomes, diverged = [], []
-        for p, r in where:
-            for f in range(len(splits)):
-                output, k = located[(p, r, f)]
-                outcomes.append(output.outcomes[k])
-                diverged.append(bool(output.diverged[k]))
-        _warn_or_raise_about_fit_failures(outcomes, self.error_score)
-        return params, where, outcomes, diverged, outputs
+    def _refit_params(self, refit_params, fitting):
+        """What the refit's ``fit`` is given: the routed parameters, or the
+        sample weights for the final step."""
+        if refit_params is not None:
+            return refit_params
+        weights = fitting.sample_weight
+        name = self._step.prefix.removeprefix("regressor__") + "sample_weight"
+        return {} if weights is None else {name: weights}
+
+    def _sweep(self, job, points, splits, rates, context, refit_metric):
+        """Train and score the grid (and its refinement): the ``SweepResult``."""
+        results = self._evaluate(job, points, splits, (rates, 0), context)
+        sweep = self._collect(results, points, [rates], refit_metric)
+        if self.refine:
+            extra = self._refinement(self._grid_best_rate(sweep), rates)
+            if len(extra):
+                results += self._evaluate(
+                    job, points, splits, (extra, len(rates)), context
+                )
+                sweep = self._collect(results, points, [rates, extra], refit_metric)
+        return sweep
+
+    def _evaluate(self, job, points, splits, grid, context):
+        """Train and score one grid of rates (``(rates, offset)``: their
+        position in ``learning_rates_``); fit failures warn (or raise) as in
+        ``GridSearchCV``."""
+        rates, offset = grid
+        tasks = plan(
+            points, splits, rates, offset, self.n_jobs, self._step.family.stacked
+        )
+        results = self._run_tasks(tasks, job, context)
+        failed = [{"fit_error": r.fit_error} for t in results for r in t.records]
+        _warn_or_raise_about_fit_failures(failed, self.error_score)
+        return results
+
+    def _collect(self, results, points, grids, refit_metric):
+        """The ``SweepResult`` of the rounds' results (``grids``: the rates of
+        each round, in order)."""
+        params, where, offset = [], [], 0
+        for rates in grids:
+            p, w = candidates(self.param_grid, self.param_, rates, offset)
+            params += p
+            where.append(w)
+            offset += len(rates)
+        metrics, multimetric = self._metrics(results)
+        key = refit_metric if refit_metric in metrics else metrics[0]
+        if callable(self.scoring) and multimetric:
+            self._check_refit_for_multimetric(dict.fromkeys(metrics))
+            key = self.refit if isinstance(self.refit, str) else metrics[0]
+        family = self._step.family
+        layout = Layout(
+            learning_rates=np.concatenate(grids),
+            points=tuple(
+                {k: v for k, v in params[c].items() if k != self.param_}
+                for c in _first_of_each(np.concatenate(where)[:, 0])
+            ),
+            n_splits=self.n_splits_,
+            param=self.param_,
+            unit=family.unit,
+            loss_label=family.loss_label(self._step.step),
+            family=family.name,
+            error_score=np.nan if self.error_score == "raise" else self.error_score,
+        )
+        cands = Candidates(params, np.concatenate(where), metrics, key, multimetric)
+        return collect(results, layout, cands)
+
+    def _metrics(self, results):
+        """The metrics scored, and whether there are several (a callable
+        scorer tells by what it returned)."""
+        if isinstance(self._scorers, _MultimetricScorer):
+            return tuple(self._scorers._scorers), True
+        for t in results:
+            for r in t.records:
+                if isinstance(r.test_scores, dict):
+                    return tuple(r.test_scores), True
+        return ("score",), False
+
+    def _results_of(self, sweep):
+        """``cv_results_`` of a ``SweepResult``, formatted by scikit-learn's
+        ``_format_results``, unusable candidates ranked last."""
+        outcomes = sweep.outcomes()
+        if callable(self.scoring):
+            _insert_error_scores(outcomes, self.error_score)
+        diverged = sweep.candidate(sweep.diverged).ravel()
+        names = getattr(self._scorers, "_scorers", None)
+        _fill_diverged(outcomes, diverged, self.error_score, names)
+        results = self._format_results(sweep.params, sweep.n_splits, outcomes)
+        unusable = sweep.candidate(sweep.unusable).any(axis=1)
+        for m in sweep.metrics:  # the documented difference: unusable ranks last
+            results[f"rank_test_{m}"] = _rank(results[f"mean_test_{m}"], unusable)
+        return results
+
+    def _grid_best_rate(self, sweep):
+        """The best rate of the grid (round one), NaN when there is none; no
+        attribute is set, no warning given (the search gives them once, after
+        the refinement)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            results = self._results_of(sweep)
+        best = self._best_index(sweep, results)
+        return np.nan if best is None else float(sweep.params[best][self.param_])
+
+    def _best_index(self, sweep, results):
+        """The best candidate as ``GridSearchCV`` chooses it, or None (none is
+        usable, or ``refit=False`` with several metrics)."""
+        if sweep.candidate(sweep.unusable).any(axis=1).all():
+            return None
+        if self.refit is False and sweep.multimetric:
+            return None
+        return int(self._select_best_index(self.refit, sweep.refit_metric, results))
+
+    def _set_results(self, sweep, target_note):
+        """Every fitted attribute, once, from the ``SweepResult`` and its
+        diagnosis; then the warnings of an unclear answer."""
+        diagnosis = diagnose(sweep)
+        self.sweep_result_ = sweep
+        self.multimetric_ = sweep.multimetric
+        self._warn_scoring_failures(sweep)
+        results = self._results_of(sweep)
+        pi, ri = sweep.point_index, sweep.rate_index
+        self.point_index_, self.rate_index_ = pi, ri
+        self.learning_rates_ = sweep.learning_rates
+        self.diverged_ = sweep.candidate(sweep.diverged)
+        self.diverged_epoch_ = sweep.candidate(sweep.diverged_epoch)
+        self.loss_curves_ = sweep.candidate(sweep.loss)
+        self.validation_loss_curves_ = sweep.candidate(sweep.held_out_loss)
+        self.diagnosis_ = diagnosis.labels[pi, ri]
+        self.baseline_scores_ = sweep.baseline[sweep.refit_metric]
+        results["diagnosis"] = self.diagnosis_
+        results["diverged_fraction"] = self.diverged_.mean(axis=1)
+        self._choose_best(sweep, diagnosis, results, target_note)
+        self.cv_results_ = results  # as GridSearchCV: only once a best is chosen
+        self._warn_unclear_answers(sweep, target_note)
+
+    def _choose_best(self, sweep, diagnosis, results, target_note):
+        """``best_*`` as ``GridSearchCV`` sets them, and the good range of the
+        best candidate's ``param_grid`` point; no candidate usable is an error,
+        whatever ``refit``."""
+        for name in (
+            "best_index_",
+            "best_score_",
+            "best_params_",
+            "best_learning_rate_",
+        ):
+            self.__dict__.pop(name, None)
+        self.good_range_ = diagnosis.good_range(0)
+        if sweep.candidate(sweep.unusable).any(axis=1).all():
+            self.good_range_ = (np.nan, np.nan)
+            self.cv_results_ = results  # kept, to show what failed
+            unscored = sweep.candidate(sweep.unusable & ~sweep.diverged)
+            raise self._no_usable_score(unscored, target_note)
+        best = self._best_index(sweep, results)
+        if best is None:
+            return
+        self.best_index_ = best
+        if not callable(self.refit):
+            key = f"mean_test_{sweep.refit_metric}"
+            self.best_score_ = results[key][best]
+        self.best_params_ = results["params"][best]
+        self.best_learning_rate_ = float(self.best_params_[self.param_])
+        self.good_range_ = diagnosis.good_range(sweep.point_index[best])
 
     def _auto_grid(self, estimator, X, y, sample_weight):
         """The rates 10**(k/2) within ``AUTO_HALF_WIDTH`` decades of the range
@@ -633,7 +749,7 @@ class LearningRateSearchCV(BaseSearchCV):
                 "learning_rates='auto': the range test has no suggestion (see "
                 "range_test_); sweeping the default grid instead.",
                 RangeTestWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
             return DEFAULT_LEARNING_RATES
         half = np.arange(
@@ -645,63 +761,65 @@ class LearningRateSearchCV(BaseSearchCV):
     def _warn_large_batches(self, points, splits):
         """Once, here: a batch size larger than a training fold is clipped to
         it (an sklr MLP warns so in each fold's fit, which the tasks silence)."""
-        if not self._step.stacked:
+        default = self._step.family.batch_size(self._step.step)
+        if default is None:
             return
         key = self._step.prefix + "batch_size"
-        sizes = {point.get(key, self._step.step.batch_size) for point in points}
+        sizes = {point.get(key, default) for point in points}
         smallest = min(len(train) for train, _ in splits)
         large = sorted(b for b in sizes if b != "auto" and b > smallest)
-        if large:
+        if large and self._step.family.stacked:
             warnings.warn(
                 f"batch_size {', '.join(map(str, large))} is larger than the "
                 f"smallest training fold ({smallest} samples): it is clipped to "
                 "the fold's size, so those points train with full batches.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
 
-    def _warn_scoring_failures(self, rounds):
-        """scikit-learn's "Scoring failed" warnings, given in the workers, once
-        each in this process (whatever the backend)."""
-        messages = [m for r in rounds for o in r[4] for ms in o.messages for m in ms]
+    def _warn_scoring_failures(self, sweep):
+        """scikit-learn's "Scoring failed" warnings, given in the workers, and
+        the tasks' notes (a baseline that could not be fitted), once each in
+        this process (whatever the backend)."""
+        messages = list(sweep.messages)
         self._first_score_error = messages[0] if messages else None
         for message in dict.fromkeys(messages):
-            warnings.warn(message, UserWarning, stacklevel=3)
+            warnings.warn(message, UserWarning, stacklevel=5)
+        for note in sweep.notes:
+            warnings.warn(note, BaselineWarning, stacklevel=5)
 
-    def _warn_unclear_answers(self):
+    def _warn_unclear_answers(self, sweep, target_note):
         """Warn when no rate beats the baseline, when the best rate is at an edge
         of the grid, or when the target's scale is the cause of divergence."""
-        if hasattr(self, "best_index_") and self.best_learning_rate_ in (
-            self.learning_rates_.min(),
-            self.learning_rates_.max(),
-        ):
+        best = getattr(self, "best_index_", None)
+        rates = self.learning_rates_
+        if best is not None and self.best_learning_rate_ in (rates.min(), rates.max()):
             warnings.warn(
                 f"The best learning rate ({self.best_learning_rate_:.3g}) is at an "
                 "edge of the grid: better rates may lie beyond it. Widen the grid.",
-                UserWarning,
-                stacklevel=3,
+                GridEdgeWarning,
+                stacklevel=5,
             )
-        if self._target_note and (self.diagnosis_ == "diverged").mean() > 0.5:
+        if target_note and (self.diagnosis_ == "diverged").mean() > 0.5:
             warnings.warn(
-                f"Most learning rates diverged, and {self._target_note}: "
+                f"Most learning rates diverged, and {target_note}: "
                 "standardise it, e.g. with TransformedTargetRegressor(estimator, "
                 "transformer=StandardScaler()), which LearningRateSearchCV accepts.",
                 TargetScaleWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
-        if hasattr(self, "best_index_") and np.isnan(self.good_range_[0]):
-            point = self.point_index_[self.best_index_]
-            best = self.cv_results_[f"mean_test_{self._refit_key}"][self.best_index_]
+        if best is not None and np.isnan(self.good_range_[0]):
+            point = sweep.point_index[best]
             warnings.warn(
                 "No learning rate scored clearly better than the baseline (the "
                 "better of a model that ignores the features and the network at its "
                 f"initial weights; mean score {self.baseline_scores_[point].mean():.4g}"
-                f", best candidate's {best:.4g}): good_range_ is (nan, nan) and no "
-                "rate is diagnosed 'good'. Train longer (max_iter), widen the grid, "
-                "or check that the features predict the target and that the scorer "
-                "fits it.",
+                f", best candidate's {sweep.mean_scores()[best]:.4g}): good_range_ is "
+                "(nan, nan) and no rate is diagnosed 'good'. Train longer (max_iter), "
+                "widen the grid, or check that the features predict the target and "
+                "that the scorer fits it.",
                 NoGoodRangeWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
 
     def _refinement(self, best_rate, rates):
@@ -728,87 +846,7 @@ class LearningRateSearchCV(BaseSearchCV):
         if hasattr(self.best_estimator_, "feature_names_in_"):
             self.feature_names_in_ = self.best_estimator_.feature_names_in_
 
-    # --------------------------------------------------------------- results
-    def _collect(self, rounds, rates, refit_metric):
-        """Turn the rounds' outcomes into the fitted attributes, with
-        scikit-learn's ``_format_results``; return the best rate."""
-        params = [c for r in rounds for c in r[0]]
-        where = np.concatenate([r[1] for r in rounds])
-        outcomes = [o for r in rounds for o in r[2]]
-        diverged = [d for r in rounds for d in r[3]]
-        outputs = [o for r in rounds for o in r[4]]
-        if callable(self.scoring):
-            _insert_error_scores(outcomes, self.error_score)
-        names = getattr(self._scorers, "_scorers", None)
-        _fill_diverged(outcomes, diverged, self.error_score, names)
-        self.multimetric_ = isinstance(outcomes[0]["test_scores"], dict)
-        if callable(self.scoring) and self.multimetric_:
-            self._check_refit_for_multimetric(outcomes[0]["test_scores"])
-            refit_metric = self.refit
-        metrics = list(outcomes[0]["test_scores"]) if self.multimetric_ else ["score"]
-        key = refit_metric if refit_metric in metrics else metrics[0]
-        self._refit_key = key
-        P, R, F = int(where[:, 0].max()) + 1, len(rates), self.n_splits_
-        g = _gather(outputs, (P, R, F), metrics, key)
-        self.baseline_scores_ = g.baseline[key]
-        ranges, diagnosis = zip(
-            *(
-                _diagnose(
-                    rates,
-                    g.raw[key][p],
-                    g.diverged[p],
-                    g.loss[p],
-                    unusable=g.unusable[p],
-                    baseline=g.baseline[key][p],
-                )
-                for p in range(P)
-            )
-        )
-        pi, ri = where[:, 0], where[:, 1]
-        self.point_index_, self.rate_index_ = pi, ri
-        self.learning_rates_ = rates
-        self.diverged_ = g.diverged[pi, ri]
-        self.diverged_epoch_ = g.diverged_epoch[pi, ri]
-        self.loss_curves_ = g.loss[pi, ri]
-        self.validation_loss_curves_ = g.held_out[pi, ri]
-        self.diagnosis_ = np.stack(diagnosis)[pi, ri]
-        unusable = g.unusable[pi, ri]
-        results = self._format_results(params, F, outcomes)
-        for m in metrics:  # the documented difference: unusable ranks last
-            results[f"rank_test_{m}"] = _rank(
-                results[f"mean_test_{m}"], unusable.any(axis=1)
-            )
-        results["diagnosis"] = self.diagnosis_
-        results["diverged_fraction"] = self.diverged_.mean(axis=1)
-        self._choose_best(results, refit_metric, unusable, ranges)
-        self.cv_results_ = results  # as GridSearchCV: only once a best is chosen
-        return self.best_learning_rate_ if hasattr(self, "best_index_") else np.nan
-
-    def _choose_best(self, results, refit_metric, unusable, ranges):
-        """``best_*`` as ``GridSearchCV`` sets them, and the good range of the
-        best candidate's ``param_grid`` point; no candidate usable is an error."""
-        for name in (
-            "best_index_",
-            "best_score_",
-            "best_params_",
-            "best_learning_rate_",
-        ):
-            self.__dict__.pop(name, None)
-        self.good_range_ = ranges[0]
-        if self.refit is False and self.multimetric_:
-            return
-        if unusable.any(axis=1).all():
-            self.good_range_ = (np.nan, np.nan)
-            self.cv_results_ = results  # kept, to show what failed
-            raise self._no_usable_score(unusable & ~self.diverged_)
-        self.best_index_ = self._select_best_index(self.refit, refit_metric, results)
-        if not callable(self.refit):
-            self.best_score_ = results[f"mean_test_{refit_metric}"][self.best_index_]
-        self.best_params_ = results["params"][self.best_index_]
-        self.best_learning_rate_ = float(self.best_params_[self.param_])
-        self.good_range_ = ranges[self.point_index_[self.best_index_]]
-
-    def _no_usable_score(self, unscored):
+    def _no_usable_score(self, unscored, target_note):
         """The error raised when no candidate has a usable score."""
         n = len(self.diverged_)
         some_diverged = self.diverged_.any(axis=1)
@@ -838,10 +876,10 @@ class LearningRateSearchCV(BaseSearchCV):
             f"{self.learning_rates_.min():.3g}), standardise the features (if they "
             "are not)"
             + (
-                f", and standardise the target ({self._target_note}: wrap the "
+                f", and standardise the target ({target_note}: wrap the "
                 "estimator in TransformedTargetRegressor(..., "
                 "transformer=StandardScaler()))"
-                if self._target_note
+                if target_note
                 else ""
             ),
             "scoring_failed": "choose a scorer that fits the task (with more than "
@@ -941,7 +979,7 @@ def learning_rate_curve(  # noqa: PLR0913 - mirrors sklearn.model_selection.vali
         search.fit(X, y, groups=groups, sample_weight=sample_weight)
     except NoUsableScoreError:  # like validation_curve: the scores, NaN and all
         pass
-    results = search.cv_results_
+    results = search.cv_results_  # scikit-learn's columns: error_score inserted
     splits = range(search.n_splits_)
     train = np.column_stack([results[f"split{k}_train_score"] for k in splits])
     test = np.column_stack([results[f"split{k}_test_score"] for k in splits])

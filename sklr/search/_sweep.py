@@ -1,0 +1,329 @@
+"""A search's result, laid out once: the :class:`SweepResult`.
+
+``collect`` places the records of every task in arrays over (``param_grid``
+point, rate, fold) and orders the candidates as ``GridSearchCV`` orders them.
+The diagnosis, the fitted attributes, ``cv_results_`` (through scikit-learn's
+``_format_results``), the Displays, the command's table and files are all read
+from it.
+"""
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.model_selection import ParameterGrid
+
+#: A candidate is drawn (and reported) as diverged when it diverged on at least
+#: this fraction of the folds.
+DIVERGED_MAJORITY = 0.5
+
+
+def candidates(param_grid, param, rates, offset=0):
+    """GridSearchCV's candidates for ``param_grid`` with ``param: rates`` added
+    to every sub-grid, in its order, and the (point, rate) index of each (rate
+    indices start at ``offset``): the points are those of
+    ``ParameterGrid(param_grid)``."""
+    grids = [{}] if param_grid is None else param_grid
+    grids = [grids] if isinstance(grids, Mapping) else list(grids)
+    params, where, first = [], [], 0
+    rates = [float(r) for r in rates]
+    for grid in grids:
+        index_grid = {k: range(len(v)) for k, v in grid.items()}
+        points = list(ParameterGrid(index_grid))
+        position = {tuple(sorted(p.items())): i for i, p in enumerate(points)}
+        for c in ParameterGrid({**index_grid, param: range(len(rates))}):
+            r = c.pop(param)
+            where.append((first + position[tuple(sorted(c.items()))], r + offset))
+        params += list(ParameterGrid({**grid, param: rates}))
+        first += len(points)
+    return params, np.array(where, dtype=int).reshape(-1, 2)
+
+
+def _pick(value, metric):
+    return value.get(metric, np.nan) if isinstance(value, dict) else value
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What a search is over: its rates, ``param_grid`` points and folds, the
+    parameter searched, and the family's labels."""
+
+    learning_rates: np.ndarray
+    points: tuple
+    n_splits: int
+    param: str
+    unit: str = "epoch"
+    loss_label: str = "loss"
+    family: str = "estimator"
+    error_score: float = np.nan  # what a diverged fit scores (NaN for "raise")
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """Every rate of every ``param_grid`` point on every fold: the one result of
+    a search (``LearningRateSearchCV.sweep_result_``).
+
+    Arrays over ``(n_points, n_rates, n_splits)``, rates in the order of
+    ``learning_rates`` (the grid, then the refinement): ``scores`` per metric
+    (the test scores as the scorer gave them: ``error_score`` where a fit or
+    its scoring failed, NaN where it diverged), ``train_scores`` (or
+    None), ``diverged``, ``diverged_epoch`` (1-based; 0 if it did not),
+    ``failed`` (per metric: no score from the fit or its scorer), ``fit_time``
+    and ``score_time``; ``loss`` and ``held_out_loss`` add an epoch axis (NaN
+    where nothing was recorded). ``baseline`` per metric is ``(n_points,
+    n_splits)``. Candidates are in ``GridSearchCV``'s order: ``params``, and
+    their ``point_index`` and ``rate_index``. ``refit_metric`` names the metric
+    that chooses the best candidate (``"score"`` with one metric).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklr import LearningRateSearchCV, MLPClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = LearningRateSearchCV(
+    ...     MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0),
+    ...     [0.01, 0.1], param_grid={"batch_size": [16, 32]}, cv=2,
+    ...     refit=False).fit(X, y)
+    >>> result = search.sweep_result_
+    >>> result.scores["score"].shape, result.loss.shape
+    ((2, 2, 2), (2, 2, 2, 5))
+    >>> result.by_point(result.mean_scores()).shape
+    (2, 2)
+    """
+
+    layout: Layout
+    metrics: tuple
+    refit_metric: str
+    multimetric: bool
+    params: list
+    point_index: np.ndarray
+    rate_index: np.ndarray
+    scores: dict
+    train_scores: dict | None
+    failed: dict
+    diverged: np.ndarray
+    diverged_epoch: np.ndarray
+    loss: np.ndarray
+    held_out_loss: np.ndarray
+    baseline: dict
+    fit_time: np.ndarray
+    score_time: np.ndarray
+    n_test: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), int))
+    fit_errors: tuple = ()
+    messages: tuple = ()
+    notes: tuple = ()
+
+    # ------------------------------------------------------------ the layout
+    @property
+    def learning_rates(self):
+        return self.layout.learning_rates
+
+    @property
+    def points(self):
+        """The ``param_grid`` points (dicts without the rate)."""
+        return self.layout.points
+
+    @property
+    def n_splits(self):
+        return self.layout.n_splits
+
+    @property
+    def shape(self):
+        """``(n_points, n_rates, n_splits)``."""
+        return self.diverged.shape
+
+    def candidate(self, values):
+        """Values over (point, rate, ...) as one row per candidate."""
+        return np.asarray(values)[self.point_index, self.rate_index]
+
+    def by_point(self, values):
+        """Per-candidate ``values`` laid out as ``(n_points, n_rates, ...)``."""
+        values = np.asarray(values)
+        out = np.empty((*self.shape[:2], *values.shape[1:]), dtype=values.dtype)
+        out[self.point_index, self.rate_index] = values
+        return out
+
+    # ------------------------------------------------------------ the scores
+    def usable_scores(self, metric=None):
+        """Test scores of ``metric`` (the refit metric by default), NaN where a
+        fold diverged, failed or has no finite score: ``(P, R, F)``."""
+        metric = metric or self.refit_metric
+        return np.where(self.failed[metric], np.nan, self.scores[metric])
+
+    @property
+    def unusable(self):
+        """``(P, R, F)``: diverged, or no finite score of the refit metric."""
+        return self.diverged | ~np.isfinite(self.usable_scores())
+
+    def fold_scores(self, metric=None, train=False):
+        """``(n_candidates, n_splits)`` scores of ``metric`` (the refit metric by
+        default) as ``cv_results_``'s ``split{k}_test_{metric}`` (or train)
+        columns: ``error_score`` where a fit diverged or failed."""
+        metric = metric or self.refit_metric
+        source = self.train_scores if train else self.scores
+        if source is None:
+            raise ValueError(
+                "the search has no training scores: fit it with return_train_score=True"
+            )
+        values = np.where(self.diverged, self.layout.error_score, source[metric])
+        return self.candidate(values)
+
+    def mean_scores(self, metric=None):
+        """Mean over folds of each candidate's ``fold_scores``: ``cv_results_``'s
+        ``mean_test_{metric}``."""
+        with np.errstate(invalid="ignore"):
+            return self.fold_scores(metric).mean(axis=1)
+
+    # ------------------------------------------------------------ the curves
+    def mostly_diverged(self, rows=slice(None)):
+        """Whether each candidate diverged on at least ``DIVERGED_MAJORITY`` of
+        the folds."""
+        return self.candidate(self.diverged)[rows].mean(axis=1) >= DIVERGED_MAJORITY
+
+    def mean_curves(self, held_out=False, rows=None):
+        """The mean over folds of each candidate's loss per epoch, as drawn and
+        reported (see :func:`sklr.search.mean_curves`)."""
+        n = len(self.point_index)
+        rows = np.arange(n) if rows is None else np.asarray(rows)
+        curves = self.candidate(self.held_out_loss if held_out else self.loss)
+        curves = np.array(curves[rows], dtype=float)
+        if curves.shape[-1] == 0:  # a model that records no curve
+            return np.full(curves.shape[:1] + curves.shape[2:], np.nan)
+        div_epoch = self.candidate(self.diverged_epoch)[rows]
+        epoch = np.arange(1, curves.shape[-1] + 1)
+        out = (div_epoch[..., None] > 0) & (epoch >= div_epoch[..., None])
+        out |= ((div_epoch > 0) & ~self.mostly_diverged(rows)[:, None])[..., None]
+        curves[out] = np.nan
+        stopped = (div_epoch == 0)[..., None] & np.isnan(curves)
+        ran = np.where(np.isnan(curves), 0, epoch).max(axis=(1, 2))  # longest fold
+        carried = _carry_forward(curves)
+        fill = stopped & (epoch <= ran[:, None, None])
+        curves[fill] = carried[fill]
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanmean(curves, axis=1)
+
+    # ------------------------------------------------ scikit-learn's outcomes
+    def outcomes(self, rows=None):
+        """The outcome of every (candidate, split), candidates of ``rows`` (all
+        by default) in order, in the format of scikit-learn's
+        ``_fit_and_score`` (diverged fits have NaN scores, which the search
+        replaces by ``error_score``)."""
+        rows = range(len(self.point_index)) if rows is None else rows
+        errors = {(p, r, f): text for p, r, f, text in self.fit_errors}
+        out = []
+        for c in rows:
+            p, r = int(self.point_index[c]), int(self.rate_index[c])
+            for f in range(self.n_splits):
+                outcome = {
+                    "fit_error": errors.get((p, r, f)),
+                    "test_scores": self._scores_at(self.scores, (p, r, f)),
+                    "n_test_samples": int(self.n_test[p, f]),
+                    "fit_time": float(self.fit_time[p, r, f]),
+                    "score_time": float(self.score_time[p, r, f]),
+                }
+                if self.train_scores is not None:
+                    outcome["train_scores"] = self._scores_at(
+                        self.train_scores, (p, r, f)
+                    )
+                out.append(outcome)
+        return out
+
+    def _scores_at(self, scores, idx):
+        """One cell's scores in the scorer's form: a dict with several
+        metrics, else a number."""
+        if self.multimetric:
+            return {m: float(scores[m][idx]) for m in self.metrics}
+        return float(scores[self.metrics[0]][idx])
+
+
+def _carry_forward(curves):
+    """Each curve with its NaNs replaced by its last value before them."""
+    index = np.where(np.isnan(curves), 0, np.arange(curves.shape[-1]))
+    index = np.maximum.accumulate(index, axis=-1)
+    return np.take_along_axis(curves, index, axis=-1)
+
+
+# ------------------------------------------------------------------ collect
+@dataclass(frozen=True)
+class Candidates:
+    """The candidates of a search, in ``GridSearchCV``'s order, and which
+    metrics it scores."""
+
+    params: list
+    where: np.ndarray  # (n_candidates, 2): point and rate index
+    metrics: tuple
+    refit_metric: str
+    multimetric: bool
+
+
+def collect(results, layout, cands):
+    """The :class:`SweepResult` of the task results ``results``."""
+    records, baseline_of = {}, {}
+    shape = (len(layout.points), len(layout.learning_rates), layout.n_splits)
+    n_test = np.zeros((shape[0], shape[2]), dtype=int)
+    for result in results:
+        n_test[result.point, result.fold] = result.n_test
+        baseline_of.setdefault((result.point, result.fold), result.baseline)
+        for record in result.records:
+            records[result.point, record.rate_index, result.fold] = record
+    return SweepResult(
+        layout=layout,
+        metrics=cands.metrics,
+        refit_metric=cands.refit_metric,
+        multimetric=cands.multimetric,
+        params=cands.params,
+        point_index=cands.where[:, 0],
+        rate_index=cands.where[:, 1],
+        baseline=_baselines(baseline_of, shape, cands.metrics),
+        n_test=n_test,
+        fit_errors=tuple(
+            (*idx, r.fit_error) for idx, r in records.items() if r.fit_error
+        ),
+        messages=tuple(m for r in records.values() for m in r.messages),
+        notes=tuple(dict.fromkeys(n for r in results for n in r.notes)),
+        **_arrays(records, shape, cands.metrics),
+    )
+
+
+def _arrays(records, shape, metrics):
+    """The per-(point, rate, fold) arrays of :class:`SweepResult`."""
+    n_epochs = max((len(r.loss) for r in records.values()), default=0)
+    a = {
+        "scores": {m: np.full(shape, np.nan) for m in metrics},
+        "failed": {m: np.zeros(shape, dtype=bool) for m in metrics},
+        "diverged": np.zeros(shape, dtype=bool),
+        "diverged_epoch": np.zeros(shape, dtype=int),
+        "loss": np.full((*shape, n_epochs), np.nan),
+        "held_out_loss": np.full((*shape, n_epochs), np.nan),
+        "fit_time": np.zeros(shape),
+        "score_time": np.zeros(shape),
+    }
+    has_train = any(r.train_scores is not None for r in records.values())
+    a["train_scores"] = (
+        {m: np.full(shape, np.nan) for m in metrics} if has_train else None
+    )
+    for idx, r in records.items():
+        a["diverged"][idx], a["diverged_epoch"][idx] = r.diverged, r.diverged_epoch
+        a["fit_time"][idx], a["score_time"][idx] = r.fit_time, r.score_time
+        a["loss"][idx][: len(r.loss)] = r.loss
+        a["held_out_loss"][idx][: len(r.held_out)] = r.held_out
+        for m in metrics:
+            a["scores"][m][idx] = np.nan if r.diverged else _pick(r.test_scores, m)
+            a["failed"][m][idx] = r.failed(m)
+            if has_train and r.train_scores is not None:
+                a["train_scores"][m][idx] = (
+                    np.nan if r.diverged else _pick(r.train_scores, m)
+                )
+    return a
+
+
+def _baselines(baseline_of, shape, metrics):
+    """The baseline score per metric, ``(n_points, n_splits)``: the better of
+    the untrained network and the dummy model."""
+    out = {m: np.full((shape[0], shape[2]), np.nan) for m in metrics}
+    for (p, f), b in baseline_of.items():
+        for m in metrics:
+            out[m][p, f] = np.fmax(_pick(b.untrained, m), _pick(b.dummy, m))
+    return out
