@@ -229,8 +229,11 @@ CONSTANTS = {
     "and to check the final weights of a fit.",
     "sklr.search.DEFAULT_LEARNING_RATES": "The grid of "
     ":class:`~sklr.LearningRateSearchCV` and ``sklr sweep`` when none is given.",
-    "sklr.search.GRIDS": "The default grid of each family of step sizes: "
-    "gradient descent (sklr's and scikit-learn's MLPs, SGD) and boosting.",
+    "sklr.search.GRIDS": "The default grid of each estimator family, by the "
+    "family's name: gradient descent (sklr's and scikit-learn's MLPs, SGD) and "
+    "boosting (scikit-learn's, XGBoost, LightGBM).",
+    "sklr.search.DIVERGED_MAJORITY": "A candidate is drawn and reported as "
+    "diverged when it diverged on at least this fraction of the folds.",
     "sklr.search.EXPLOSION_FACTOR": "Another estimator's fit has blown up when its "
     "training loss grows to this multiple of its first epoch's, or a regressor "
     "predicts this multiple of its largest training target.",
@@ -240,7 +243,8 @@ CONSTANTS = {
     "sklr.persistence.TRUSTED_TYPES": "The names of every type a fitted sklr object "
     "may hold besides numpy arrays and Python scalars, for "
     "``skops.io.load(..., trusted=...)``: sklr's own classes (the estimators, the "
-    "search, the optimisers, their state records and the schedules, and two private "
+    "search and its ``SweepResult`` (with its ``Layout``), the optimisers, their "
+    "state records and the schedules, and two private "
     "records of the training loop that a fitted estimator keeps, "
     "``sklr._engine._run.Resume`` and ``sklr._engine._hooks.Plateau``), and the "
     "scikit-learn scorers, metric functions, cross-validation splitters and "

@@ -26,6 +26,8 @@ SKLR_TYPES = (
     "sklr.neural_network._multilayer_perceptron.MLPClassifier",
     "sklr.neural_network._multilayer_perceptron.MLPRegressor",
     "sklr.search._search.LearningRateSearchCV",
+    "sklr.search._sweep.SweepResult",
+    "sklr.search._sweep.Layout",
     "sklr._engine._run.Resume",
     "sklr._engine._hooks.Plateau",
     "sklr.optim.optimizers.SGD",

@@ -303,8 +303,8 @@ def test_odd_files_in_place_of_a_record(iris, tmp_path, kind):
 @pytest.mark.parametrize(
     "field, value",
     [
-        ("test_score", {"score": 0.5}),
-        ("test_score", 10**400),
+        ("test_scores", {"score": 0.5}),
+        ("test_scores", 10**400),
         ("diverged_epoch", 10**30),
         ("diverged", "yes"),
     ],

@@ -404,13 +404,11 @@ def test_refine_adds_the_rates_the_docs_say():
 def test_chunking_is_described_as_the_code_does_it():
     """Rates are chunked when the number of tasks is not a multiple of the
     workers, into the fewest chunks that make it one."""
-    from sklr import LearningRateSearchCV, MLPClassifier
+    from sklr.search._tasks import plan
 
     rates = np.logspace(-3, 0, 7)
     for n_jobs, n_splits, chunks in [(2, 5, 2), (2, 4, 1), (3, 5, 3), (4, 6, 2)]:
-        search = LearningRateSearchCV(MLPClassifier(), n_jobs=n_jobs)
-        search._prepare_estimator()
-        tasks = search._tasks([{}], [(None, None)] * n_splits, rates, 0)
+        tasks = plan([{}], [(None, None)] * n_splits, rates, 0, n_jobs, stacked=True)
         assert len(tasks) == n_splits * chunks
     assert "not a multiple of the number of workers" in _flat(README)
 
@@ -471,9 +469,10 @@ def test_best_rate_at_the_edge_is_said_as_the_docs_say(iris_scaled):
     import warnings
 
     from sklr import LearningRateSearchCV, MLPClassifier
+    from sklr.exceptions import GridEdgeWarning
 
     rst = _flat((ROOT / "docs" / "sensitivity.rst").read_text())
-    quoted = re.search(r"\(a ``UserWarning``: \"(.*?)\"\)", rst)[1]
+    quoted = re.search(r"\(a ``GridEdgeWarning``: \"(.*?)\"\)", rst)[1]
     before, after = (re.escape(part) for part in quoted.split("(...)"))
     rates = [1e-3, 1e-2, 1e-1]
     search = LearningRateSearchCV(
@@ -486,7 +485,7 @@ def test_best_rate_at_the_edge_is_said_as_the_docs_say(iris_scaled):
         warnings.simplefilter("always")
         search.fit(*iris_scaled)
     assert search.best_learning_rate_ == 0.1
-    said = [str(w.message) for w in caught if w.category is UserWarning]
+    said = [str(w.message) for w in caught if w.category is GridEdgeWarning]
     assert any(re.fullmatch(f"{before}\\(0.1\\){after}", m) for m in said), said
     assert '``"best_at_edge": true`` in ``results.json``' in rst
 

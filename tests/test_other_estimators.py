@@ -47,12 +47,17 @@ def _close():
 @pytest.mark.parametrize(
     "estimator, name, stacked, family",
     [
-        (MLPRegressor(), "learning_rate", True, "sgd"),
-        (SkMLPClassifier(), "learning_rate_init", False, "sgd"),
-        (SkMLPRegressor(solver="adam"), "learning_rate_init", False, "sgd"),
-        (SGDClassifier(learning_rate="constant"), "eta0", False, "sgd"),
-        (SGDRegressor(), "eta0", False, "sgd"),  # invscaling: uses eta0
-        (Perceptron(), "eta0", False, "sgd"),
+        (MLPRegressor(), "learning_rate", True, "sklr MLP"),
+        (SkMLPClassifier(), "learning_rate_init", False, "scikit-learn MLP"),
+        (
+            SkMLPRegressor(solver="adam"),
+            "learning_rate_init",
+            False,
+            "scikit-learn MLP",
+        ),
+        (SGDClassifier(learning_rate="constant"), "eta0", False, "SGD linear model"),
+        (SGDRegressor(), "eta0", False, "SGD linear model"),  # invscaling: uses eta0
+        (Perceptron(), "eta0", False, "SGD linear model"),
         (HistGradientBoostingClassifier(), "learning_rate", False, "boosting"),
         (GradientBoostingRegressor(), "learning_rate", False, "boosting"),
         (AdaBoostClassifier(), "learning_rate", False, "boosting"),
@@ -60,25 +65,26 @@ def _close():
             make_pipeline(StandardScaler(), SGDClassifier(learning_rate="adaptive")),
             "sgdclassifier__eta0",
             False,
-            "sgd",
+            "SGD linear model",
         ),
         (
             TransformedTargetRegressor(make_pipeline(StandardScaler(), MLPRegressor())),
             "regressor__mlpregressor__learning_rate",
             True,
-            "sgd",
+            "sklr MLP",
         ),
     ],
 )
 def test_the_step_size_is_found_by_the_parameters(
     estimator, name, stacked, family, iris_scaled
 ):
-    search = LearningRateSearchCV(estimator, [1e-3, 1e-2], cv=2, refit=False)
-    search._prepare_estimator()  # sets param_ and the step size
-    assert search.param_ == name
-    assert search._step.stacked is stacked
-    assert search._step.family == family
-    np.testing.assert_array_equal(search._step.default_grid, GRIDS[family])
+    from sklr.search._families import step_size
+
+    step = step_size(estimator)
+    assert step.name == name
+    assert step.family.stacked is stacked
+    assert step.family.name == family
+    np.testing.assert_array_equal(step.family.default_grid, GRIDS[family])
 
 
 @pytest.mark.parametrize(

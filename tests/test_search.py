@@ -107,9 +107,10 @@ def _assert_same_bits(a, b):
 def test_rate_chunks_give_the_same_bits(digits_600, reference):
     """Rates split in chunks to balance the workers give the same bits."""
     X, y = digits_600
+    from sklr.search._tasks import plan
+
     search = LearningRateSearchCV(_pipe(), RATES, cv=3, n_jobs=4)
-    search._prepare_estimator()  # what fit does first: the step size
-    tasks = search._tasks([{}], [(0, 1)] * 3, np.array(RATES), 0)
+    tasks = plan([{}], [(0, 1)] * 3, np.array(RATES), 0, n_jobs=4, stacked=True)
     assert len(tasks) == 12  # 3 folds x 4 chunks: 3 tasks per worker
     assert [t.rates_index.tolist() for t in tasks[:4]] == [[0], [1], [2], [3]]
     search.fit(X, y)
@@ -407,9 +408,7 @@ def test_mean_curves_carry_a_stopped_fold_and_leave_out_a_diverged_one():
     """A fold that stopped keeps its last loss (no jump as it leaves the mean);
     a fold's losses from its divergence on are left out, and a candidate that
     diverged on a minority of folds is the mean of the others."""
-    from types import SimpleNamespace
-
-    from sklr.search import mean_curves
+    from sklr.search._sweep import mean_fold_curves
 
     nan = np.nan
     loss = np.array(
@@ -419,13 +418,8 @@ def test_mean_curves_carry_a_stopped_fold_and_leave_out_a_diverged_one():
         ]
     )
     diverged = np.array([[False, False, False], [True, False, False]])
-    search = SimpleNamespace(
-        loss_curves_=loss,
-        validation_loss_curves_=loss + 1,
-        diverged_=diverged,
-        diverged_epoch_=np.where(diverged, 2, 0),
-    )
-    means = mean_curves(search)
+    diverged_epoch = np.where(diverged, 2, 0)
+    means = mean_fold_curves(loss, diverged_epoch)
     np.testing.assert_allclose(means[0], [4.0, 8 / 3, 2.0, (1 + 2 + 2) / 3])
     np.testing.assert_allclose(means[1], [3.0, 2.5, 2.0, 1.5])  # folds 2 and 3
-    np.testing.assert_allclose(mean_curves(search, held_out=True), means + 1)
+    np.testing.assert_allclose(mean_fold_curves(loss + 1, diverged_epoch), means + 1)

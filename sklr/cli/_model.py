@@ -25,9 +25,6 @@ MODELS = {
 _MLPS = ("mlp", "sklearn-mlp")
 #: the defaults of the MLP options, applied when the model is an MLP
 MLP_DEFAULTS = {"hidden": [100], "activation": "relu", "solver": "sgd", "momentum": 0.9}
-#: the default grid's ends by family (the search's GRIDS): gradient descent
-#: 1e-5 .. 10, boosting 1e-3 .. 10**0.5
-GRID_ENDS = {"descent": (1e-5, 10.0), "boosting": (1e-3, 10**0.5)}
 
 
 def resolve(args):
@@ -51,12 +48,22 @@ def resolve(args):
         for key, value in MLP_DEFAULTS.items():
             if getattr(args, key, None) is None:
                 setattr(args, key, value)
-    family = "boosting" if "boosting" in model else "descent"
-    low, high = GRID_ENDS[family]
-    if hasattr(args, "lr_min"):
+    if hasattr(args, "lr_min"):  # the ends of the model's family's default grid
+        low, high = _grid_ends(args)
         args.lr_min = low if args.lr_min is None else args.lr_min
         args.lr_max = high if args.lr_max is None else args.lr_max
     return args
+
+
+def _grid_ends(args):
+    """The lowest and highest rate of the default grid of --model's family."""
+    from types import SimpleNamespace
+
+    from ..search import default_grid
+
+    probe = SimpleNamespace(task="classification")
+    grid = default_grid(_estimator(probe, args, "auto"))
+    return float(grid.min()), float(grid.max())
 
 
 # -------------------------------------------------------------------- building

@@ -7,6 +7,7 @@ import json
 import math
 import platform
 import warnings
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -19,13 +20,17 @@ from ._model import _scales_target
 
 
 def _rows(search, several, prefix):
-    r = search.cv_results_
-    final_loss = _final_mean(search.validation_loss_curves_, search.diverged_)
-    epochs = (~np.isnan(search.loss_curves_)).sum(axis=2).mean(axis=1)
-    if search.loss_curves_.shape[-1] == 0:  # a model that records no epochs
+    """One row per candidate, read from the search's ``sweep_result_``."""
+    sweep = search.sweep_result_
+    diverged = sweep.candidate(sweep.diverged)
+    final_loss = _final_mean(sweep.candidate(sweep.held_out_loss), diverged)
+    loss = sweep.candidate(sweep.loss)
+    epochs = (~np.isnan(loss)).sum(axis=2).mean(axis=1)
+    if loss.shape[-1] == 0:  # a model that records no epochs
         epochs = np.full(len(epochs), np.nan)
+    mean, std, rank = sweep.mean_scores(), sweep.std_scores(), sweep.rank()
     rows = []
-    for i, params in enumerate(r["params"]):
+    for i, params in enumerate(sweep.params):
         rows.append(
             {
                 **(
@@ -34,13 +39,13 @@ def _rows(search, several, prefix):
                     else {}
                 ),
                 "learning_rate": float(params[search.param_]),
-                "mean_test_score": float(r["mean_test_score"][i]),
-                "std_test_score": float(r["std_test_score"][i]),
+                "mean_test_score": float(mean[i]),
+                "std_test_score": float(std[i]),
                 "mean_final_loss": float(final_loss[i]),
                 "mean_epochs": float(epochs[i]),
-                "diverged_fraction": float(r["diverged_fraction"][i]),
+                "diverged_fraction": float(diverged[i].mean()),
                 "diagnosis": str(search.diagnosis_[i]),
-                "rank_test_score": int(r["rank_test_score"][i]),
+                "rank_test_score": int(rank[i]),
             }
         )
     return rows
@@ -82,6 +87,7 @@ def _summary(search, data, args, seconds, prefix):
             "task": data.task,
         },
         "model": getattr(args, "model", "mlp"),
+        "unit": search.sweep_result_.layout.unit,
         "scoring": _score_name(args, data.task),
         "held_out_loss": HELD_OUT_LOSS[data.task][0],
         "answer": answer,
@@ -150,11 +156,14 @@ def _headers(summary):
         "learning_rate": "rate",
         "score": f"{_score_label(summary)} (mean ± std)",
         "mean_final_loss": HELD_OUT_LOSS[summary["data"]["task"]][1],
-        "mean_epochs": "rounds"
-        if summary.get("model", "mlp").endswith("boosting")
-        else "epochs",
+        "mean_epochs": _plural(summary.get("unit", "epoch")).split()[-1],
         "diagnosis": "diagnosis",
     }
+
+
+def _plural(unit):
+    """ "epochs", "boosting rounds": the unit of a model's curves, plural."""
+    return f"{unit}s"
 
 
 def _column_names(summary):
@@ -246,41 +255,59 @@ def _loss_cell(loss):
     return f"{loss:>10.4f}" if abs(loss) < 1e4 else f"{loss:>10.4g}"
 
 
-def _answer_lines(summary):
-    """The answer, as printed: the best rate (with its batch size when there are
-    several), the good range or why there is none, then the order of magnitude
-    and a note when the best rate is at an edge of the grid. The first two lines
-    (one when no rate has a usable score) are the recommendation."""
+@dataclass(frozen=True)
+class Answer:
+    """The command's answer: the recommendation (the best rate, and the good
+    range or why there is none; one line when no rate has a usable score) and
+    what follows it (the order of magnitude, a note at the grid's edge)."""
+
+    recommendation: list
+    more: list = field(default_factory=list)
+
+    @property
+    def lines(self):
+        """Every line, as the terminal prints them."""
+        return [*self.recommendation, *self.more]
+
+
+def _answer(summary):
+    """The :class:`Answer` of a summary."""
     baseline = summary["baseline_score"]
     said = "-" if baseline is None else f"{baseline:.4f}"
     if summary["answer"] == "none":
-        return ["best learning rate: none (no rate has a usable score)"]
+        return Answer(["best learning rate: none (no rate has a usable score)"])
     batch = ""
     if "batch_size" in (summary["best_params"] or {}):  # several batch sizes
         batch = f" with batch size {summary['best_params']['batch_size']}"
-    lines = [
+    head = [
         f"best learning rate: {summary['best_learning_rate']:.4g}{batch} "
         f"(score {summary['best_score']:.4f}; baseline {said})"
     ]
+    more = []
     if summary["answer"] == "recommended":
         low, high = summary["good_range"]
-        lines.append(
+        head.append(
             f"good range{batch.replace(' with', ' at')}: {low:.3g} .. {high:.3g}"
         )
-        lines.append(f"best order of magnitude: {summary['order_of_magnitude']}")
+        more.append(f"best order of magnitude: {summary['order_of_magnitude']}")
     else:
-        lines.append(
+        head.append(
             f"good range: none - no rate scored clearly above the baseline ({said}, "
             "a model that ignores the features or the untrained network); train "
             "longer (--epochs), widen the grid, or check that the features predict "
             "the target"
         )
     if summary["best_at_edge"]:
-        lines.append(
+        more.append(
             "note: the best rate is at an edge of the grid; better rates may lie "
             "beyond it (widen --lr-min / --lr-max)"
         )
-    return lines
+    return Answer(head, more)
+
+
+def _answer_lines(summary):
+    """The answer's lines, as printed (:class:`Answer`)."""
+    return _answer(summary).lines
 
 
 def _write(out, rows, summary, search, args, several, settings, plots=True):
@@ -308,7 +335,8 @@ def _write(out, rows, summary, search, args, several, settings, plots=True):
     written += list(figures)
     from ._report import sweep_report
 
-    answer = _answer_lines(summary) + summary.get("notes", [])
+    answer = _answer(summary)
+    answer = Answer(answer.recommendation, answer.more + summary.get("notes", []))
     page = sweep_report(rows, summary, settings, figures, several, answer)
     write_text(out / "report.html", page)
     written.append("report.html")

@@ -16,8 +16,11 @@ worker) stops sending, and its tasks still run.
 
 import threading
 
-#: Depth of a context in the search's task tree: the search, a task, an epoch.
-_TASK, _EPOCH = 2, 3
+from .._sklearn import callback_transport
+
+#: Depth of a context in the search's task tree (the search, its round, a
+#: task, an epoch): a task and an epoch.
+_TASK, _EPOCH = 3, 4
 
 #: The displays of the sweeps running in this process, by the root context's id;
 #: they hold a console and threads, so they are not sent to the workers.
@@ -61,7 +64,8 @@ class Display:
             auto_refresh=auto_refresh,
         )
         self.overall = self.progress.add_task("sweep", total=None, unit="tasks")
-        self.running = {}  # task id -> rich task id
+        self.running = {}  # task number -> rich task id
+        self._numbers = {}  # (round, task id) -> task number
         self.done = set()
         self._lock = threading.Lock()
 
@@ -83,6 +87,9 @@ class Display:
             pass
 
     def _handle(self, kind, task, epoch, n_epochs):
+        # a task is (its round, its id in the round): numbered 0, 1, ... as seen
+        key = tuple(task) if isinstance(task, list | tuple) else task
+        task = self._numbers.setdefault(key, len(self._numbers))
         with self._lock:
             if kind == "begin":
                 self._begin(task, n_epochs)
@@ -95,10 +102,14 @@ class Display:
                 self.progress.refresh()
 
     def _begin(self, task, n_epochs):
+        if task in self.running and n_epochs:  # the fit inside the task: its epochs
+            self.progress.update(self.running[task], total=n_epochs)
         if task in self.running or task in self.done:
             return
         self.running[task] = self.progress.add_task(
-            f"  task {task + 1}", total=n_epochs, unit="epochs"
+            f"  task {task + 1}",
+            total=n_epochs,
+            unit="epochs",
         )
 
     def _end(self, task):
@@ -127,11 +138,17 @@ def _count_column():
 
 
 def _n_tasks(root):
-    """The number of tasks of the search (the root's children); it grows when
-    ``--refine`` adds rates."""
+    """The number of tasks of the search (the children of the root's "search"
+    contexts, one per round); it grows when ``--refine`` adds rates."""
     for _ in range(3):  # a task in a thread may add epochs to the tree meanwhile
         try:
-            return sum(1 for context in root if context.parent is root)
+            return sum(
+                1
+                for context in root
+                if context.parent is not None
+                and context.parent.parent is root
+                and context.parent.task_name == "search"
+            )
         except RuntimeError:
             continue
     return None
@@ -160,40 +177,36 @@ class SweepProgress:
         return {"_handles": self._handles}
 
     def setup(self, estimator, context):
-        from sklearn.callback._transport import open_listener
-
         display = Display(self.console, context, auto_refresh=self.auto_refresh)
         _DISPLAYS[context.root_uuid] = display
         self.displays.append(display)
-        self._handles[context.root_uuid] = open_listener(display.handle)
+        self._handles[context.root_uuid] = callback_transport().open_listener(
+            display.handle
+        )
         display.start()
 
     def teardown(self, estimator, context):
-        from sklearn.callback._transport import close_listener
-
-        close_listener(self._handles.pop(context.root_uuid))
+        callback_transport().close_listener(self._handles.pop(context.root_uuid))
         _DISPLAYS.pop(context.root_uuid).stop()
 
     def on_fit_task_begin(self, estimator, context):
         path = _path(context)
         if len(path) == _TASK:
-            self._send(context, ("begin", path[1], 0, context.max_subtasks))
+            self._send(context, ("begin", tuple(path[1:3]), 0, context.max_subtasks))
 
     def on_fit_task_end(self, estimator, context):
         path = _path(context)
         if len(path) == _TASK:
-            self._send(context, ("end", path[1], None, None))
+            self._send(context, ("end", tuple(path[1:3]), None, None))
         elif len(path) == _EPOCH:
-            self._send(context, ("epoch", path[1], path[2] + 1, None))
+            self._send(context, ("epoch", tuple(path[1:3]), path[3] + 1, None))
 
     def _send(self, context, message):
-        from sklearn.callback._transport import send
-
         handle = self._handles.get(context.root_uuid)
         if handle is None:
             return
         try:
-            send(handle, message)
+            callback_transport().send(handle, message)
         except (
             OSError,
             EOFError,

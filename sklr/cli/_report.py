@@ -5,7 +5,7 @@ The page carries everything it shows: the figures are the PNG bytes the command
 wrote, embedded as ``data:`` URIs; the style is inline CSS; there is no script
 and no external resource. Every string that comes from the user (file and column
 names, settings) is escaped. The words are those of the terminal: the answer is
-the same lines (``_output._answer_lines``), the table has the same columns.
+the same lines (``_output.Answer``), the table has the same columns.
 """
 
 import base64
@@ -101,25 +101,18 @@ def _figures(figures, score):
     return '<h2 id="figures">Figures</h2>\n' + "\n".join(parts)
 
 
-def _answer(lines):
-    """The recommendation (the first lines of the terminal's answer, as one
-    sentence) and the rest of the answer below it."""
-    rest = lines[len(_answer_head(lines)) :]
-    more = "".join(f'<p class="more">{_e(line)}</p>' for line in rest)
-    return (
-        f'<p class="answer" id="recommendation">{_e(recommendation(lines))}</p>' + more
-    )
-
-
-def _answer_head(lines):
-    """The recommendation's lines: the first two of the answer, notes aside."""
-    return [line for line in lines[:2] if not line.startswith("note:")]
+def _answer(answer):
+    """The recommendation (as one sentence) and the rest of the answer below it
+    (an ``Answer`` of ``_output``)."""
+    more = "".join(f'<p class="more">{_e(line)}</p>' for line in answer.more)
+    sentence = _e(recommendation(answer.recommendation))
+    return f'<p class="answer" id="recommendation">{sentence}</p>' + more
 
 
 def recommendation(lines):
-    """The answer's first lines (best rate; good range, or why there is none)
+    """The recommendation's lines (best rate; good range, or why there is none)
     as one sentence."""
-    sentence = "; ".join(_answer_head(lines))
+    sentence = "; ".join(lines)
     return sentence[:1].upper() + sentence[1:]  # no final stop: it reads as a digit
 
 
@@ -161,14 +154,15 @@ def sweep_report(rows, summary, settings, figures, several, answer):
         File name to the PNG bytes written, in order.
     several : bool
         Whether there are several batch sizes.
-    answer : list of str
-        The answer's lines, as the terminal prints them.
+    answer : Answer
+        The answer (``_output.Answer``): the recommendation and the lines after
+        it, as the terminal prints them, and the notes.
     """
     data = summary["data"]
     title = f"sklr sweep: {data['name']}"
     body = [
         f"<h1>{_e(title)}</h1>",
-        f'<p class="subtitle">{_e(_describe(data, settings))}</p>',
+        f'<p class="subtitle">{_e(_describe(data, settings, summary["unit"]))}</p>',
         _answer(answer),
         '<h2 id="rates">Every learning rate</h2>',
         _rate_table(rows, summary, several),
@@ -181,11 +175,12 @@ def sweep_report(rows, summary, settings, figures, several, answer):
     return _page(title, "\n".join(body))
 
 
-def _describe(data, settings):
-    """One line: the data and the size of the sweep."""
+def _describe(data, settings, unit):
+    """One line: the data and the size of the sweep (``unit``: one step of the
+    model's curves, e.g. "epoch")."""
     folds = settings.get("cv")
     model = settings.get("model", "mlp")
-    rounds = "boosting rounds" if model.endswith("boosting") else "epochs"
+    rounds = f"{unit}s"
     return (
         f"{data['n_samples']} samples, {data['n_features']} features, {data['task']}"
         + ("" if model == "mlp" else f"; model {model}")

@@ -14,6 +14,7 @@ from .._outdir import (
     read_json,
     write_text,
 )
+from .._sklearn import callback_transport
 from .._validation import tidy_rates
 from ..exceptions import NoUsableScoreError
 from ._base import MAX_RATES, NO_ANSWER, CommandError
@@ -101,9 +102,7 @@ def _progress(search, args, console=None):
     overall bar and a line per running task, gone when the sweep ends."""
     if args.quiet or (console is None and not sys.stderr.isatty()):
         return None
-    try:  # scikit-learn's callback transport (private; scikit-learn is pinned)
-        from sklearn.callback import _transport  # noqa: F401
-    except ImportError:  # pragma: no cover - depends on the installed version
+    if callback_transport() is None:  # pragma: no cover - the installed version
         return None
     if console is None:
         from rich.console import Console

@@ -29,7 +29,7 @@ from ._diagnosis import (
     RISE_TOLERANCE,
     Diagnosis,
 )
-from ._families import EXPLOSION_FACTOR, FAMILIES
+from ._families import EXPLOSION_FACTOR, FAMILIES, default_grid
 from ._plot import LearningRateBatchSizeDisplay, LearningRateSensitivityDisplay
 from ._plot_loss import CURVE_COLORS, DIAGNOSIS_COLORS, LossCurveDisplay
 from ._results import (
@@ -72,6 +72,7 @@ __all__ = [
     "LossCurveDisplay",
     "SweepResult",
     "by_point",
+    "default_grid",
     "last_recorded",
     "learning_rate_curve",
     "mean_curves",

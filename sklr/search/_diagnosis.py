@@ -149,7 +149,16 @@ class Diagnosis:
     """The advice of a search, per ``param_grid`` point.
 
     ``good_ranges`` is ``(n_points, 2)`` (NaN where there is none) and
-    ``labels`` ``(n_points, n_rates)``: the diagnosis of every rate.
+    ``labels`` ``(n_points, n_rates)``: the diagnosis of every rate (the
+    search's ``diagnosis_`` has one per candidate).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklr.search import Diagnosis
+    >>> advice = Diagnosis(np.array([[0.01, 0.1]]), np.array([["too_low", "good"]]))
+    >>> advice.good_range(0)
+    (0.01, 0.1)
     """
 
     good_ranges: np.ndarray

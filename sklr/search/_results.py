@@ -10,6 +10,8 @@ import copy
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ._sweep import _rank  # noqa: F401 - the ranking rule, read by the search
+
 
 def _first_of_each(values):
     """The position of the first occurrence of each value 0, 1, ... in
@@ -40,18 +42,6 @@ def _fill_diverged(outcomes, diverged, error_score, names=None):
             outcome["test_scores"] = copy.copy(failed)
             if "train_scores" in outcome:
                 outcome["train_scores"] = copy.copy(failed)
-
-
-def _rank(means, unusable=None):
-    """GridSearchCV's ranking (1 is best, ties share the lowest rank, NaN last),
-    with every unusable candidate (diverged or unscored on some fold) after every
-    usable one, whatever its ``error_score``."""
-    means = np.asarray(means, dtype=float)
-    usable = np.ones(len(means), bool) if unusable is None else ~np.asarray(unusable)
-    value = np.where(np.isnan(means), -np.inf, means)
-    same = usable[:, None] == usable[None, :]
-    better = (usable[:, None] & ~usable[None, :]) | (same & (value[:, None] > value))
-    return (1 + better.sum(axis=0)).astype(np.int32)
 
 
 def last_recorded(curves):

@@ -47,9 +47,9 @@ from ._checkpoint import (
 )
 from ._diagnosis import diagnose
 from ._families import DESCENT_GRID, step_size
-from ._results import _fill_diverged, _first_of_each, _rank
+from ._results import _fill_diverged, _first_of_each
 from ._scoring import Scoring
-from ._sweep import Candidates, Layout, candidates, collect
+from ._sweep import Candidates, Layout, _rank, candidates, collect
 from ._tasks import Fitting, Job, plan, run_task
 
 #: Default grid: 1e-5 to 10, two points per decade (13 rates). Plain SGD on

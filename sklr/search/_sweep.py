@@ -175,6 +175,21 @@ class SweepResult:
         with np.errstate(invalid="ignore"):
             return self.fold_scores(metric).mean(axis=1)
 
+    def std_scores(self, metric=None):
+        """Standard deviation over folds of each candidate's ``fold_scores``:
+        ``cv_results_``'s ``std_test_{metric}`` (scikit-learn's formula)."""
+        values = self.fold_scores(metric)
+        with np.errstate(invalid="ignore"):
+            mean = np.average(values, axis=1)
+            return np.sqrt(np.average((values - mean[:, None]) ** 2, axis=1))
+
+    def rank(self, metric=None):
+        """``cv_results_``'s ``rank_test_{metric}``: 1 is best, every candidate
+        that diverged or has no finite score on a fold after every other."""
+        with np.errstate(invalid="ignore"):
+            means = np.average(self.fold_scores(metric), axis=1)
+        return _rank(means, self.candidate(self.unusable).any(axis=1))
+
     # ------------------------------------------------------------ the curves
     def mostly_diverged(self, rows=slice(None)):
         """Whether each candidate diverged on at least ``DIVERGED_MAJORITY`` of
@@ -184,25 +199,9 @@ class SweepResult:
     def mean_curves(self, held_out=False, rows=None):
         """The mean over folds of each candidate's loss per epoch, as drawn and
         reported (see :func:`sklr.search.mean_curves`)."""
-        n = len(self.point_index)
-        rows = np.arange(n) if rows is None else np.asarray(rows)
+        rows = np.arange(len(self.point_index)) if rows is None else np.asarray(rows)
         curves = self.candidate(self.held_out_loss if held_out else self.loss)
-        curves = np.array(curves[rows], dtype=float)
-        if curves.shape[-1] == 0:  # a model that records no curve
-            return np.full(curves.shape[:1] + curves.shape[2:], np.nan)
-        div_epoch = self.candidate(self.diverged_epoch)[rows]
-        epoch = np.arange(1, curves.shape[-1] + 1)
-        out = (div_epoch[..., None] > 0) & (epoch >= div_epoch[..., None])
-        out |= ((div_epoch > 0) & ~self.mostly_diverged(rows)[:, None])[..., None]
-        curves[out] = np.nan
-        stopped = (div_epoch == 0)[..., None] & np.isnan(curves)
-        ran = np.where(np.isnan(curves), 0, epoch).max(axis=(1, 2))  # longest fold
-        carried = _carry_forward(curves)
-        fill = stopped & (epoch <= ran[:, None, None])
-        curves[fill] = carried[fill]
-        with np.errstate(invalid="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return np.nanmean(curves, axis=1)
+        return mean_fold_curves(curves[rows], self.candidate(self.diverged_epoch)[rows])
 
     # ------------------------------------------------ scikit-learn's outcomes
     def outcomes(self, rows=None):
@@ -236,6 +235,45 @@ class SweepResult:
         if self.multimetric:
             return {m: float(scores[m][idx]) for m in self.metrics}
         return float(scores[self.metrics[0]][idx])
+
+
+def mean_fold_curves(curves, diverged_epoch):
+    """The mean over folds of curves ``(n, n_folds, n_epochs)``, as drawn.
+
+    A fold that stopped early keeps its last loss, carried forward to the
+    longest fold's end; a fold's losses from the epoch it diverged on
+    (``diverged_epoch``, ``(n, n_folds)``, 0 where it did not) are left out, and
+    a candidate that diverged on fewer than ``DIVERGED_MAJORITY`` of its folds
+    is the mean of the folds that did not diverge.
+    """
+    curves = np.array(curves, dtype=float)
+    if curves.shape[-1] == 0:  # a model that records no curve
+        return np.full(curves.shape[:1] + curves.shape[2:], np.nan)
+    mostly = (diverged_epoch > 0).mean(axis=1) >= DIVERGED_MAJORITY
+    epoch = np.arange(1, curves.shape[-1] + 1)
+    out = (diverged_epoch[..., None] > 0) & (epoch >= diverged_epoch[..., None])
+    out |= ((diverged_epoch > 0) & ~mostly[:, None])[..., None]
+    curves[out] = np.nan
+    stopped = (diverged_epoch == 0)[..., None] & np.isnan(curves)
+    ran = np.where(np.isnan(curves), 0, epoch).max(axis=(1, 2))  # longest fold
+    carried = _carry_forward(curves)
+    fill = stopped & (epoch <= ran[:, None, None])
+    curves[fill] = carried[fill]
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(curves, axis=1)
+
+
+def _rank(means, unusable=None):
+    """GridSearchCV's ranking (1 is best, ties share the lowest rank, NaN last),
+    with every unusable candidate (diverged or unscored on some fold) after every
+    usable one, whatever its ``error_score``."""
+    means = np.asarray(means, dtype=float)
+    usable = np.ones(len(means), bool) if unusable is None else ~np.asarray(unusable)
+    value = np.where(np.isnan(means), -np.inf, means)
+    same = usable[:, None] == usable[None, :]
+    better = (usable[:, None] & ~usable[None, :]) | (same & (value[:, None] > value))
+    return (1 + better.sum(axis=0)).astype(np.int32)
 
 
 def _carry_forward(curves):

@@ -33,6 +33,7 @@ __all__ = [
     "IndependentFamily",
     "StepSize",
     "Trained",
+    "default_grid",
     "family_of",
     "step_size",
 ]
@@ -119,6 +120,34 @@ def step_size(estimator, param=None):
     if family is None:
         raise ValueError(_no_step_size(step, prefix))
     return StepSize(prefix + name, prefix, family, step)
+
+
+def default_grid(estimator):
+    """The default grid of learning rates of ``estimator``'s family.
+
+    What :class:`~sklr.LearningRateSearchCV` sweeps with ``learning_rates=None``
+    (see ``sklr.search.GRIDS``).
+
+    Parameters
+    ----------
+    estimator : estimator, Pipeline or TransformedTargetRegressor
+        An estimator with a step size, as the search takes it.
+
+    Returns
+    -------
+    ndarray of float
+
+    Examples
+    --------
+    >>> from sklearn.ensemble import GradientBoostingClassifier
+    >>> from sklr import MLPClassifier
+    >>> from sklr.search import default_grid
+    >>> float(default_grid(MLPClassifier())[0]), len(default_grid(MLPClassifier()))
+    (1e-05, 13)
+    >>> round(float(default_grid(GradientBoostingClassifier())[-1]), 3)
+    3.162
+    """
+    return step_size(estimator).family.default_grid.copy()
 
 
 def _no_step_size(step, prefix):
