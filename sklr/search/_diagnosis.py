@@ -148,9 +148,13 @@ def _run_around(rates, ok, best):
 class Diagnosis:
     """The advice of a search, per ``param_grid`` point.
 
-    ``good_ranges`` is ``(n_points, 2)`` (NaN where there is none) and
-    ``labels`` ``(n_points, n_rates)``: the diagnosis of every rate (the
-    search's ``diagnosis_`` has one per candidate).
+    Parameters
+    ----------
+    good_ranges : ndarray of shape (n_points, 2)
+        The good range ``(low, high)`` of each point (NaN where there is none).
+    labels : ndarray of str of shape (n_points, n_rates)
+        The diagnosis of every rate (the search's ``diagnosis_`` has one per
+        candidate).
 
     Examples
     --------
@@ -165,7 +169,18 @@ class Diagnosis:
     labels: np.ndarray
 
     def good_range(self, point):
-        """``(low, high)`` of a point, as floats."""
+        """The good range of a point.
+
+        Parameters
+        ----------
+        point : int
+            The index of the ``param_grid`` point.
+
+        Returns
+        -------
+        tuple of (float, float)
+            ``(low, high)``, NaN where there is no good range.
+        """
         low, high = self.good_ranges[point]
         return float(low), float(high)
 

@@ -64,17 +64,51 @@ class SweepResult:
     """Every rate of every ``param_grid`` point on every fold: the one result of
     a search (``LearningRateSearchCV.sweep_result_``).
 
-    Arrays over ``(n_points, n_rates, n_splits)``, rates in the order of
-    ``learning_rates`` (the grid, then the refinement): ``scores`` per metric
-    (the test scores as the scorer gave them: ``error_score`` where a fit or
-    its scoring failed, NaN where it diverged), ``train_scores`` (or
-    None), ``diverged``, ``diverged_epoch`` (1-based; 0 if it did not),
-    ``failed`` (per metric: no score from the fit or its scorer), ``fit_time``
-    and ``score_time``; ``loss`` and ``held_out_loss`` add an epoch axis (NaN
-    where nothing was recorded). ``baseline`` per metric is ``(n_points,
-    n_splits)``. Candidates are in ``GridSearchCV``'s order: ``params``, and
-    their ``point_index`` and ``rate_index``. ``refit_metric`` names the metric
-    that chooses the best candidate (``"score"`` with one metric).
+    Built by the search (not by hand). Arrays are over ``(n_points, n_rates,
+    n_splits)`` (``P, R, F``), rates in the order of ``learning_rates`` (the
+    grid, then the refinement); candidates are in ``GridSearchCV``'s order.
+
+    Parameters
+    ----------
+    layout : Layout
+        The rates, ``param_grid`` points, number of folds, the parameter
+        searched and the family's labels (``unit``, ``loss_label``).
+    metrics : tuple of str
+        The metrics scored (``("score",)`` with one metric).
+    refit_metric : str
+        The metric that chooses the best candidate.
+    multimetric : bool
+        Whether the scorer gave several metrics.
+    params : list of dict
+        Each candidate's parameters, as ``cv_results_["params"]``.
+    point_index, rate_index : ndarray of shape (n_candidates,)
+        Each candidate's ``param_grid`` point and rate.
+    scores : dict of str to ndarray of shape (P, R, F)
+        The test scores per metric as the scorer gave them: ``error_score``
+        where a fit or its scoring failed, NaN where it diverged.
+    train_scores : dict of str to ndarray of shape (P, R, F) or None
+        The training scores, with ``return_train_score=True``.
+    failed : dict of str to ndarray of bool of shape (P, R, F)
+        Per metric, where the fit or its scorer gave no score.
+    diverged : ndarray of bool of shape (P, R, F)
+        Where the fit diverged.
+    diverged_epoch : ndarray of int of shape (P, R, F)
+        The (1-based) epoch it diverged on; 0 where it did not.
+    loss, held_out_loss : ndarray of shape (P, R, F, n_epochs)
+        The training and held-out loss per epoch (NaN where nothing was
+        recorded).
+    baseline : dict of str to ndarray of shape (P, F)
+        Per metric, the better of the untrained model and the dummy model.
+    fit_time, score_time : ndarray of shape (P, R, F)
+        Seconds per fit and per scoring.
+    n_test : ndarray of int of shape (P, F)
+        The number of test samples of each fold.
+    fit_errors : tuple of (int, int, int, str)
+        ``(point, rate, fold, traceback)`` of each fit that raised.
+    messages : tuple of str
+        The warnings the fits gave.
+    notes : tuple of str
+        What the search noticed on the way (a baseline it could not fit, ...).
 
     Examples
     --------
@@ -117,6 +151,7 @@ class SweepResult:
     # ------------------------------------------------------------ the layout
     @property
     def learning_rates(self):
+        """The rates, in the order of the arrays' rate axis."""
         return self.layout.learning_rates
 
     @property
@@ -126,6 +161,7 @@ class SweepResult:
 
     @property
     def n_splits(self):
+        """The number of folds."""
         return self.layout.n_splits
 
     @property
@@ -134,11 +170,33 @@ class SweepResult:
         return self.diverged.shape
 
     def candidate(self, values):
-        """Values over (point, rate, ...) as one row per candidate."""
+        """Values over (point, rate, ...) as one row per candidate.
+
+        Parameters
+        ----------
+        values : array-like of shape (P, R, ...)
+            Values per point and rate.
+
+        Returns
+        -------
+        ndarray of shape (n_candidates, ...)
+            The values in the candidates' order.
+        """
         return np.asarray(values)[self.point_index, self.rate_index]
 
     def by_point(self, values):
-        """Per-candidate ``values`` laid out as ``(n_points, n_rates, ...)``."""
+        """Per-candidate ``values`` laid out per point and rate.
+
+        Parameters
+        ----------
+        values : array-like of shape (n_candidates, ...)
+            Values in the candidates' order (as a ``cv_results_`` column).
+
+        Returns
+        -------
+        ndarray of shape (P, R, ...)
+            The values per ``param_grid`` point and rate.
+        """
         values = np.asarray(values)
         out = np.empty((*self.shape[:2], *values.shape[1:]), dtype=values.dtype)
         out[self.point_index, self.rate_index] = values
@@ -146,8 +204,19 @@ class SweepResult:
 
     # ------------------------------------------------------------ the scores
     def usable_scores(self, metric=None):
-        """Test scores of ``metric`` (the refit metric by default), NaN where a
-        fold diverged, failed or has no finite score: ``(P, R, F)``."""
+        """The test scores the diagnosis reads.
+
+        Parameters
+        ----------
+        metric : str, default=None
+            The metric (the refit metric by default).
+
+        Returns
+        -------
+        ndarray of shape (P, R, F)
+            The scores, NaN where a fold diverged, failed or has no finite
+            score.
+        """
         metric = metric or self.refit_metric
         return np.where(self.failed[metric], np.nan, self.scores[metric])
 
@@ -157,9 +226,21 @@ class SweepResult:
         return self.diverged | ~np.isfinite(self.usable_scores())
 
     def fold_scores(self, metric=None, train=False):
-        """``(n_candidates, n_splits)`` scores of ``metric`` (the refit metric by
-        default) as ``cv_results_``'s ``split{k}_test_{metric}`` (or train)
-        columns: ``error_score`` where a fit diverged or failed."""
+        """Each candidate's scores per fold, as ``cv_results_`` reports them.
+
+        Parameters
+        ----------
+        metric : str, default=None
+            The metric (the refit metric by default).
+        train : bool, default=False
+            The training scores instead of the test scores.
+
+        Returns
+        -------
+        ndarray of shape (n_candidates, n_splits)
+            ``cv_results_``'s ``split{k}_test_{metric}`` (or ``train``)
+            columns: ``error_score`` where a fit diverged or failed.
+        """
         metric = metric or self.refit_metric
         source = self.train_scores if train else self.scores
         if source is None:
@@ -170,45 +251,112 @@ class SweepResult:
         return self.candidate(values)
 
     def mean_scores(self, metric=None):
-        """Mean over folds of each candidate's ``fold_scores``: ``cv_results_``'s
-        ``mean_test_{metric}``."""
+        """The mean over folds of each candidate's ``fold_scores``.
+
+        Parameters
+        ----------
+        metric : str, default=None
+            The metric (the refit metric by default).
+
+        Returns
+        -------
+        ndarray of shape (n_candidates,)
+            ``cv_results_``'s ``mean_test_{metric}``.
+        """
         with np.errstate(invalid="ignore"):
             return self.fold_scores(metric).mean(axis=1)
 
     def std_scores(self, metric=None):
-        """Standard deviation over folds of each candidate's ``fold_scores``:
-        ``cv_results_``'s ``std_test_{metric}`` (scikit-learn's formula)."""
+        """The standard deviation over folds of each candidate's
+        ``fold_scores`` (scikit-learn's formula).
+
+        Parameters
+        ----------
+        metric : str, default=None
+            The metric (the refit metric by default).
+
+        Returns
+        -------
+        ndarray of shape (n_candidates,)
+            ``cv_results_``'s ``std_test_{metric}``.
+        """
         values = self.fold_scores(metric)
         with np.errstate(invalid="ignore"):
             mean = np.average(values, axis=1)
             return np.sqrt(np.average((values - mean[:, None]) ** 2, axis=1))
 
     def rank(self, metric=None):
-        """``cv_results_``'s ``rank_test_{metric}``: 1 is best, every candidate
-        that diverged or has no finite score on a fold after every other."""
+        """Each candidate's rank.
+
+        Parameters
+        ----------
+        metric : str, default=None
+            The metric (the refit metric by default).
+
+        Returns
+        -------
+        ndarray of int32 of shape (n_candidates,)
+            ``cv_results_``'s ``rank_test_{metric}``: 1 is best, every
+            candidate that diverged or has no finite score on a fold after
+            every other.
+        """
         with np.errstate(invalid="ignore"):
             means = np.average(self.fold_scores(metric), axis=1)
         return _rank(means, self.candidate(self.unusable).any(axis=1))
 
     # ------------------------------------------------------------ the curves
     def mostly_diverged(self, rows=slice(None)):
-        """Whether each candidate diverged on at least ``DIVERGED_MAJORITY`` of
-        the folds."""
+        """Whether each candidate diverged on most folds.
+
+        Parameters
+        ----------
+        rows : slice or array-like of int, default=slice(None)
+            The candidates (all by default).
+
+        Returns
+        -------
+        ndarray of bool of shape (n_rows,)
+            Whether each diverged on at least ``DIVERGED_MAJORITY`` of the
+            folds.
+        """
         return self.candidate(self.diverged)[rows].mean(axis=1) >= DIVERGED_MAJORITY
 
     def mean_curves(self, held_out=False, rows=None):
-        """The mean over folds of each candidate's loss per epoch, as drawn and
-        reported (see :func:`sklr.search.mean_curves`)."""
+        """The mean over folds of each candidate's loss per epoch, as drawn
+        and reported (see :func:`sklr.search.mean_curves`).
+
+        Parameters
+        ----------
+        held_out : bool, default=False
+            The held-out loss instead of the training loss.
+        rows : array-like of int, default=None
+            The candidates (all by default).
+
+        Returns
+        -------
+        ndarray of shape (n_rows, n_epochs)
+            The mean curves.
+        """
         rows = np.arange(len(self.point_index)) if rows is None else np.asarray(rows)
         curves = self.candidate(self.held_out_loss if held_out else self.loss)
         return mean_fold_curves(curves[rows], self.candidate(self.diverged_epoch)[rows])
 
     # ------------------------------------------------ scikit-learn's outcomes
     def outcomes(self, rows=None):
-        """The outcome of every (candidate, split), candidates of ``rows`` (all
-        by default) in order, in the format of scikit-learn's
-        ``_fit_and_score`` (diverged fits have NaN scores, which the search
-        replaces by ``error_score``)."""
+        """The outcome of every (candidate, split), in scikit-learn's format.
+
+        Parameters
+        ----------
+        rows : iterable of int, default=None
+            The candidates, in order (all by default).
+
+        Returns
+        -------
+        list of dict
+            One dict per (candidate, split) as scikit-learn's
+            ``_fit_and_score`` returns it (diverged fits have NaN scores, which
+            the search replaces by ``error_score``).
+        """
         rows = range(len(self.point_index)) if rows is None else rows
         errors = {(p, r, f): text for p, r, f, text in self.fit_errors}
         out = []
