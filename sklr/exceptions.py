@@ -158,3 +158,17 @@ class BaselineWarning(UserWarning):
     >>> from sklr.exceptions import BaselineWarning
     >>> warnings.simplefilter("ignore", BaselineWarning)
     """
+
+
+class CheckpointWarning(UserWarning):
+    """A search's ``checkpoint_dir`` cannot be used as asked: a record that is
+    unreadable, of another format or not of its task (it is recomputed), a seed
+    or record that cannot be saved, or an estimator that cannot be identified.
+    Results are never read from a record that fails its checks.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sklr.exceptions import CheckpointWarning
+    >>> warnings.simplefilter("ignore", CheckpointWarning)
+    """

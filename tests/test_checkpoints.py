@@ -336,3 +336,30 @@ def test_a_complex_loss_curve_is_refused(iris, tmp_path):
 
     *_, messages = _damaged_resume(*iris, tmp_path, complex_curves)
     assert any("not what a record holds" in m for m in messages)
+
+
+def test_records_of_the_previous_format_are_recomputed_with_a_warning(
+    iris, tmp_path, monkeypatch
+):
+    """Records another version of sklr wrote (format 4: ``test_score``, not
+    this format's ``test_scores``) are never read: their tasks are trained
+    again, with one warning, and the results are a fresh search's."""
+    import sklr.search._checkpoint as checkpoint
+    from sklr.exceptions import CheckpointWarning
+
+    X, y = iris
+    fresh = _search(None)
+    _fit(fresh, X, y)
+    with monkeypatch.context() as m:
+        m.setattr(checkpoint, "FORMAT", checkpoint.FORMAT - 1)
+        _fit(_search(tmp_path), X, y)
+    assert all(
+        json.loads(str(np.load(p)["meta"][()]))["format"] == checkpoint.FORMAT - 1
+        for p in tmp_path.glob("rate-*.npz")
+    )
+    calls = _count_tasks(monkeypatch)
+    again = _search(tmp_path)
+    with pytest.warns(CheckpointWarning, match=r"9 record\(s\) written in another"):
+        again.fit(X, y)
+    assert sum(calls) == 9  # every rate of every fold trained again
+    _same(again, fresh)

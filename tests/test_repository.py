@@ -188,3 +188,134 @@ def test_every_public_class_and_function_has_an_example():
             if obj.__module__.startswith("sklr") and "Examples\n" not in obj.__doc__:
                 missing.append(obj.__qualname__)
     assert missing == []
+
+
+def _modules(*parts):
+    """(relative path, parsed module) of every module of sklr, or of ``parts``."""
+    import ast
+
+    root = ROOT / "sklr"
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        if not parts or any(rel.startswith(f"sklr/{p}") for p in parts):
+            yield rel, ast.parse(path.read_text())
+
+
+def _private_sklearn_imports(tree):
+    """The names of scikit-learn's private modules or objects ``tree`` imports."""
+    import ast
+
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+            "sklearn"
+        ):
+            private = [a.name for a in node.names if a.name.startswith("_")]
+            if any(p.startswith("_") for p in node.module.split(".")) or private:
+                found.append(f"{node.module}: {[a.name for a in node.names]}")
+        elif isinstance(node, ast.Import):
+            found += [
+                a.name
+                for a in node.names
+                if a.name.startswith("sklearn")
+                and any(p.startswith("_") for p in a.name.split("."))
+            ]
+    return found
+
+
+def test_private_scikit_learn_imports_live_in_one_module():
+    """scikit-learn's private names (which change between its releases) are
+    imported in ``sklr/_sklearn.py`` only, beside the versions it was tested with."""
+    bad = {
+        rel: names
+        for rel, tree in _modules()
+        if rel != "sklr/_sklearn.py" and (names := _private_sklearn_imports(tree))
+    }
+    assert bad == {}
+
+
+def test_the_private_import_check_finds_one():
+    import ast
+
+    tree = ast.parse("from sklearn.utils._param_validation import Interval")
+    assert _private_sklearn_imports(tree) == [
+        "sklearn.utils._param_validation: ['Interval']"
+    ]
+    tree = ast.parse("from sklearn.model_selection import _search")
+    assert len(_private_sklearn_imports(tree)) == 1
+    assert _private_sklearn_imports(ast.parse("import sklearn.linear_model")) == []
+
+
+#: words that name an estimator family (or its estimators) in a string test
+_FAMILY_WORDS = ("boost", "xgb", "lgbm", "lightgbm", "sgd", "mlp", "perceptron")
+
+
+def _family_string_tests(tree):
+    """Comparisons (``==``, ``in``, ``startswith``...) with a string naming a
+    family of estimators."""
+    import ast
+
+    found = []
+    for node in ast.walk(tree):
+        tested = isinstance(node, ast.Compare) or (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("startswith", "endswith", "find", "count")
+        )
+        strings = [
+            n.value
+            for n in ast.walk(node)
+            if tested and isinstance(n, ast.Constant) and isinstance(n.value, str)
+        ]
+        if any(w in s.lower() for s in strings for w in _FAMILY_WORDS):
+            found.append(f"line {node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_no_string_test_on_a_family_outside_the_registry():
+    """What a family is (its step size, grid, curves, divergence, labels) is
+    asked of its object in ``sklr/search/_families/``, never decided by testing
+    a name. The command's ``--model`` values (``sklr/cli/``) are option names."""
+    bad = {
+        rel: found
+        for rel, tree in _modules("search", "lr_finder", "plotting.py", "_engine")
+        if not rel.startswith("sklr/search/_families/")
+        and (found := _family_string_tests(tree))
+    }
+    assert bad == {}
+    import ast
+
+    sample = ast.parse("if 'Boosting' in type(model).__name__: pass")
+    assert len(_family_string_tests(sample)) == 1
+
+
+def _code_lines(source, node):
+    """Lines of a function's code: no docstring, blank line or comment."""
+    import ast
+
+    lines = source.splitlines()[node.lineno - 1 : node.end_lineno]
+    first = node.body[0]
+    docstring = isinstance(first, ast.Expr) and isinstance(
+        getattr(first, "value", None), ast.Constant
+    )
+    skipped = first.end_lineno - first.lineno + 1 if docstring else 0
+    code = [line for line in lines if line.strip() and not line.strip().startswith("#")]
+    return len(code) - skipped
+
+
+def test_search_functions_and_results_stay_small():
+    """In the search layer: functions of at most 50 lines of code, and no tuple
+    of more than 3 fields returned (a record or a dataclass carries more)."""
+    import ast
+
+    long, wide = [], []
+    for rel, tree in _modules("search", "cli", "lr_finder"):
+        source = (ROOT / rel).read_text()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                if (n := _code_lines(source, node)) > 50:
+                    long.append(f"{rel}: {node.name} ({n} lines)")
+            elif isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple):
+                if len(node.value.elts) > 3:
+                    wide.append(f"{rel}:{node.lineno} returns {len(node.value.elts)}")
+    assert long == [] and wide == []

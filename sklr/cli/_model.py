@@ -22,7 +22,8 @@ MODELS = {
     "gradient-boosting": "GradientBoostingClassifier / Regressor (learning_rate; "
     "--epochs is n_estimators)",
 }
-_MLPS = ("mlp", "sklearn-mlp")
+#: the --model values that are MLPs (the MLP options apply to them)
+MLP_MODELS = ("mlp", "sklearn-mlp")
 #: the defaults of the MLP options, applied when the model is an MLP
 MLP_DEFAULTS = {"hidden": [100], "activation": "relu", "solver": "sgd", "momentum": 0.9}
 
@@ -32,7 +33,7 @@ def resolve(args):
     on it (the MLP options, the ends of the grid, the batch size)."""
     model = getattr(args, "model", "mlp")
     args.model = model
-    if model not in _MLPS:
+    if model not in MLP_MODELS:
         given = [f"--{k}" for k in MLP_DEFAULTS if getattr(args, k, None) is not None]
         if len(getattr(args, "batch_size", None) or ["auto"]) > 1 or (
             getattr(args, "batch_size", None) not in (None, ["auto"])
@@ -71,7 +72,7 @@ def _estimator(data, args, batch_size):
     """The estimator of --model, its random state and epochs set."""
     classify = data.task == "classification"
     epochs = getattr(args, "epochs", 200)
-    if args.model in _MLPS:
+    if args.model in MLP_MODELS:
         return _mlp(args, classify, batch_size, epochs)
     if args.model == "sgd":
         from sklearn.linear_model import SGDClassifier, SGDRegressor
@@ -149,7 +150,7 @@ def _pipeline(data, args, batch_size):
 
 
 def _step_name(args):
-    return "mlp" if getattr(args, "model", "mlp") in _MLPS else "model"
+    return "mlp" if getattr(args, "model", "mlp") in MLP_MODELS else "model"
 
 
 def _scales_target(data, args):

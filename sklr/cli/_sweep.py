@@ -19,7 +19,7 @@ from .._validation import tidy_rates
 from ..exceptions import NoUsableScoreError
 from ._base import MAX_RATES, NO_ANSWER, CommandError
 from ._data import load
-from ._model import _pipeline, _prefix, resolve
+from ._model import MLP_MODELS, _pipeline, _prefix, resolve
 from ._output import _print_table, _rows, _say, _summary, _write
 from ._progress import SweepProgress
 
@@ -44,7 +44,7 @@ def _rates(args):
 def _settings(args, data, rates):
     mlp = ["hidden", "activation", "solver", "momentum", "batch_size"]
     keys = [
-        *(mlp if args.model in ("mlp", "sklearn-mlp") else []),
+        *(mlp if args.model in MLP_MODELS else []),
         "seed",
         "epochs",
         "cv",

@@ -142,6 +142,17 @@ class LRFinderDisplay:
                 min(np.nanmin(raw[np.isfinite(raw)]), low) * 0.95,
                 max(smooth[finite][0], low) * 1.6,
             )
+        self._mark_suggestion(ax, rates, read, finite)
+        ax.set_xscale("log")
+        ax.set_xlabel("learning rate (raised every mini-batch)")
+        ax.set_ylabel("training loss")
+        ax.set_title(title or "Learning-rate range test")
+        ax.legend(fontsize="small")
+        self.ax_, self.figure_ = ax, fig
+        return self
+
+    def _mark_suggestion(self, ax, rates, read, finite):
+        """The suggestion's line, and its star on the curve the rule read."""
         self.suggestion_line_ = ax.axvline(self.suggestion, color="0.3", ls="--", lw=1)
         ok = finite & np.isfinite(read)
         y = (
@@ -160,10 +171,3 @@ class LRFinderDisplay:
             zorder=5,
             label=f"suggestion ({self.rule}): {said}",
         )
-        ax.set_xscale("log")
-        ax.set_xlabel("learning rate (raised every mini-batch)")
-        ax.set_ylabel("training loss")
-        ax.set_title(title or "Learning-rate range test")
-        ax.legend(fontsize="small")
-        self.ax_, self.figure_ = ax, fig
-        return self

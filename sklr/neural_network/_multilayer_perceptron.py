@@ -25,7 +25,6 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
@@ -56,6 +55,7 @@ from .._engine import (
     train,
     train_lbfgs,
 )
+from .._sklearn import Interval, Options, StrOptions
 from .._threads import one_blas_thread
 from .._validation import check_hidden_layer_sizes, user_stacklevel
 from ..exceptions import DivergenceError, DivergenceWarning

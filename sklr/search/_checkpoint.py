@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 from joblib import hash as joblib_hash
 
+from ..exceptions import CheckpointWarning
 from ._records import Baseline, RateRecord, TaskResult
 
 #: Version of the layout of a record (part of every key, and kept in the record:
@@ -161,7 +162,7 @@ class Store:
                 f"checkpoint_dir {self.folder} holds {len(foreign)} record(s) written "
                 f"in another format than this sklr's ({FORMAT}): they are not read, "
                 "and the results of their tasks are recomputed.",
-                UserWarning,
+                CheckpointWarning,
                 stacklevel=5,
             )
 
@@ -207,7 +208,7 @@ class Store:
             warnings.warn(
                 f"Checkpoint {path.name} is unreadable or not the record of its "
                 f"task ({type(exc).__name__}: {exc}); it is recomputed.",
-                UserWarning,
+                CheckpointWarning,
                 stacklevel=4,
             )
             return None
@@ -220,7 +221,7 @@ class Store:
         if target.is_symlink() or (target.exists() and not target.is_file()):
             warnings.warn(
                 f"{target} is not a file sklr wrote; the record is not saved.",
-                UserWarning,
+                CheckpointWarning,
                 stacklevel=4,
             )
             return
@@ -346,7 +347,7 @@ def _read_seed(path):
     warnings.warn(
         f"{path} does not hold a seed; a new one is drawn, and the saved results "
         "made with the old one are not reused.",
-        UserWarning,
+        CheckpointWarning,
         stacklevel=5,
     )
     return None

@@ -43,13 +43,24 @@ def _score_label(search, name):
     return "score"
 
 
+@dataclass(frozen=True)
+class _FoldValues:
+    """Per-(candidate, fold) values of a metric, as the U-curve draws them."""
+
+    test: np.ndarray
+    train: np.ndarray | None
+    label: str
+    lower_is_better: bool
+
+
 def _fold_values(search, metric, show_train):
-    """Per-(candidate, fold) values of ``metric``, train values, label, direction."""
+    """The :class:`_FoldValues` of ``metric`` ("score", "loss" or a metric)."""
     sweep = search.sweep_result_
     if metric == "loss":
         test = last_recorded(sweep.candidate(sweep.held_out_loss))
         train = last_recorded(sweep.candidate(sweep.loss)) if show_train else None
-        return test, train, f"held-out loss after the last {sweep.layout.unit}", True
+        label = f"held-out loss after the last {sweep.layout.unit}"
+        return _FoldValues(test, train, label, True)
     name = sweep.refit_metric if metric == "score" else metric
     if name not in sweep.metrics:
         known = ["score", "loss", *(sweep.metrics if sweep.multimetric else [])]
@@ -59,7 +70,7 @@ def _fold_values(search, metric, show_train):
         )
     train = sweep.fold_scores(name, train=True) if show_train else None
     label = f"mean test score ({_score_label(search, name)})"
-    return sweep.fold_scores(name), train, label, False
+    return _FoldValues(sweep.fold_scores(name), train, label, False)
 
 
 _STRIP = 0.1  # the height of the diverged rates' strip, in axes fractions
@@ -168,7 +179,9 @@ class LearningRateSensitivityDisplay:
         """
         check_is_fitted(search, "sweep_result_")
         rates = np.asarray(search.learning_rates_, dtype=float)
-        test, train, ylabel, lower = _fold_values(search, metric, show_train)
+        values = _fold_values(search, metric, show_train)
+        test, train = values.test, values.train
+        ylabel, lower = values.label, values.lower_is_better
         diverged = np.asarray(search.diverged_).any(axis=1)  # no mean score
         test = np.where(search.diverged_, np.nan, test)
 
@@ -370,6 +383,10 @@ class LearningRateSensitivityDisplay:
             fontsize="x-small",
             color=DIAGNOSIS_COLORS["diverged"],
         )
+        self._mark_diverged(ax, order, strip)
+
+    def _mark_diverged(self, ax, order, strip):
+        """One row of crosses in the strip per curve, at its diverged rates."""
         n = len(self.mean)
         r = self.learning_rates[order]
         for c in range(n):

@@ -29,6 +29,7 @@ from .._sklearn import (
 from .._validation import check_learning_rates, tidy_rates
 from ..exceptions import (
     BaselineWarning,
+    CheckpointWarning,
     GridEdgeWarning,
     NoGoodRangeWarning,
     NoUsableScoreError,
@@ -375,7 +376,7 @@ class LearningRateSearchCV(BaseSearchCV):
                 warnings.warn(
                     f"cannot save the seed in {path} ({exc.strerror}): a resumed "
                     "search will not reuse this one's results.",
-                    UserWarning,
+                    CheckpointWarning,
                     stacklevel=5,
                 )
         self._seed_value = seed
@@ -462,7 +463,7 @@ class LearningRateSearchCV(BaseSearchCV):
             warnings.warn(
                 "checkpoint_dir is not used: the estimator or the scorer cannot be "
                 f"identified reliably ({exc}), so saved results could be stale.",
-                UserWarning,
+                CheckpointWarning,
                 stacklevel=5,
             )
             return None
@@ -848,29 +849,7 @@ class LearningRateSearchCV(BaseSearchCV):
 
     def _no_usable_score(self, unscored, target_note):
         """The error raised when no candidate has a usable score."""
-        n = len(self.diverged_)
-        some_diverged = self.diverged_.any(axis=1)
-        some_unscored = unscored.any(axis=1)
-        if not some_unscored.any():
-            reason = "diverged"
-            what = f"every one of the {n} candidates diverged on at least one fold"
-        elif unscored[~self.diverged_].all():
-            reason = "scoring_failed"
-            what = (
-                "the scorer failed (or gave no finite score) on every fit of the "
-                f"{n} candidates"
-            ) + (
-                f" ({int(some_diverged.sum())} diverged on some fold)"
-                if some_diverged.any()
-                else ""
-            )
-        else:
-            reason = "both"
-            what = (
-                f"of the {n} candidates, {int(some_diverged.sum())} diverged and "
-                f"the scorer failed (or gave no finite score) on "
-                f"{int(some_unscored.sum())}"
-            )
+        reason, what = _why_unusable(self.diverged_, unscored)
         advice = {
             "diverged": "lower the grid (it starts at "
             f"{self.learning_rates_.min():.3g}), standardise the features (if they "
@@ -901,6 +880,34 @@ class LearningRateSearchCV(BaseSearchCV):
             reason=reason,
             cv_results=self.cv_results_,
         )
+
+
+def _why_unusable(diverged, unscored):
+    """``(reason, what happened)`` when no candidate is usable: ``diverged``
+    and ``unscored`` are ``(n_candidates, n_splits)``."""
+    n = len(diverged)
+    some_diverged = diverged.any(axis=1)
+    some_unscored = unscored.any(axis=1)
+    if not some_unscored.any():
+        return (
+            "diverged",
+            f"every one of the {n} candidates diverged on at least one fold",
+        )
+    if unscored[~diverged].all():
+        also = (
+            f" ({int(some_diverged.sum())} diverged on some fold)"
+            if some_diverged.any()
+            else ""
+        )
+        return "scoring_failed", (
+            "the scorer failed (or gave no finite score) on every fit of the "
+            f"{n} candidates{also}"
+        )
+    return "both", (
+        f"of the {n} candidates, {int(some_diverged.sum())} diverged and "
+        f"the scorer failed (or gave no finite score) on "
+        f"{int(some_unscored.sum())}"
+    )
 
 
 def learning_rate_curve(  # noqa: PLR0913 - mirrors sklearn.model_selection.validation_curve
