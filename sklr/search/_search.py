@@ -211,6 +211,11 @@ class LearningRateSearchCV(BaseSearchCV):
         (a rate that learns nothing), with the search's scorer.
     range_test_ : LRFinderResult
         With ``learning_rates="auto"``: the range test that chose the grid.
+    sweep_result_ : SweepResult
+        Every rate of every ``param_grid`` point on every fold, laid out once
+        (arrays over points x rates x folds, per metric), from which every
+        other fitted attribute, ``cv_results_``, the Displays and the command's
+        files are read.
     loss_curves_ : ndarray of shape (n_candidates, n_splits, n_epochs)
         Training loss per epoch; NaN after a network stopped, ``inf`` or a value
         above the divergence threshold where it diverged. For other estimators,
@@ -352,9 +357,10 @@ class LearningRateSearchCV(BaseSearchCV):
         return state
 
     def _seed(self):
-        """One seed for the whole search, drawn from ``self._rng`` (set by
-        ``fit``: the estimator's own ``random_state`` is None, so the search's
-        seed is new at each fit, as an estimator's would be); kept in
+        """One seed for the whole search (the estimator's own ``random_state``
+        is None), drawn from a new ``np.random.default_rng()`` (fresh entropy,
+        never numpy's global generator), so it is new at each fit, as an
+        estimator's would be; kept in
         ``checkpoint_dir/seed.txt`` so that a resumed search draws the same one
         (a file that is not a seed is replaced, with a warning: the saved
         results then no longer match)."""
