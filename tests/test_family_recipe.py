@@ -81,9 +81,7 @@ def test_an_unregistered_estimator_has_no_step_size(data):
         LearningRateSearchCV(Ridgeish()).fit(*data)
 
 
-def test_a_registered_family_is_searched_as_gridsearchcv_searches_it(
-    registered, data
-):
+def test_a_registered_family_is_searched_as_gridsearchcv_searches_it(registered, data):
     X, y = data
     pipe = make_pipeline(StandardScaler(), Ridgeish())
     np.testing.assert_array_equal(default_grid(pipe), [0.01, 0.1, 1.0, 10.0])
