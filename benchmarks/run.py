@@ -589,7 +589,9 @@ def main(argv=None):
         "stacking": lambda: bench_stacking(args.quick, repeat),
         "scaling": lambda: bench_scaling(args.quick),
         "efficiency": lambda: bench_efficiency(args.quick, repeat),
-        "commands": lambda: bench_commands(args.quick, args.repeat or 3),
+        "commands": lambda: bench_commands(
+            args.quick, args.repeat or (1 if args.quick else 3)
+        ),
     }
     for key, step in steps.items():
         if args.only is None or key in args.only:

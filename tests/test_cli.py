@@ -194,9 +194,9 @@ def test_interrupted_sweep_resumes_without_redoing_work(tmp_path):
         "--n-jobs",
         "1",
         "--cv",
-        "5",
+        "3",
         "--epochs",
-        "50",
+        "20",
         "--no-plots",
     ]
     proc = subprocess.Popen(
@@ -210,13 +210,13 @@ def test_interrupted_sweep_resumes_without_redoing_work(tmp_path):
     assert proc.returncode == 130, err
     assert "--resume" in err and "Traceback" not in err
     finished = len(list((out / "checkpoints").glob("rate-*.npz")))
-    assert 1 <= finished < 65  # 5 folds x 13 rates, one record each
+    assert 1 <= finished < 39  # 3 folds x 13 rates, one record each
     assert not (out / "results.csv").exists()
     refused = _run(*args[3:])  # same command without --resume: refuses
     assert refused.returncode == 2 and "--resume" in refused.stderr
-    differs = _run(*args[3:], "--resume", "--epochs", "40")
+    differs = _run(*args[3:], "--resume", "--epochs", "15")
     assert differs.returncode == 2
-    assert "settings differ" in differs.stderr and "epochs: 50 -> 40" in differs.stderr
+    assert "settings differ" in differs.stderr and "epochs: 20 -> 15" in differs.stderr
     resumed = _run(*args[3:], "--resume")
     assert resumed.returncode == 0, resumed.stderr
     assert f"resuming {finished} saved result(s)" in resumed.stdout

@@ -125,6 +125,7 @@ def _backend(args):
     except ImportError:
         raise CommandError("--scheduler needs Dask: pip install 'sklr[dask]'") from None
     try:
+        _refused(args.scheduler)
         client = Client(args.scheduler, timeout="10s")
     except (OSError, TimeoutError, ValueError) as exc:
         raise CommandError(
@@ -134,6 +135,18 @@ def _backend(args):
     stack.callback(client.close)
     stack.enter_context(joblib.parallel_backend("dask"))
     return stack
+
+
+def _refused(address):
+    """Raise ``ConnectionRefusedError`` at once when nothing listens at a
+    ``tcp://host:port`` address (Dask's client would retry until its timeout)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address)
+    if parts.scheme != "tcp" or parts.hostname is None or parts.port is None:
+        return  # another protocol: Dask's client tells
+    socket.create_connection((parts.hostname, parts.port), timeout=5).close()
 
 
 def _checked(args):
