@@ -1,8 +1,9 @@
 """The private scikit-learn names sklr is built on, in one place.
 
 They are the code ``GridSearchCV`` runs (scoring, fit-failure handling, result
-formatting, indexing), the parameter constraints scikit-learn's estimators
-declare, and the callback transport of the progress display. They are private,
+formatting, indexing), the parameter constraints and fit context
+scikit-learn's estimators declare (which sklr's MLPs share with scikit-learn's),
+and the callback transport of the progress display. They are private,
 so ``pyproject.toml`` pins the scikit-learn versions they are tested with;
 outside them, importing sklr fails with a message that says which versions
 work. No other module of sklr imports a private name of scikit-learn (a test
@@ -20,6 +21,9 @@ __all__ = [
     "StrOptions",
     "_MultimetricScorer",
     "_check_method_params",
+    "_check_partial_fit_first_call",
+    "_check_sample_weight",
+    "_fit_context",
     "_insert_error_scores",
     "_num_samples",
     "_safe_indexing",
@@ -31,7 +35,8 @@ __all__ = [
 #: The scikit-learn versions whose private search helpers sklr is tested with.
 SKLEARN_TESTED = ((1, 9), (1, 9))
 
-try:  # private helpers: the same code GridSearchCV runs
+try:  # private helpers: the same code GridSearchCV and scikit-learn's MLP run
+    from sklearn.base import _fit_context
     from sklearn.metrics._scorer import _MultimetricScorer
     from sklearn.model_selection._search import BaseSearchCV
     from sklearn.model_selection._validation import (
@@ -46,7 +51,12 @@ try:  # private helpers: the same code GridSearchCV runs
         Options,
         StrOptions,
     )
-    from sklearn.utils.validation import _check_method_params, _num_samples
+    from sklearn.utils.multiclass import _check_partial_fit_first_call
+    from sklearn.utils.validation import (
+        _check_method_params,
+        _check_sample_weight,
+        _num_samples,
+    )
 except ImportError as exc:  # pragma: no cover - depends on the installed version
     raise ImportError(
         "sklr's LearningRateSearchCV is built on scikit-learn's search machinery "
