@@ -10,7 +10,7 @@ All functions take arrays with a leading axis of K stacked networks:
 ``(n_samples, n_outputs)`` and is then broadcast).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -106,6 +106,9 @@ class Loss:
     Parameters
     ----------
     name : str
+        The estimators' ``loss`` value (for a regression loss).
+    label : str
+        How plots and reports name the loss curves (``"half squared error"``).
     out_activation : str
         scikit-learn's name of the output activation (``out_activation_``).
     output : callable
@@ -115,6 +118,9 @@ class Loss:
     mean_over_outputs : bool, default=False
         Whether the reported loss averages the data term over outputs
         (scikit-learn's half squared error; see ``report_scale``).
+    classification : bool, default=False
+        Whether the loss is a classifier's (chosen from the target); the others
+        are the values of ``MLPRegressor``'s ``loss`` parameter.
 
     Examples
     --------
@@ -128,25 +134,80 @@ class Loss:
     """
 
     name: str
+    label: str
     out_activation: str
     output: Callable
     per_sample: Callable
     mean_over_outputs: bool = False
+    classification: bool = False
 
 
 #: Every loss, by name: adding one here is all the numerics need.
 LOSSES = {
     loss.name: loss
     for loss in (
-        Loss("squared_error", "identity", _identity_output, _half_squared_error, True),
-        Loss("poisson", "exp", _exp_output, _poisson_deviance),
-        Loss("log_loss", "softmax", _softmax_output, _log_loss),
-        Loss("binary_log_loss", "logistic", _logistic_output, _binary_log_loss),
+        Loss(
+            "squared_error",
+            "half squared error",
+            "identity",
+            _identity_output,
+            _half_squared_error,
+            mean_over_outputs=True,
+        ),
+        Loss(
+            "poisson",
+            "half Poisson deviance",
+            "exp",
+            _exp_output,
+            _poisson_deviance,
+        ),
+        Loss(
+            "log_loss",
+            "log-loss",
+            "softmax",
+            _softmax_output,
+            _log_loss,
+            classification=True,
+        ),
+        Loss(
+            "binary_log_loss",
+            "log-loss",
+            "logistic",
+            _logistic_output,
+            _binary_log_loss,
+            classification=True,
+        ),
     )
 }
 
-#: output activation of each loss
-OUT_ACTIVATIONS = {name: loss.out_activation for name, loss in LOSSES.items()}
+
+class RegressionLosses(Set):
+    """The names of the registered regression losses, read from ``LOSSES``
+    whenever asked (so that the constraint of ``MLPRegressor``'s ``loss``
+    parameter is the registry's, never a copy of it).
+
+    Examples
+    --------
+    >>> from sklr._core.losses import RegressionLosses
+    >>> sorted(RegressionLosses())
+    ['poisson', 'squared_error']
+    """
+
+    @classmethod
+    def _from_iterable(cls, iterable):  # set operations give plain sets
+        return frozenset(iterable)
+
+    def _names(self):
+        return sorted(n for n, loss in LOSSES.items() if not loss.classification)
+
+    def __contains__(self, name):
+        return name in self._names()
+
+    def __iter__(self):
+        return iter(self._names())
+
+    def __len__(self):
+        return len(self._names())
 
 
 def get_loss(name):

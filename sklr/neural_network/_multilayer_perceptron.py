@@ -24,7 +24,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from .._core.losses import OUT_ACTIVATIONS
+from .._core.losses import RegressionLosses, get_loss
 from .._core.network import NetworkSpec, init_params
 from .._core.network import predict as network_predict
 from .._engine import (
@@ -251,7 +251,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
     def _initialize(self, Y, layer_units, dtype, rng):
         self.n_outputs_ = Y.shape[1]
         self.n_layers_ = len(layer_units)
-        self.out_activation_ = OUT_ACTIVATIONS[self._loss_name()]
+        self.out_activation_ = get_loss(self._loss_name()).out_activation
         coefs, intercepts = init_params(layer_units, self.activation, 1, rng, dtype)
         self.coefs_ = [c[0] for c in coefs]
         self.intercepts_ = [b[0] for b in intercepts]
@@ -1079,7 +1079,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
 
     _parameter_constraints: dict = {
         **BaseMLP._parameter_constraints,
-        "loss": [StrOptions({"squared_error", "poisson"})],
+        "loss": [StrOptions(RegressionLosses())],
     }
 
     def __init__(  # noqa: PLR0913 - scikit-learn: every hyperparameter is an __init__ argument

@@ -5,7 +5,7 @@ these names; nothing else of ``sklr.neural_network`` (and nothing of the trainin
 engine) is theirs to use, and a test checks it. A change to the engine's result
 then touches this module, not the analyses.
 
-- ``unwrap`` (an ``Unwrapped``), ``final_mlp``, ``TargetTransform``,
+- ``unwrap`` (an ``Unwrapped``), ``final_mlp``, ``loss_label``, ``TargetTransform``,
   ``target_scale_note``: what an analysis is given (an estimator, Pipelines
   ending in one, either inside a ``TransformedTargetRegressor``), the one place
   where an estimator is taken apart, and how its target is handled;
@@ -24,6 +24,7 @@ from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_array
 
+from .._core.losses import get_loss
 from .._engine import STOPPED, Hook, TrainResult
 from ._multilayer_perceptron import BaseMLP
 
@@ -93,6 +94,12 @@ def unwrap(estimator):
         name, estimator = estimator.steps[-1]
         prefix += f"{name}__"
     return Unwrapped(target, tuple(pipelines), estimator, prefix)
+
+
+def loss_label(mlp):
+    """How plots and reports name the loss an sklr MLP optimises (its
+    registered ``Loss``'s label: ``"log-loss"``, ``"half squared error"``...)."""
+    return get_loss(mlp._loss_name()).label
 
 
 def final_mlp(estimator):

@@ -1,5 +1,6 @@
 """Optimisers (``init`` / ``update``, explicit state) and learning-rate schedules."""
 
+from ._check import check_optimizer
 from .optimizers import SGD, Adam, Optimizer
 from .schedules import (
     Adaptive,
@@ -34,6 +35,7 @@ __all__ = [
     "RangeRamp",
     "Schedule",
     "StepDecay",
+    "check_optimizer",
     "get_schedule",
     "warmup",
 ]

@@ -53,6 +53,16 @@ class Optimizer:
     ``apply(params, grads, state, lr) -> state``; ``update`` is its functional
     form, derived from ``apply`` (one implementation of the arithmetic).
 
+    The training engine keeps the weights of its K networks in one flat buffer
+    of shape ``(K, size)`` (row k holds every weight and bias of network k) and
+    calls ``init([flat])`` and ``apply([flat], [grads], state, rates)``: an
+    optimiser sees one 2-D array, not the layers, and must work elementwise.
+    Three rules hold for every optimiser (:func:`check_optimizer` checks them):
+    a network whose state was ``forget``-ed and whose gradient rows are zero
+    gets exactly zero update (a frozen network never moves); ``apply`` adds to
+    the parameters what ``update`` returns, whatever their values; and network
+    k of a stack is updated as it would be alone.
+
     Examples
     --------
     >>> import numpy as np

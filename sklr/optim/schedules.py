@@ -23,7 +23,11 @@ class Schedule:
     """Base class: a callable from step (int >= 0) to a multiplier (float).
 
     Subclasses implement ``__call__``. ``reduces_on_plateau`` tells the training
-    loop whether to reduce the rate when progress stalls.
+    loop whether to reduce the rate when progress stalls, by ``plateau_factor``
+    down to ``min_learning_rate``. A schedule built from others (a combinator:
+    any field holding a schedule, or a tuple or list of them, as :class:`Join`'s
+    ``schedules``) reports what its ``parts`` report, so that wrapping
+    :class:`Adaptive` keeps its reductions with no code in the wrapper.
 
     Examples
     --------
@@ -38,12 +42,35 @@ class Schedule:
     [1.0, 1.0, 0.5, 0.5, 0.25]
     """
 
-    reduces_on_plateau = False
-    plateau_factor = 1.0
-    min_learning_rate = 0.0
-
     def __call__(self, step: int) -> float:  # pragma: no cover - interface
         raise NotImplementedError
+
+    @property
+    def parts(self) -> tuple:
+        """The schedules this one is built from: its attributes that are
+        schedules, or tuples or lists of them (empty for a plain schedule)."""
+        found = []
+        for value in vars(self).values():
+            items = value if isinstance(value, tuple | list) else (value,)
+            found += [item for item in items if isinstance(item, Schedule)]
+        return tuple(found)
+
+    @property
+    def reduces_on_plateau(self) -> bool:
+        """Whether the training loop reduces the rate when progress stalls (when
+        any of ``parts`` does)."""
+        return any(part.reduces_on_plateau for part in self.parts)
+
+    @property
+    def plateau_factor(self) -> float:
+        """The multiplier applied at a plateau (the strongest of ``parts``'s)."""
+        return min((part.plateau_factor for part in self.parts), default=1.0)
+
+    @property
+    def min_learning_rate(self) -> float:
+        """The rate below which a plateau stops training instead (the highest of
+        ``parts``'s floors)."""
+        return max((part.min_learning_rate for part in self.parts), default=0.0)
 
     def values(self, n_steps: int) -> np.ndarray:
         """Multipliers of the first ``n_steps`` updates (a preview).
@@ -275,21 +302,6 @@ class Join(Schedule):
             )
         if list(self.boundaries) != sorted(self.boundaries):
             raise ValueError(f"Join boundaries must increase, got {self.boundaries}.")
-
-    @property
-    def reduces_on_plateau(self):
-        """Whether any of the joined schedules reduces the rate on plateaus."""
-        return any(s.reduces_on_plateau for s in self.schedules)
-
-    @property
-    def plateau_factor(self):
-        """The strongest reduction on a plateau of the joined schedules."""
-        return min(s.plateau_factor for s in self.schedules)
-
-    @property
-    def min_learning_rate(self):
-        """The highest floor of the rate of the joined schedules."""
-        return max(s.min_learning_rate for s in self.schedules)
 
     def __call__(self, step):
         start = 0

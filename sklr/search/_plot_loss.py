@@ -10,11 +10,10 @@ y range set by the curves that did not diverge.
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
 from .._figure import _axes
-from ..neural_network._stack import unwrap
+from ..neural_network._stack import loss_label, unwrap
 from ._results import mean_curves, mostly_diverged, point_params
 
 #: colour of each diagnosis (the same in every display)
@@ -174,7 +173,7 @@ class LossCurveDisplay:
             held_out_loss=None if held is None else np.array([held], dtype=float),
             diverged_epoch=np.array([len(mlp.loss_curve_) if mlp.diverged_ else 0]),
             max_epochs=mlp.max_iter,
-            loss_name="log-loss" if is_classifier(mlp) else "loss",
+            loss_name=loss_label(mlp),
         ).plot(ax=ax)
 
     @classmethod

@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ...exceptions import DivergenceWarning
-from ...neural_network._stack import fit_learning_rates, network_at
+from ...neural_network._stack import fit_learning_rates, loss_label, network_at
 from ._base import Family, Trained
 
 
@@ -32,15 +32,7 @@ class StackedMLP(Family):
         return "learning_rate"
 
     def loss_label(self, step):
-        from sklearn.base import is_classifier
-
-        if is_classifier(step):
-            return "log-loss"
-        names = {
-            "squared_error": "half squared error",
-            "poisson": "half Poisson deviance",
-        }
-        return names[step.loss]
+        return loss_label(step)
 
     def max_epochs(self, step):
         return step.max_iter
