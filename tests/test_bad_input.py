@@ -476,7 +476,7 @@ def test_loss_becoming_nan_mid_epoch_is_caught():
     est = MLPClassifier(
         hidden_layer_sizes=(8,), batch_size=16, max_iter=3, random_state=0
     )
-    result, _ = est._fit_learning_rates(X, Y, [0.01], extra_hooks=[Poison()])
+    result = est._fit_learning_rates(X, Y, [0.01], extra_hooks=[Poison()])
     assert result.status.tolist() == ["diverged"]
     assert all(np.isfinite(c).all() for c in result.coefs + result.intercepts)
     assert result.stop_epoch[0] == 1

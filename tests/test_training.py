@@ -37,7 +37,7 @@ def test_stacked_equals_separate_fits(digits_400_scaled, solver):
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result, _ = est._fit_learning_rates(X, y, rates)
+        result = est._fit_learning_rates(X, y, rates)
         for k, lr in enumerate(rates):
             alone = MLPClassifier(**{**est.get_params(), "learning_rate": lr}).fit(X, y)
             for stacked, single in zip(
@@ -55,7 +55,7 @@ def test_diverged_network_is_frozen_while_others_continue(digits_400_scaled):
     est = MLPClassifier(
         hidden_layer_sizes=(12,), max_iter=6, momentum=0.0, random_state=0, tol=0.0
     )
-    result, _ = est._fit_learning_rates(X, y, [1e-2, 1e3])
+    result = est._fit_learning_rates(X, y, [1e-2, 1e3])
     assert result.status.tolist() == ["active", DIVERGED]
     loss = result.history.as_arrays()["loss"]
     assert loss.shape == (6, 2)
@@ -241,3 +241,24 @@ def test_history_takes_a_hook_s_own_records():
     assert arrays["grad_norm"].shape == (2, 2) and arrays["val_loss"] is None
     history.truncate(1)
     assert len(history.extra["grad_norm"]) == 1 and len(history.loss) == 1
+
+
+def test_held_out_loss_is_recorded_in_the_history_by_name(digits_400_scaled):
+    """The held-out-loss hook writes to ``History`` (docs/design.rst): one row per
+    epoch, network k's reported loss on the held-out set, read by its name."""
+    from sklearn.metrics import log_loss
+
+    from sklr._engine import HeldOutLoss
+
+    X, y = digits_400_scaled
+    est = MLPClassifier(hidden_layer_sizes=(8,), max_iter=4, alpha=0.0, random_state=0)
+    result = est._fit_learning_rates(
+        X[:300], y[:300], [1e-2, 1e-1], X_held_out=X[300:], y_held_out=y[300:]
+    )
+    records = result.history.as_arrays()
+    held = records[HeldOutLoss.NAME]
+    assert held.shape == records["loss"].shape == (4, 2)
+    for k in range(2):
+        net = est._network(result, k)
+        expected = log_loss(y[300:], net.predict_proba(X[300:]), labels=net.classes_)
+        assert held[-1, k] == pytest.approx(expected, rel=1e-10)

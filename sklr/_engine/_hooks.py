@@ -235,13 +235,15 @@ class HeldOutLoss(Hook):
 
     Unlike :class:`ValidationMonitor` it never drives stopping: the learning-rate
     search uses it to draw held-out loss curves on each cross-validation fold.
-    ``values`` holds one array of shape ``(K,)`` per epoch (NaN once a network
-    stopped training).
+    It writes one array of shape ``(K,)`` per epoch (NaN once a network stopped
+    training) to the run's history under ``NAME``, read back as
+    ``result.history.as_arrays()[HeldOutLoss.NAME]``.
     """
+
+    NAME = "held_out_loss"
 
     def __init__(self, X, Y, sample_weight=None):
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
-        self.values = []
 
     def on_epoch_end(self, run, was_active):
         values = np.full(run.n_networks, np.nan)
@@ -257,5 +259,5 @@ class HeldOutLoss(Hook):
                 workspace=run.eval_workspace,
             )
             values[idx] = np.where(np.isfinite(loss), loss, np.inf)
-        self.values.append(values)
+        run.history.add(self.NAME, values)
         return False

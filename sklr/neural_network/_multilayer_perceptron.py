@@ -328,7 +328,24 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             self._initialize(Y, layer_units, X.dtype, rng)
         else:
             self._check_warm_start_shapes(layer_units)
+            if "_reference_loss" not in vars(self):  # weights set by hand
+                self._adopt_weights(Y, layer_units)
         return X, y_checked, Y, sample_weight, rng
+
+    def _adopt_weights(self, Y, layer_units):
+        """Start from ``coefs_`` / ``intercepts_`` assigned to an estimator that
+        sklr never fitted (as scikit-learn's tests do): the state of a first
+        fit around them, with empty records."""
+        self.n_outputs_ = Y.shape[1]
+        self.n_layers_ = len(layer_units)
+        self.out_activation_ = get_loss(self._loss_name()).out_activation
+        self.coefs_ = [np.asarray(c, dtype=float) for c in self.coefs_]
+        self.intercepts_ = [np.asarray(b, dtype=float) for b in self.intercepts_]
+        self.diverged_ = False
+        self._plateau = None
+        self._resume = None
+        self._reference_loss = None
+        self._fresh_records()
 
     @with_callbacks
     def _fit_learning_rates(
@@ -349,9 +366,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         ``clone(self).set_params(learning_rate=learning_rates[k]).fit(X, y)``.
         The estimator itself keeps its initial weights. sgd and adam only.
 
-        Returns the stacked outcome (a ``sklr._engine.TrainResult``) and, when
-        ``X_held_out`` is given, the held-out loss of each network per epoch
-        (an array ``(n_epochs, K)``, else None).
+        Returns the stacked outcome (a ``sklr._engine.TrainResult``); when
+        ``X_held_out`` is given, its history records the held-out loss of each
+        network per epoch (``HeldOutLoss.NAME``).
         """
         with one_blas_thread():
             if self.solver == "lbfgs":
@@ -384,10 +401,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
                 catch_interrupt=False,  # an analysis must not keep a cut-short fit
             )
             context.call_on_fit_task_end(estimator=self, X=X, y=y_checked)
-            held_out = (
-                np.array(hooks[1].values, dtype=float) if len(hooks) > 1 else None
-            )
-            return result, held_out
+            return result
 
     def _network(self, result, k):
         """A fitted copy of this estimator holding network ``k`` of ``result``."""
@@ -419,15 +433,25 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
 
     def _split(self, X, y, Y, sample_weight, rng):
         """Hold out ``validation_fraction`` of the data (early stopping)."""
-        # as scikit-learn: stratify binary targets only
-        stratify = Y if isinstance(self, ClassifierMixin) and Y.shape[1] == 1 else None
+        # as scikit-learn: stratify binary targets only; on the labels, not on
+        # their encoding (the same split, and an error that names the label)
+        binary = isinstance(self, ClassifierMixin) and Y.shape[1] == 1
+        stratify = y if binary else None
         arrays = [X, y, Y] + ([] if sample_weight is None else [sample_weight])
-        parts = train_test_split(
-            *arrays,
-            random_state=rng,
-            test_size=self.validation_fraction,
-            stratify=stratify,
-        )
+        try:
+            parts = train_test_split(
+                *arrays,
+                random_state=rng,
+                test_size=self.validation_fraction,
+                stratify=stratify,
+            )
+        except ValueError as exc:
+            if stratify is None or "least populated" not in str(exc):
+                raise
+            raise ValueError(
+                "early_stopping=True holds out a validation set stratified by "
+                f"class (validation_fraction={self.validation_fraction}). {exc}"
+            ) from None
         X_tr, X_val, y_tr, y_val, Y_tr, Y_val = parts[:6]
         sw_tr, sw_val = (
             (parts[6], parts[7]) if sample_weight is not None else (None, None)

@@ -25,7 +25,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_array
 
 from .._core.losses import get_loss
-from .._engine import STOPPED, Hook, TrainResult
+from .._engine import STOPPED, HeldOutLoss, Hook, TrainResult
 from ._multilayer_perceptron import BaseMLP
 
 #: A regression target whose mean or standard deviation exceeds this in absolute
@@ -252,7 +252,7 @@ def fit_learning_rates(
     StackFit
     """
     hooks = [] if on_batch is None else [_OnBatch(on_batch)]
-    result, held_out = mlp._fit_learning_rates(
+    result = mlp._fit_learning_rates(
         X,
         y,
         learning_rates,
@@ -261,12 +261,13 @@ def fit_learning_rates(
         y_held_out=y_held_out,
         extra_hooks=hooks,
     )
-    loss = result.history.as_arrays()["loss"]
+    records = result.history.as_arrays()
+    loss = records["loss"]
     K = len(result.learning_rates)
     return StackFit(
         np.asarray(result.learning_rates, dtype=float),
         np.empty((0, K)) if loss is None else loss,
-        held_out,
+        records.get(HeldOutLoss.NAME),
         np.asarray(result.diverged),
         np.asarray(result.stop_epoch),
         result,

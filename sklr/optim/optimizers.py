@@ -10,8 +10,8 @@ An optimiser holds only hyperparameters. Its state is explicit::
 networks; ``learning_rates`` is a vector of K step sizes (one per network).
 
 ``apply`` is the same step done in place, which the training engine uses: it
-updates ``params`` and the state's arrays and overwrites ``grads``, with no
-array allocated (the engine keeps all weights in one flat array, so a step is a
+updates ``params`` and the state's arrays and overwrites ``grads``, with at most
+one temporary array (the engine keeps all weights in one flat array, so a step is a
 handful of numpy calls whatever the depth of the network). Every operation is
 elementwise, so a network's result does not depend on how many are stacked.
 Networks that stop training are ``forget``-ed: with their state and gradients at
@@ -265,14 +265,16 @@ class Adam(Optimizer):
         correction = float(np.sqrt(1 - b2**t) / (1 - b1**t))
         rates = _by_ndim(learning_rates, grads)
         for p, g, m, v in zip(params, grads, state.mu, state.nu):
-            # b * m + (1 - b) * g as b * (m - g) + g: no temporary array
-            m -= g
+            # b * m + (1 - b) * g as scikit-learn computes it: rewritten as
+            # b * (m - g) + g (no temporary), the second moment loses to
+            # cancellation up to 1 / (1 - b2) = 1000 ulp, which float32 shows
+            scaled = np.multiply(g, 1 - b1)
             m *= b1
-            m += g
-            g *= g
-            v -= g
+            m += scaled
+            np.multiply(g, g, out=scaled)
+            scaled *= 1 - b2
             v *= b2
-            v += g
+            v += scaled
             u = np.sqrt(v, out=g)
             u += self.epsilon
             np.divide(m, u, out=u)
