@@ -67,10 +67,11 @@ def _finite(value):
 
 
 def _summary(search, data, args, seconds, prefix):
+    sweep = search.sweep_result_
     best = getattr(search, "best_index_", None)
     best = None if best is None else int(best)
     low, high = search.good_range_
-    point = 0 if best is None else int(search.point_index_[best])
+    point = 0 if best is None else int(sweep.point_index[best])
     if best is None:
         answer = "none"
     elif math.isfinite(low):
@@ -101,10 +102,10 @@ def _summary(search, data, args, seconds, prefix):
         },
         "best_score": None if best is None else _finite(search.best_score_),
         "best_at_edge": best_rate
-        in (float(search.learning_rates_.min()), float(search.learning_rates_.max())),
+        in (float(sweep.learning_rates.min()), float(sweep.learning_rates.max())),
         "good_range": [_finite(low), _finite(high)],
         "order_of_magnitude": None if exponent is None else f"1e{exponent}",
-        "baseline_score": _finite(np.mean(search.baseline_scores_[point])),
+        "baseline_score": _finite(np.mean(sweep.baseline[sweep.refit_metric][point])),
         "target_standardised": _scales_target(data, args),
         "seconds": round(seconds, 3),
         "versions": _versions(),
@@ -380,8 +381,9 @@ def _plots(out, search, several):
     )
 
     figures = {}
-    best_point = int(search.point_index_[search.best_index_])
-    curves = search.loss_curves_.shape[-1] > 0  # not every model records them
+    sweep = search.sweep_result_
+    best_point = int(sweep.point_index[search.best_index_])
+    curves = sweep.loss.shape[-1] > 0  # not every model records them
     for name, draw in (
         [
             (

@@ -178,12 +178,14 @@ class LearningRateSensitivityDisplay:
         display : LearningRateSensitivityDisplay
         """
         check_is_fitted(search, "sweep_result_")
-        rates = np.asarray(search.learning_rates_, dtype=float)
+        sweep = search.sweep_result_
+        rates = np.asarray(sweep.learning_rates, dtype=float)
         values = _fold_values(search, metric, show_train)
         test, train = values.test, values.train
         ylabel, lower = values.label, values.lower_is_better
-        diverged = np.asarray(search.diverged_).any(axis=1)  # no mean score
-        test = np.where(search.diverged_, np.nan, test)
+        diverged_fold = sweep.candidate(sweep.diverged)
+        diverged = diverged_fold.any(axis=1)  # no mean score
+        test = np.where(diverged_fold, np.nan, test)
 
         def shape(a):
             return by_point(search, a)
@@ -195,12 +197,12 @@ class LearningRateSensitivityDisplay:
         mean, std = stats(test)
         train_mean = train_std = None
         if train is not None:
-            train_mean, train_std = stats(np.where(search.diverged_, np.nan, train))
+            train_mean, train_std = stats(np.where(diverged_fold, np.nan, train))
         best = getattr(search, "best_index_", None)  # none when nothing is usable
         baseline = None
         if metric == "score" and hasattr(search, "baseline_scores_"):
-            point = 0 if best is None else search.point_index_[best]
-            baseline = float(np.mean(search.baseline_scores_[point]))
+            point = 0 if best is None else sweep.point_index[best]
+            baseline = float(np.mean(sweep.baseline[sweep.refit_metric][point]))
         display = cls(
             learning_rates=rates,
             mean=mean,
@@ -211,7 +213,7 @@ class LearningRateSensitivityDisplay:
             best_rate=np.nan if best is None else float(search.best_learning_rate_),
             best_value=np.nan
             if best is None
-            else float(mean[search.point_index_[best], search.rate_index_[best]]),
+            else float(mean[sweep.point_index[best], sweep.rate_index[best]]),
             good_range=tuple(search.good_range_),
             ylabel=ylabel,
             lower_is_better=lower,
@@ -545,7 +547,7 @@ class LearningRateBatchSizeDisplay:
                 "The search has no batch_size in its param_grid: use "
                 "param_grid={'batch_size': [...]} (or 'step__batch_size')."
             )
-        rates = np.asarray(search.learning_rates_, dtype=float)
+        rates = np.asarray(sweep.learning_rates, dtype=float)
         mean = np.where(mostly_diverged(search), np.nan, sweep.mean_scores())
         sizes = [point[key] for point in sweep.points]
         order = np.argsort(rates)

@@ -200,14 +200,14 @@ class LossCurveDisplay:
         if sweep.loss.shape[-1] == 0:
             step = unwrap(search.estimator).final
             raise ValueError(
-                f"{type(step).__name__} records no loss per iteration, so there "
-                "are no loss curves to draw (LearningRateSensitivityDisplay draws "
-                "its scores). Estimators that do: sklr's and scikit-learn's MLPs, "
-                "GradientBoosting*, HistGradientBoosting* with early stopping."
+                f"{type(step).__name__} records no loss per "
+                f"{sweep.layout.unit}, so there are no loss curves to draw "
+                "(LearningRateSensitivityDisplay draws its scores); the user guide's "
+                'table "Any estimator with a step size" lists the curves of each.'
             )
-        rows = np.flatnonzero(search.point_index_ == param_index)
-        rows = rows[np.argsort(search.rate_index_[rows])]  # learning_rates_ order
-        div_epoch = search.diverged_epoch_[rows]
+        rows = np.flatnonzero(sweep.point_index == param_index)
+        rows = rows[np.argsort(sweep.rate_index[rows])]  # learning_rates_ order
+        div_epoch = sweep.candidate(sweep.diverged_epoch)[rows]
         if fold is None:  # the mean over folds, as results.json reports it
             train = mean_curves(search, held_out=False, rows=rows)
             held = mean_curves(search, held_out=True, rows=rows)
@@ -217,23 +217,23 @@ class LossCurveDisplay:
                 0,
             )
         else:
-            train = search.loss_curves_[rows, fold]
-            held = search.validation_loss_curves_[rows, fold]
+            train = sweep.candidate(sweep.loss)[rows, fold]
+            held = sweep.candidate(sweep.held_out_loss)[rows, fold]
             div_epoch = div_epoch[:, fold]
         best = getattr(search, "best_index_", None)
         return cls(
-            learning_rates=np.asarray(search.learning_rates_, float),
+            learning_rates=np.asarray(sweep.learning_rates, float),
             loss=train,
             held_out_loss=held,
             diverged_epoch=div_epoch,
             diagnosis=np.asarray(search.diagnosis_)[rows],
             best_rate=None
-            if best is None or search.point_index_[best] != param_index
+            if best is None or sweep.point_index[best] != param_index
             else float(search.best_learning_rate_),
-            max_epochs=search.loss_curves_.shape[-1],
+            max_epochs=sweep.loss.shape[-1],
             loss_name=sweep.layout.loss_label,
-            n_folds=search.n_splits_ if fold is None else None,
-            diverged_fraction=np.asarray(search.diverged_)[rows].mean(axis=1),
+            n_folds=sweep.n_splits if fold is None else None,
+            diverged_fraction=sweep.candidate(sweep.diverged)[rows].mean(axis=1),
             x_label=sweep.layout.unit,
             title_note=_point_note(search, param_index),
         ).plot(ax=ax)

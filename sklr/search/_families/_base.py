@@ -235,6 +235,18 @@ def _outputs_not_finite(fitted_step, X):
     return False
 
 
+def own_parameter(step, name, unused=None):
+    """``name`` when ``step`` has that parameter, else None; ``unused`` is
+    ``(parameter, value, message)``: ``ValueError(message)`` when ``step``'s
+    ``parameter`` is ``value`` (a setting that ignores the step size)."""
+    params = step.get_params(deep=False)
+    if name not in params:
+        return None
+    if unused is not None and params.get(unused[0]) == unused[1]:
+        raise ValueError(unused[2])
+    return name
+
+
 def numeric_learning_rate(step):
     """Whether ``step`` has a ``learning_rate`` parameter that is a number or
     None (boosting's shrinkage), not a schedule's name."""

@@ -1,7 +1,7 @@
 """scikit-learn's ``MLPClassifier`` / ``MLPRegressor``: one fit per fold and
 rate, its ``loss_curve_`` as the training curve."""
 
-from ._base import IndependentFamily
+from ._base import IndependentFamily, own_parameter
 
 
 class SklearnMLP(IndependentFamily):
@@ -10,15 +10,11 @@ class SklearnMLP(IndependentFamily):
     name = "scikit-learn MLP"
 
     def step_size(self, step):
-        params = step.get_params(deep=False)
-        if "learning_rate_init" not in params:
-            return None
-        if params.get("solver") == "lbfgs":
-            raise ValueError(
-                f"{type(step).__name__}(solver='lbfgs') has no learning rate: "
-                "learning_rate_init is ignored. Use solver='sgd' or 'adam'."
-            )
-        return "learning_rate_init"
+        message = (
+            f"{type(step).__name__}(solver='lbfgs') has no learning rate: "
+            "learning_rate_init is ignored. Use solver='sgd' or 'adam'."
+        )
+        return own_parameter(step, "learning_rate_init", ("solver", "lbfgs", message))
 
     def loss_label(self, step):
         from sklearn.base import is_classifier
