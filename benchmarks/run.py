@@ -330,14 +330,16 @@ def bench_commands(quick, repeat):
     sweep (from its ``results.json``)."""
     examples = Path(__file__).resolve().parent.parent / "examples"
     sweep = [sys.executable, "-m", "sklr", "sweep"]
-    commands = {
-        "sklr sweep": sweep + (["--epochs", "5"] if quick else []),
-        "sklr sweep --float32": sweep
-        + ["--float32"]
-        + (["--epochs", "5"] if quick else []),
-        "python examples/quickstart.py": [sys.executable, examples / "quickstart.py"],
-    }
+    # the smoke run: the same code, one small sweep (the tests and the
+    # documentation's gallery run the scripts)
+    small = ["--epochs", "3", "--cv", "2", "--points-per-decade", "1", "--no-plots"]
+    commands = {"sklr sweep": sweep + (small if quick else [])}
     if not quick:
+        commands["sklr sweep --float32"] = [*sweep, "--float32"]
+        commands["python examples/quickstart.py"] = [
+            sys.executable,
+            examples / "quickstart.py",
+        ]
         commands["python examples/plot_displays.py"] = [
             sys.executable,
             examples / "plot_displays.py",

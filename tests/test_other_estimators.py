@@ -136,7 +136,7 @@ CASES = {
         SGDClassifier(learning_rate="constant", max_iter=15, tol=None, random_state=0),
     ),
     "HistGradientBoostingClassifier": lambda: HistGradientBoostingClassifier(
-        max_iter=5, random_state=0
+        max_iter=5, max_bins=32, random_state=0
     ),
 }
 

@@ -2,7 +2,6 @@
 
 import warnings
 
-import joblib
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -15,7 +14,7 @@ from sklr import LearningRateSearchCV, MLPClassifier, MLPRegressor
 from sklr.search import DEFAULT_LEARNING_RATES
 from sklr.search._diagnosis import _diagnose, _indistinguishable
 
-from ._helpers import RecordTasks, dask_backend
+from ._helpers import RecordTasks
 
 RATES = [1e-4, 1e-2, 1e-1, 1.0]
 
@@ -83,18 +82,6 @@ def test_cv_results_layout_matches_grid_search(reference):
     assert reference.diverged_.shape == reference.diverged_epoch_.shape == (4, 3)
 
 
-@pytest.mark.parametrize("backend", ["n_jobs=2", "threading"])
-def test_same_bits_whatever_n_jobs_or_backend(digits_600, reference, backend):
-    X, y = digits_600
-    search = LearningRateSearchCV(_pipe(), RATES, cv=3, n_jobs=2)
-    if backend == "threading":
-        with joblib.parallel_backend("threading", n_jobs=2):
-            search.fit(X, y)
-    else:
-        search.fit(X, y)
-    _assert_same_bits(search, reference)
-
-
 def _assert_same_bits(a, b):
     np.testing.assert_array_equal(
         a.cv_results_["mean_test_score"], b.cv_results_["mean_test_score"]
@@ -114,14 +101,6 @@ def test_rate_chunks_give_the_same_bits(digits_600, reference):
     assert len(tasks) == 12  # 3 folds x 4 chunks: 3 tasks per worker
     assert [t.rates_index.tolist() for t in tasks[:4]] == [[0], [1], [2], [3]]
     search.fit(X, y)
-    _assert_same_bits(search, reference)
-
-
-@pytest.mark.slow
-def test_dask_local_cluster_gives_the_same_bits(digits_600, reference):
-    X, y = digits_600
-    with dask_backend():
-        search = LearningRateSearchCV(_pipe(), RATES, cv=3).fit(X, y)
     _assert_same_bits(search, reference)
 
 
