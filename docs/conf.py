@@ -230,8 +230,8 @@ CONSTANTS = {
     "sklr.search.DEFAULT_LEARNING_RATES": "The grid of "
     ":class:`~sklr.LearningRateSearchCV` and ``sklr sweep`` when none is given.",
     "sklr.search.GRIDS": "The default grid of each estimator family, by the "
-    "family's name: gradient descent (sklr's and scikit-learn's MLPs, SGD) and "
-    "boosting (scikit-learn's, XGBoost, LightGBM).",
+    "family's name (the table 'Any estimator with a step size' of the user guide "
+    "says which estimators each family covers).",
     "sklr.search.DIVERGED_MAJORITY": "A candidate is drawn and reported as "
     "diverged when it diverged on at least this fraction of the folds.",
     "sklr.search.EXPLOSION_FACTOR": "Another estimator's fit has blown up when its "

@@ -17,6 +17,7 @@ from sklearn.ensemble import (
     AdaBoostClassifier,
     GradientBoostingRegressor,
     HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
     RandomForestClassifier,
 )
 from sklearn.exceptions import FitFailedWarning
@@ -236,6 +237,16 @@ def test_curves_of_gradient_boosting_and_none_of_sgd(diabetes_scaled):
     assert (np.diff(gb.loss_curves_, axis=-1) <= 1e-12).all()  # training deviance
     display = LossCurveDisplay.from_cv_results(gb)
     assert len(display.lines_) == 2
+    assert display.axes_[0].get_xlabel() == "boosting round"
+    # HistGradientBoosting*'s held-out curve is its own early-stopping split's,
+    # and the figure says so (the MLPs': the test fold)
+    hgb = HistGradientBoostingRegressor(
+        max_iter=6, early_stopping=True, scoring="loss", random_state=0
+    )
+    hgb_search = LearningRateSearchCV(hgb, [0.1, 0.3], cv=2).fit(X, y)
+    assert np.isfinite(hgb_search.validation_loss_curves_[..., 0]).all()
+    display = LossCurveDisplay.from_cv_results(hgb_search)
+    assert display.axes_[1].get_title() == "held-out loss (its early-stopping split)"
     sgd = LearningRateSearchCV(
         SGDRegressor(random_state=0), [0.001, 0.01], cv=2, refit=False
     ).fit(X, y)

@@ -156,6 +156,8 @@ def test_loss_curve_display_from_search(search):
     assert train_ax is d.ax_ and held_ax is not train_ax
     assert all(line.axes is held_ax for line in d.held_out_lines_)
     assert train_ax.get_ylim() == held_ax.get_ylim()
+    assert held_ax.get_title() == "held-out loss (the test fold)"
+    assert train_ax.get_ylabel() == "log-loss"  # the registered loss's label
     assert not hasattr(d, "colorbar_")
     # highlighted: the best, and one rate per other diagnosis, in its colour
     best = RATES.index(search.best_learning_rate_)

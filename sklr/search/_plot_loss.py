@@ -104,6 +104,8 @@ class LossCurveDisplay:
         What one step of the x axis is (e.g. a boosting round).
     title_note : str, default=""
         Added to the title, e.g. the ``param_grid`` point drawn.
+    held_out_on : str, default="the test fold"
+        What the held-out loss is measured on (the second panel's title).
 
     Attributes
     ----------
@@ -146,6 +148,7 @@ class LossCurveDisplay:
     diverged_fraction: np.ndarray | None = None
     x_label: str = "epoch"
     title_note: str = ""
+    held_out_on: str = "the test fold"
 
     @classmethod
     def from_estimator(cls, estimator, *, ax=None):
@@ -236,6 +239,7 @@ class LossCurveDisplay:
             diverged_fraction=sweep.candidate(sweep.diverged)[rows].mean(axis=1),
             x_label=sweep.layout.unit,
             title_note=_point_note(search, param_index),
+            held_out_on=sweep.layout.held_out,
         ).plot(ax=ax)
 
     # ------------------------------------------------------------------- layout
@@ -461,7 +465,7 @@ class LossCurveDisplay:
             a.set_xlabel(self.x_label)
         if not together:
             axes[0].set_title("training loss")
-            axes[1].set_title("held-out loss (the test fold)")
+            axes[1].set_title(f"held-out loss ({self.held_out_on})")
         mean = f", mean over {self.n_folds} folds" if self.n_folds else ""
         note = f" ({self.title_note})" if self.title_note else ""
         heading = title or f"Loss per {self.x_label}{mean}{note}"

@@ -225,9 +225,10 @@ class LearningRateSearchCV(BaseSearchCV):
         the loss, ``evals_result()`` of XGBoost / LightGBM (fitted with the
         training fold as an ``eval_set``); ``n_epochs`` is 0 when none has one.
     validation_loss_curves_ : ndarray of shape (n_candidates, n_splits, n_epochs)
-        Loss on the test fold after each epoch (for other estimators: the
-        held-out split of ``HistGradientBoosting*``'s early stopping, or the
-        test fold as XGBoost's / LightGBM's second ``eval_set``; else NaN).
+        Held-out loss after each epoch, on what the family measures it
+        (``sweep_result_.layout.held_out``: the test fold for sklr's MLPs and
+        XGBoost's / LightGBM's second ``eval_set``; ``HistGradientBoosting*``'s
+        early-stopping split); NaN where the family records none.
     diverged_ : ndarray of bool, shape (n_candidates, n_splits)
         Whether each fit diverged.
     diverged_epoch_ : ndarray of int, shape (n_candidates, n_splits)
@@ -642,6 +643,7 @@ class LearningRateSearchCV(BaseSearchCV):
             param=self.param_,
             unit=family.unit,
             loss_label=family.loss_label(self._step.step),
+            held_out=family.held_out,
             family=family.name,
             error_score=np.nan if self.error_score == "raise" else self.error_score,
         )

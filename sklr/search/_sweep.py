@@ -55,6 +55,7 @@ class Layout:
     param: str
     unit: str = "epoch"
     loss_label: str = "loss"
+    held_out: str = "the test fold"
     family: str = "estimator"
     error_score: float = np.nan  # what a diverged fit scores (NaN for "raise")
 
@@ -72,7 +73,7 @@ class SweepResult:
     ----------
     layout : Layout
         The rates, ``param_grid`` points, number of folds, the parameter
-        searched and the family's labels (``unit``, ``loss_label``).
+        searched and the family's labels (``unit``, ``loss_label``, ``held_out``).
     metrics : tuple of str
         The metrics scored (``("score",)`` with one metric).
     refit_metric : str

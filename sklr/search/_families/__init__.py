@@ -50,7 +50,7 @@ class OtherParameter(IndependentFamily):
     def __init__(self, base=None):
         self.base = base
         if base is not None:
-            self.name, self.unit = base.name, base.unit
+            self.name, self.unit, self.held_out = base.name, base.unit, base.held_out
             self.default_grid = base.default_grid
             self.target_scale_matters = base.target_scale_matters
 

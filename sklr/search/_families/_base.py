@@ -63,7 +63,8 @@ class Family:
 
     Class attributes: ``name`` (what the family is called), ``stacked`` (every
     rate of a fold trained at once, as one task; otherwise one fit per rate),
-    ``unit`` (one step of the curves' x axis), ``default_grid``, ``range_test``
+    ``unit`` (one step of the curves' x axis), ``held_out`` (what the held-out
+    curve is measured on, as figures say it), ``default_grid``, ``range_test``
     (``learning_rates="auto"`` can run), ``target_scale_matters`` (a regression
     target far from unit scale makes its rates diverge).
     """
@@ -71,6 +72,7 @@ class Family:
     name = "estimator"
     stacked = False
     unit = "epoch"
+    held_out = "the test fold"
     default_grid = DESCENT_GRID
     range_test = False
     target_scale_matters = True

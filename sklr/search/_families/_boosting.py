@@ -12,6 +12,7 @@ class Boosting(IndependentFamily):
 
     name = "boosting"
     unit = "boosting round"
+    held_out = "its early-stopping split"  # HistGradientBoosting*'s own
     default_grid = BOOSTING_GRID
     target_scale_matters = False  # trees split on any scale
 
