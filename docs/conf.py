@@ -225,8 +225,12 @@ CONSTANTS = {
     "loss exceeds this multiple of its loss at the initial weights (or when a "
     "mini-batch loss or a weight is non-finite).",
     "sklr.neural_network.CHECK_ROWS": "At most this many evenly spaced training rows "
-    "are used to measure the loss at the initial weights (the divergence reference) "
-    "and to check the final weights of a fit.",
+    "are used to measure the loss at the initial weights (the divergence reference), "
+    "to check the final weights of a fit, and to measure the weights a diverged "
+    "network may go back to.",
+    "sklr.neural_network.KEPT_EPOCHS": "A diverged network goes back to the weights "
+    "at the end of the most recent of this many last epochs whose loss, at those "
+    "weights, is under the divergence threshold (else to its initial weights).",
     "sklr.search.DEFAULT_LEARNING_RATES": "The grid of "
     ":class:`~sklr.LearningRateSearchCV` and ``sklr sweep`` when none is given.",
     "sklr.search.GRIDS": "The default grid of each estimator family, by the "

@@ -6,8 +6,9 @@ scikit-learn's validation curve, and what a diverged fit does to it
 :class:`~sklearn.model_selection.ValidationCurveDisplay` draws score against rate
 directly. On diabetes, with the target in its own units (a mean of about 150), the
 larger rates diverge. By default (``on_divergence="warn"``) a diverged fit keeps
-its last finite weights and scikit-learn scores them: R² of minus billions, and a
-curve that is one spike. With ``on_divergence="raise"`` the fit raises
+the weights of its last sound epoch (here the initial ones) and scikit-learn scores
+them as if the rate had trained: the curve falls back to the untrained network's R²,
+as if those rates were too slow to learn. With ``on_divergence="raise"`` the fit raises
 :class:`~sklr.exceptions.DivergenceError`, a ``ValueError``; scikit-learn records
 ``error_score`` (NaN) for it, as it does for its own MLP, and the curve keeps only
 the rates that trained. :class:`~sklr.LearningRateSearchCV` does this by itself
@@ -64,8 +65,9 @@ for ax, mode in zip(axes, ["warn", "raise"], strict=True):
     print(f"{mode:>5}: mean test R² per rate:", np.array2string(test, precision=3))
 
 # %%
-# With ``"warn"`` the lowest mean R² is that of a diverged rate, millions of times
-# below the others, so every rate that trained sits on one flat line at the top. With
+# With ``"warn"`` the diverged rates score about -4, the R² of the untrained network
+# (it predicts about 0 for a target whose mean is 150): the right of the curve looks
+# like rates too slow to learn, not like rates that blew up. With
 # ``"raise"`` the diverged rates are NaN (left out) and the curve shows what matters:
 # R² rises from the rates that crawl to a plateau below about 3e-3, and the rates
 # above it diverged on at least one fold. Standardising the target

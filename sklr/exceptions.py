@@ -7,8 +7,9 @@ class DivergenceWarning(UserWarning):
     Raised when a network's loss became non-finite, or grew beyond the divergence
     threshold (``sklr.neural_network.DIVERGENCE_FACTOR`` times its loss at the initial
     weights), during training. Training of that network stops and its weights go
-    back to those of the end of the last complete epoch, or, after a non-finite
-    mini-batch loss, to the last ones that gave a finite loss.
+    back to those of the end of its last epoch whose loss, measured at those
+    weights, is under the threshold (of the last ``KEPT_EPOCHS`` epochs; the
+    initial weights if none is), so that it predicts about as well as then.
 
     Examples
     --------
@@ -24,7 +25,7 @@ class DivergenceError(ValueError):
 
     Raised by the estimators' ``fit`` and ``partial_fit`` when ``on_divergence``
     is ``'raise'`` and training diverged (see :class:`DivergenceWarning`). The
-    estimator is left fitted with its last finite weights and ``diverged_`` set.
+    estimator is left fitted with those weights and ``diverged_`` set.
     A ``ValueError``, so that scikit-learn's ``GridSearchCV``,
     ``validation_curve`` and ``cross_validate`` record ``error_score`` for the
     fit, as they do for scikit-learn's MLP.

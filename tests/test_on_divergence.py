@@ -2,6 +2,7 @@
 ``ValueError`` that scikit-learn's own tools record as ``error_score``."""
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from sklr import LearningRateSearchCV, MLPClassifier, MLPRegressor, lr_find
 from sklr.exceptions import DivergenceError, DivergenceWarning
+from sklr.optim import Schedule
 
 RATES = np.logspace(-5, 0, 6)  # raw diabetes targets: 1e-3 and above diverge
 
@@ -35,7 +37,52 @@ def _pipe(on_divergence, **params):
     return make_pipeline(StandardScaler(), mlp)
 
 
-def test_default_warns_and_keeps_the_last_finite_weights(diabetes_raw):
+@dataclass(frozen=True)
+class _JumpAfter(Schedule):
+    """The rate times 1e4 from update ``step`` on: a fit that diverges late."""
+
+    step: int = 0
+
+    def __call__(self, step):
+        return 1.0 if step < self.step else 1e4
+
+
+def test_a_diverged_network_goes_back_to_its_last_sound_epoch(diabetes_scaled):
+    """Five sound epochs, then a rate that explodes: the weights kept are those
+    of the end of epoch 5, bit for bit, and predict as well as they did."""
+    X, y = diabetes_scaled
+    kwargs = dict(hidden_layer_sizes=(8,), batch_size=64, random_state=0, tol=0.0)
+    steps = 5 * -(-len(X) // 64)  # the first update of epoch 6
+    with pytest.warns(DivergenceWarning, match="in epoch 6"):
+        late = MLPRegressor(lr_schedule=_JumpAfter(steps), **kwargs).fit(X, y)
+    five = MLPRegressor(max_iter=5, **kwargs).fit(X, y)
+    assert late.diverged_ and five.n_iter_ == 5 and not five.diverged_
+    for kept, sound in zip(
+        late.coefs_ + late.intercepts_, five.coefs_ + five.intercepts_
+    ):
+        np.testing.assert_array_equal(kept, sound)
+
+
+def test_weights_whose_own_loss_exploded_are_not_kept(diabetes_raw):
+    """The rate that blows up in epoch 2 left weights at the end of epoch 1
+    (mean loss 1.2e4, under the threshold) that score R^2 -847 on held-out
+    rows: the network goes back to its initial weights instead (R^2 about -4,
+    the untrained network's), as a rate too small to move them shows."""
+    X, y = diabetes_raw
+    est = MLPRegressor(learning_rate=0.0316, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DivergenceWarning)
+        result = est._fit_learning_rates(X[:330], y[:330], [1e-300, 0.0316])
+    assert result.diverged.tolist() == [False, True]
+    assert result.stop_epoch[1] == 2
+    for layer in result.coefs + result.intercepts:
+        np.testing.assert_array_equal(layer[1], layer[0])  # the initial weights
+    with pytest.warns(DivergenceWarning, match="in epoch 2"):
+        est.fit(X[:330], y[:330])
+    assert -10 < est.score(X[330:], y[330:]) < 0
+
+
+def test_default_warns_and_keeps_sound_weights(diabetes_raw):
     X, y = diabetes_raw
     reg = MLPRegressor(hidden_layer_sizes=(8,), learning_rate=1.0, random_state=0)
     assert reg.on_divergence == "warn"
@@ -104,8 +151,11 @@ def test_validation_curve_records_error_score(diabetes_raw):
         _, raised = validation_curve(_pipe("raise"), X, y, **kw)
     diverged = np.isnan(raised)
     assert diverged[-1].all() and not diverged[:2].any()
-    # without it the diverged fits are scored on their last weights: a spike
-    assert np.isfinite(warned).all() and warned[diverged].min() < -1e3
+    # without it the diverged fits are scored on the weights they kept: their last
+    # sound epoch's, here the untrained network's (R^2 about -4 on the raw target),
+    # not a spike of minus billions as when the last finite weights were kept
+    assert np.isfinite(warned).all()
+    assert -10 < warned[diverged].min() and warned[diverged].max() < 0
     np.testing.assert_array_equal(raised[~diverged], warned[~diverged])
     assert raised[~diverged].max() > 0.3
 

@@ -56,14 +56,18 @@ class Hook:
 
 
 class DivergenceGuard(Hook):
-    """Freeze networks whose loss explodes, keeping their last finite weights.
+    """Freeze networks whose loss explodes, putting back weights that predict.
 
     A network diverges when a mini-batch loss is non-finite, when its weights
-    become non-finite, or when its epoch loss exceeds ``factor`` times its loss
-    at the weights it started from. It is frozen with status ``"diverged"`` and
-    its weights are reset: after a non-finite mini-batch loss, to the last
-    weights whose mini-batch loss was finite; otherwise to those of the end of the
-    last complete epoch.
+    become non-finite, when its epoch loss exceeds ``factor`` times its loss at
+    the weights it started from, or when its final weights give a non-finite
+    loss. It is frozen with status ``"diverged"`` and gets back the weights at
+    the end of the most recent of its last ``KEPT_EPOCHS`` completed epochs
+    whose loss, measured at those weights (on the rows of ``subsample_loss``),
+    is under the same threshold; the weights it started from if none is. (The
+    end of the last epoch whose *mean* loss stayed under the threshold is not
+    enough: the rate that blows up in epoch 2 often left weights at the end of
+    epoch 1 that predict far worse than the untrained network.)
 
     Parameters
     ----------
@@ -87,27 +91,52 @@ class DivergenceGuard(Hook):
         if run.batch_finite:  # every network trains and had a finite loss
             return
         bad = ~np.isfinite(batch_loss) & run.active
-        if bad.any():  # back to the last weights that gave a finite loss
-            self._diverge(run, bad, "good")
+        if bad.any():
+            self._diverge(run, bad)
 
     def on_epoch_end(self, run, was_active):
         loss = run.history.loss[-1]
         finite_weights = np.isfinite(run.flat).all(axis=1)
         with np.errstate(invalid="ignore"):
-            exploded = ~(loss <= self.factor * np.maximum(self.reference_loss, 0))
+            exploded = ~(loss <= self.limit)
         bad = run.active & (~finite_weights | exploded)
         if bad.any():
-            self._diverge(run, bad, "snapshot")
+            self._diverge(run, bad)
         return False
 
     def on_train_end(self, run):
         # the last update may have sent the weights where the outputs overflow
         # (the epoch's loss was computed before it): check the final weights once
         final = subsample_loss(run.spec, run.coefs, run.intercepts, run.data)
-        run.mark_diverged(~np.isfinite(final), restore="good", epoch=max(run.epoch, 1))
+        bad = ~np.isfinite(final) & (run.status != DIVERGED)
+        self.put_back_safe_weights(run, bad)
+        run.mark_diverged(bad, epoch=max(run.epoch, 1))
 
-    def _diverge(self, run, mask, restore):
-        mask = run.freeze(mask, DIVERGED, restore=restore)
+    @property
+    def limit(self):
+        """The loss above which a network has diverged, per network."""
+        return self.factor * np.maximum(self.reference_loss, 0)
+
+    def put_back_safe_weights(self, run, mask):
+        """Give each network in ``mask`` the most recent kept weights whose
+        loss is under the threshold (``run.kept_weights()``, initial last)."""
+        todo = np.flatnonzero(mask)
+        for weights in run.kept_weights():
+            if not len(todo):
+                return
+            candidate = weights[todo]
+            coefs, intercepts = run.layout.views(candidate)
+            loss = subsample_loss(run.spec, coefs, intercepts, run.data)
+            with np.errstate(invalid="ignore"):
+                ok = loss <= self.limit[todo]
+            run.flat[todo[ok]] = candidate[ok]
+            todo = todo[~ok]
+        run.flat[todo] = run.initial[todo]  # (the initial loss is the reference)
+
+    def _diverge(self, run, mask):
+        mask = np.asarray(mask) & run.active
+        self.put_back_safe_weights(run, mask)
+        mask = run.freeze(mask, DIVERGED)
         run.record(DIVERGED, mask, run.epoch + 1)
 
 

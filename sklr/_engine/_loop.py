@@ -102,7 +102,7 @@ def _run_epoch(run, optimizer, opt_state, schedule, order, batch_size, hooks):
         Y = _gather(run.workspace, "Y_batch", data.Y, idx)
         batch_loss = _loss_and_grad_active(run, X, Y, sw)
         total += batch_loss * (batch.stop - batch.start)
-        run.keep_good(batch_loss)  # before the hooks, which may freeze or change
+        run.check_batch(batch_loss)  # before the hooks, which may freeze
         for hook in hooks:
             hook.on_batch_end(run, batch_loss)
         if not run.all_active:

@@ -24,6 +24,10 @@ class Status(StrEnum):
 
 ACTIVE, CONVERGED, DIVERGED, STOPPED = (status.value for status in Status)
 
+#: How many of the last epoch ends a run keeps, for a diverged network to go
+#: back to (the first whose loss is under the divergence threshold).
+KEPT_EPOCHS = 3
+
 
 @dataclass(frozen=True)
 class Event:
@@ -136,8 +140,8 @@ class Run:
     epoch : int
         Epochs completed in this call.
     batch_finite : bool
-        Set by ``keep_good`` after each batch: every network is active and had a
-        finite loss (the common case, which the divergence guard skips).
+        Set by ``check_batch`` after each batch: every network is active and had
+        a finite loss (the common case, which the divergence guard skips).
     silenced : ndarray of bool, shape (K,)
         Frozen networks whose gradients and optimiser state were zeroed.
     """
@@ -154,8 +158,9 @@ class Run:
     history: History = field(default_factory=History)
     status: np.ndarray = None
     stop_epoch: np.ndarray = None
-    snapshot: np.ndarray = None
-    good: np.ndarray = None
+    epoch_ends: np.ndarray = None  # (KEPT_EPOCHS, K, size): the last epoch ends
+    n_epoch_ends: int = 0
+    initial: np.ndarray = None
     batch_finite: bool = False
     messages: list = field(default_factory=list)
 
@@ -191,54 +196,53 @@ class Run:
         return self._all_active
 
     def take_snapshot(self):
-        """Remember the current weights (those of the last completed epoch)."""
-        if self.snapshot is None:
-            self.snapshot = self.flat.copy()
-            self.good = self.flat.copy()
-        else:
-            np.copyto(self.snapshot, self.flat)
+        """Remember the current weights (those of the last completed epoch; the
+        initial weights at the first call), among the last ``KEPT_EPOCHS``."""
+        if self.epoch_ends is None:
+            self.initial = self.flat.copy()
+            shape = (KEPT_EPOCHS, *self.flat.shape)
+            self.epoch_ends = np.empty(shape, dtype=self.flat.dtype)
+        np.copyto(self.epoch_ends[self.n_epoch_ends % KEPT_EPOCHS], self.flat)
+        self.n_epoch_ends += 1
 
-    def keep_good(self, batch_loss):
-        """Remember the weights of the networks whose batch loss was finite.
+    @property
+    def snapshot(self):
+        """The weights at the end of the last completed epoch."""
+        return self.epoch_ends[(self.n_epoch_ends - 1) % KEPT_EPOCHS]
 
-        They are the last weights known to give a finite loss: a network that
-        diverges at the next batch is put back to them.
-        """
-        # the common case, checked with the fewest numpy calls (the sum of the
-        # losses is finite only if all are, or overflows: then the slow path)
+    def kept_weights(self):
+        """The weights kept to go back to, the most recent first: the ends of
+        the last ``KEPT_EPOCHS`` completed epochs, then the initial weights."""
+        n = min(self.n_epoch_ends, KEPT_EPOCHS)
+        ends = [
+            self.epoch_ends[(self.n_epoch_ends - 1 - j) % KEPT_EPOCHS] for j in range(n)
+        ]
+        return [*ends, self.initial]
+
+    def check_batch(self, batch_loss):
+        """Whether every network is active and had a finite batch loss (the
+        common case, checked with the fewest numpy calls: the sum of the losses
+        is finite only if all are)."""
         self.batch_finite = self.all_active and math.isfinite(np.add.reduce(batch_loss))
-        if self.batch_finite:
-            np.copyto(self.good, self.flat)
-            return
-        # a frozen network keeps the last finite weights it had while training
-        finite = np.isfinite(batch_loss) & self.active
-        if finite.any():
-            self.good[finite] = self.flat[finite]
 
-    def restore(self, mask, source="snapshot"):
-        """Put back, for the networks in ``mask``, the weights of the last
-        complete epoch (``"snapshot"``) or the last ones with a finite batch loss
-        (``"good"``)."""
-        saved = self.snapshot if source == "snapshot" else self.good
-        self.flat[mask] = saved[mask]
+    def restore(self, mask):
+        """Put back, for the networks in ``mask``, the weights of the end of the
+        last complete epoch."""
+        self.flat[mask] = self.snapshot[mask]
 
-    def freeze(self, mask, reason, *, restore=None):
-        """Stop training the active networks in ``mask``, for ``reason``;
-        ``restore`` names the weights to put back (see ``restore``), if any."""
+    def freeze(self, mask, reason):
+        """Stop training the active networks in ``mask``, for ``reason``."""
         mask = np.asarray(mask) & self.active
-        if restore:
-            self.restore(mask, restore)
         self.status[mask] = reason
         self._active = None
         self.stop_epoch[mask] = self.epoch + 1 if reason == DIVERGED else self.epoch
         return mask
 
-    def mark_diverged(self, mask, *, restore, epoch):
+    def mark_diverged(self, mask, *, epoch):
         """Record the networks in ``mask`` as diverged in ``epoch``, whatever
         their status (a converged network whose final weights overflow), with
-        the ``restore`` weights put back and an ``Event`` each."""
+        an ``Event`` each."""
         mask = np.asarray(mask) & (self.status != DIVERGED)
-        self.restore(mask, restore)
         self.status[mask] = DIVERGED
         self._active = None
         self.stop_epoch[mask] = epoch

@@ -5,12 +5,13 @@
 analyses use to train and read stacks of them.
 """
 
-from .._engine import CHECK_ROWS, DIVERGENCE_FACTOR
+from .._engine import CHECK_ROWS, DIVERGENCE_FACTOR, KEPT_EPOCHS
 from ._multilayer_perceptron import BaseMLP, MLPClassifier, MLPRegressor
 
 __all__ = [
     "CHECK_ROWS",
     "DIVERGENCE_FACTOR",
+    "KEPT_EPOCHS",
     "BaseMLP",
     "MLPClassifier",
     "MLPRegressor",

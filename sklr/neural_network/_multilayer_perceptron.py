@@ -31,6 +31,7 @@ from .._engine import (
     ACTIVE,
     DIVERGED,
     DIVERGENCE_FACTOR,
+    KEPT_EPOCHS,
     Data,
     DivergenceGuard,
     HeldOutLoss,
@@ -629,14 +630,15 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         if self.on_divergence == "raise":
             raise DivergenceError(
                 f"{what} Use a smaller learning_rate (on_divergence='warn' keeps "
-                "the last finite weights instead of raising).",
+                "the last sound weights instead of raising).",
                 epoch=event.epoch,
                 learning_rate=event.rate,
             )
         warnings.warn(
-            f"{what} The weights of the last complete epoch are kept (after a "
-            "non-finite mini-batch loss, the last ones that gave a finite loss); "
-            "use a smaller learning_rate.",
+            f"{what} The weights are those of the end of its last epoch whose "
+            "loss at those weights is under that threshold (of the last "
+            f"{KEPT_EPOCHS} epochs; else the initial weights); use a smaller "
+            "learning_rate.",
             DivergenceWarning,
             stacklevel=user_stacklevel(),
         )
@@ -798,11 +800,13 @@ _PARAMS_DOC = """
     on_divergence : {'warn', 'raise'}, default='warn'
         What a diverged fit does (the loss became non-finite or exceeded
         ``DIVERGENCE_FACTOR`` times its initial value). 'warn': stop training,
-        keep the last finite weights, set ``diverged_`` and warn
+        keep the weights at the end of the last epoch whose loss at those
+        weights is under that threshold (of the last ``KEPT_EPOCHS`` epochs;
+        else the initial weights), set ``diverged_`` and warn
         :class:`~sklr.exceptions.DivergenceWarning`. 'raise': the same, then
         raise :class:`~sklr.exceptions.DivergenceError`, a ``ValueError``, so
         that ``GridSearchCV``, ``validation_curve`` and ``cross_validate`` record
-        ``error_score`` for that fit instead of scoring its last weights, as
+        ``error_score`` for that fit instead of scoring those weights, as
         they do for scikit-learn's MLP. :class:`~sklr.LearningRateSearchCV` and
         :func:`~sklr.lr_find` record divergence themselves and ignore it.
 """
