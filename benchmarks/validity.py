@@ -304,6 +304,8 @@ def measure_sweep(pipe: Pipeline, X: np.ndarray, y: np.ndarray, n_jobs: int) -> 
         folds = range(search.n_splits_)
         record.update(
             best_learning_rate=search.best_learning_rate_ if record["answer"] else None,
+            # the top mean score's rate (GridSearchCV's choice; choice="top")
+            top_learning_rate=search.top_learning_rate_ if record["answer"] else None,
             good_range=list(search.good_range_),
             no_good_range=not np.isfinite(search.good_range_).all(),
             mean_test_score=scores,
@@ -648,9 +650,13 @@ def task_summary(record: dict, rules: Sequence[str]) -> dict:
     rates, scores = _floats(held["learning_rates"]), _floats(held["scores"])
     truth, top = held_out_best(rates, scores), held_out_top(rates, scores)
     scored = answer and math.isfinite(truth)
-    regret = np.nan
+    top_rate = _number(sweep.get("top_learning_rate", best)) if answer else np.nan
+    regret = top_regret = np.nan
     if scored:
         regret = _score_at(rates, scores, truth) - _score_at(rates, scores, best)
+        top_regret = _score_at(rates, scores, truth) - _score_at(
+            rates, scores, top_rate
+        )
     suggestions = recompute_suggestions(record["range_test"], rules)
     sweep_seconds = _number(sweep.get("seconds"))
     return {
@@ -664,6 +670,8 @@ def task_summary(record: dict, rules: Sequence[str]) -> dict:
         "in_good_range": good_range_holds(top, low, high) if scored else None,
         "argmax_in_good_range": in_range(truth, low, high) if scored else None,
         "regret": regret,
+        "top_learning_rate": top_rate,
+        "top_regret": top_regret,
         "suggestions": suggestions,
         "offsets": {r: log_offset(v, best) for r, v in suggestions.items()},
         "held_out_offsets": {r: log_offset(v, truth) for r, v in suggestions.items()},
@@ -916,8 +924,10 @@ def summarise(records: Sequence[dict], rules: Sequence[str]) -> dict:
         "good_range_holds_held_out_best": _share([r["in_good_range"] for r in scored]),
         "argmax_in_good_range": _share([r["argmax_in_good_range"] for r in scored]),
         "regret_median": _median(finite),
+        "regret_p95": float(np.percentile(finite, 95)) if finite else np.nan,
         "regret_max": max(finite) if finite else np.nan,
         "n_regret_undefined": len(regrets) - len(finite),
+        "stable_choice": stable_choice_summary(answered),
         "n_no_good_range": sum(r["no_good_range"] for r in rows),
         "sweep_within_half_decade_of_held_out": _share(
             [abs(o) <= HALF_DECADE for o in sweep_offsets]
@@ -928,6 +938,60 @@ def summarise(records: Sequence[dict], rules: Sequence[str]) -> dict:
         "tasks": rows,
     }
     return {**summary, "targets": targets(summary)}
+
+
+def _regret_stats(rows: Sequence[dict], key: str) -> dict[str, float]:
+    finite = [r[key] for r in rows if math.isfinite(r[key])]
+    if not finite:
+        return {"median": np.nan, "p95": np.nan, "max": np.nan}
+    return {
+        "median": float(np.median(finite)),
+        "p95": float(np.percentile(finite, 95)),
+        "max": float(max(finite)),
+    }
+
+
+def stable_choice_summary(answered: Sequence[dict]) -> dict[str, Any]:
+    """What ``choice="stable"`` changed: the tasks it moved, and the held-out
+    regret of the stable and of the top choice, on all tasks and on each half
+    (even and odd task numbers: the split-half check).
+
+    Parameters
+    ----------
+    answered : sequence of dict
+        The rows of :func:`task_summary` of the tasks with an answer.
+
+    Returns
+    -------
+    dict
+        ``n_moved``, ``moved`` (name, top, stable, both regrets), and per set
+        of tasks (``all``, ``even``, ``odd``) the regret statistics of each
+        choice (``stable``, ``top``: ``median``, ``p95``, ``max``).
+    """
+    moved = [
+        r for r in answered if not np.isclose(r["top_learning_rate"], r["sweep_best"])
+    ]
+    halves = {"all": answered, "even": answered[0::2], "odd": answered[1::2]}
+    return {
+        "n_moved": len(moved),
+        "moved": [
+            {
+                "name": r["name"],
+                "top": r["top_learning_rate"],
+                "stable": r["sweep_best"],
+                "top_regret": r["top_regret"],
+                "stable_regret": r["regret"],
+            }
+            for r in moved
+        ],
+        **{
+            name: {
+                "stable": _regret_stats(rows, "regret"),
+                "top": _regret_stats(rows, "top_regret"),
+            }
+            for name, rows in halves.items()
+        },
+    }
 
 
 def _fmt(value: Any, spec: str = ".3g") -> str:

@@ -67,6 +67,27 @@ sphinx_gallery_conf = {
 # "How accurate is the recommendation?": the tables are computed at build time from
 # the validity benchmark's stored records (benchmarks/results/validity.json), with
 # the rules of the sklr being documented.
+def _stable_choice_line(c):
+    """What ``choice="stable"`` changed on the benchmark, with the split-half
+    check, from validity.json."""
+
+    def stats(d):
+        return (
+            f"median {d['median']:.4f}, 95th percentile {d['p95']:.3f}, "
+            f"largest {d['max']:.3f}"
+        )
+
+    return (
+        f"* ``choice=\"stable\"`` moved {c['n_moved']} of the tasks a step away from "
+        f"instability. Held-out regret with it: {stats(c['all']['stable'])}; with the "
+        "top mean score (``choice=\"top\"``, GridSearchCV's): "
+        f"{stats(c['all']['top'])}. "
+        f"On the even-numbered tasks: {stats(c['even']['stable'])} against "
+        f"{stats(c['even']['top'])}; on the odd-numbered: {stats(c['odd']['stable'])} "
+        f"against {stats(c['odd']['top'])}."
+    )
+
+
 def _validity_tables():
     import json
     from pathlib import Path
@@ -149,7 +170,9 @@ def _validity_tables():
         f"* The good range is {np.median(widths):.2g} decade(s) wide in the median "
         f"task, two decades or more in {pct(np.mean(widths >= 2))} of them.",
         f"* Regret of the sweep's choice on held-out data: median "
-        f"{s['regret_median']:.4f}, largest {s['regret_max']:.3f}.",
+        f"{s['regret_median']:.4f}, 95th percentile {s['regret_p95']:.3f}, largest "
+        f"{s['regret_max']:.3f}.",
+        _stable_choice_line(s["stable_choice"]),
         f"* Tasks with no answer: {s['n_no_answer']}; with no good range: "
         f"{s['n_no_good_range']}.",
         f'* ``learning_rates="auto"``: best within half a decade of the full grid\'s '
@@ -236,6 +259,9 @@ CONSTANTS = {
     "sklr.search.GRIDS": "The default grid of each estimator family, by the "
     "family's name (the table 'Any estimator with a step size' of the user guide "
     "says which estimators each family covers).",
+    "sklr.search.STABLE_CHOICE_SE": "With choice='stable', a best rate next to "
+    "instability gives way to a lower stable rate of the good range whose mean "
+    "score is within this many standard errors of its own.",
     "sklr.search.DIVERGED_MAJORITY": "A candidate is drawn and reported as "
     "diverged when it diverged on at least this fraction of the folds.",
     "sklr.search.EXPLOSION_FACTOR": "Another estimator's fit has blown up when its "

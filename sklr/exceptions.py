@@ -149,6 +149,20 @@ class GridEdgeWarning(UserWarning):
     """
 
 
+class EdgeOfStabilityWarning(UserWarning):
+    """The best learning rate of a search is next to a rate that diverged,
+    oscillated or failed, and no lower rate of the good range scores as well
+    (``choice='stable'`` found nowhere safer to step to): a little more rate,
+    data or epochs may make it diverge.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sklr.exceptions import EdgeOfStabilityWarning
+    >>> warnings.simplefilter("ignore", EdgeOfStabilityWarning)
+    """
+
+
 class BaselineWarning(UserWarning):
     """The baseline of a search (a model that ignores the features) could not
     be fitted or scored on the data: the good range is judged without it.

@@ -833,3 +833,34 @@ def test_progress_of_a_task_without_epochs_says_fitting():
     some = SimpleNamespace(total=50, completed=7, fields={"unit": "epochs"})
     assert column.render(no_epochs).plain == "fitting"
     assert column.render(some).plain == "  7/50 epochs"
+
+
+def test_the_answer_says_when_the_best_stepped_away_from_instability():
+    from sklr.cli._output import _answer
+
+    summary = {
+        "answer": "recommended",
+        "baseline_score": -0.004,
+        "best_params": {"learning_rate": 0.0316},
+        "best_learning_rate": 0.0316,
+        "best_score": 0.9855,
+        "good_range": [0.01, 0.1],
+        "order_of_magnitude": "1e-2",
+        "best_at_edge": False,
+        "top_learning_rate": 0.1,
+        "top_next_to": 0.316,
+        "best_next_to": None,
+    }
+    lines = _answer(summary).lines
+    assert lines[0] == "best learning rate: 0.0316 (score 0.9855; baseline -0.0040)"
+    assert lines[-1] == (
+        "note: the top mean score is at 0.1, next to 0.316, which diverged or "
+        "oscillated; 0.0316 scores within half a standard error of it, a step away "
+        "from instability"
+    )
+    unmoved = {**summary, "top_learning_rate": None, "best_next_to": 0.1}
+    note = _answer(unmoved).lines[-1]
+    assert note.startswith(
+        "note: the best rate is next to 0.1, which diverged or oscillated, and no "
+        "lower rate scores as well"
+    )

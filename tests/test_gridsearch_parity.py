@@ -27,13 +27,18 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from sklr import LearningRateSearchCV, MLPClassifier, MLPRegressor
-from sklr.exceptions import NoGoodRangeWarning, NoUsableScoreError, TargetScaleWarning
+from sklr.exceptions import (
+    EdgeOfStabilityWarning,
+    NoGoodRangeWarning,
+    NoUsableScoreError,
+    TargetScaleWarning,
+)
 
 R = [0.01, 0.1]
 
 #: sklr's own advice, which GridSearchCV does not give (documented), and the
 #: candidates' ConvergenceWarnings, which sklr records in loss_curves_ instead.
-SKLR_ONLY = (NoGoodRangeWarning, TargetScaleWarning)
+SKLR_ONLY = (NoGoodRangeWarning, TargetScaleWarning, EdgeOfStabilityWarning)
 SKLR_ONLY_TEXT = ("is at an edge of the grid",)
 
 

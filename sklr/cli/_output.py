@@ -16,6 +16,7 @@ from .._outdir import (
     replacing,
     write_text,
 )
+from ..search import unstable_neighbour
 from ._model import _scales_target
 
 
@@ -80,6 +81,7 @@ def _summary(search, data, args, seconds, prefix):
         answer = "no rate clearly above the baseline"
     best_rate = None if best is None else float(search.best_learning_rate_)
     exponent = math.floor(math.log10(best_rate)) if answer == "recommended" else None
+    top = None if best is None else _top(search, sweep)
     return {
         "data": {
             "name": data.name,
@@ -101,6 +103,9 @@ def _summary(search, data, args, seconds, prefix):
             for k, v in search.best_params_.items()
         },
         "best_score": None if best is None else _finite(search.best_score_),
+        "top_learning_rate": None if top is None else top[0],
+        "top_next_to": None if top is None else top[1],
+        "best_next_to": None if best is None else unstable_neighbour(search, best),
         "best_at_edge": best_rate
         in (float(sweep.learning_rates.min()), float(sweep.learning_rates.max())),
         "good_range": [_finite(low), _finite(high)],
@@ -110,6 +115,21 @@ def _summary(search, data, args, seconds, prefix):
         "seconds": round(seconds, 3),
         "versions": _versions(),
     }
+
+
+def _top(search, sweep):
+    """The rate of the top mean score and its unstable neighbour, when the
+    search stepped away from it (``choice='stable'``); else None."""
+    top = float(search.top_learning_rate_)
+    if top == float(search.best_learning_rate_):
+        return None
+    point = sweep.point_index[search.best_index_]
+    rates = sweep.learning_rates
+    k = int(np.flatnonzero(np.isclose(rates, top, rtol=1e-12))[0])
+    candidate = int(
+        np.flatnonzero((sweep.point_index == point) & (sweep.rate_index == k))[0]
+    )
+    return top, unstable_neighbour(search, candidate)
 
 
 def _versions():
@@ -297,6 +317,19 @@ def _answer(summary):
             "a model that ignores the features or the untrained network); train "
             "longer (--epochs), widen the grid, or check that the features predict "
             "the target"
+        )
+    if summary.get("top_learning_rate") is not None:
+        more.append(
+            f"note: the top mean score is at {summary['top_learning_rate']:.3g}, next "
+            f"to {summary['top_next_to']:.3g}, which diverged or oscillated; "
+            f"{summary['best_learning_rate']:.3g} scores within half a standard "
+            "error of it, a step away from instability"
+        )
+    elif summary.get("best_next_to") is not None:
+        more.append(
+            f"note: the best rate is next to {summary['best_next_to']:.3g}, which "
+            "diverged or oscillated, and no lower rate scores as well: a little "
+            "more rate, data or epochs may diverge"
         )
     if summary["best_at_edge"]:
         more.append(

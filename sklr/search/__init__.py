@@ -27,6 +27,7 @@ from ._diagnosis import (
     GOOD_RANGE_ALPHA,
     OSCILLATION_FRACTION,
     RISE_TOLERANCE,
+    STABLE_CHOICE_SE,
     Diagnosis,
 )
 from ._families import EXPLOSION_FACTOR, FAMILIES, default_grid
@@ -39,6 +40,7 @@ from ._results import (
     mostly_diverged,
     point_params,
     refit_metric,
+    unstable_neighbour,
 )
 from ._search import (
     AUTO_HALF_WIDTH,
@@ -66,6 +68,7 @@ __all__ = [
     "OSCILLATION_FRACTION",
     "RISE_TOLERANCE",
     "SKLEARN_TESTED",
+    "STABLE_CHOICE_SE",
     "LearningRateBatchSizeDisplay",
     "LearningRateSearchCV",
     "LearningRateSensitivityDisplay",
@@ -79,4 +82,5 @@ __all__ = [
     "mostly_diverged",
     "point_params",
     "refit_metric",
+    "unstable_neighbour",
 ]

@@ -26,6 +26,15 @@ RISE_TOLERANCE = 1e-3
 #: A rate "oscillates" when its loss rises in at least this fraction of epochs.
 OSCILLATION_FRACTION = 0.4
 
+#: A best rate next to instability gives way to a lower stable rate of the good
+#: range whose mean score is within this many standard errors (over the folds)
+#: of its own (chosen on the validity benchmark: see ``stable_choice``).
+STABLE_CHOICE_SE = 0.5
+
+#: A rate is "next to" the next rate up of the grid when that one is at most
+#: this factor larger (a decade; the default grid has two rates a decade).
+NEIGHBOUR_FACTOR = 10.0
+
 
 def _paired_p_value(d):
     """One-sided p-value of a paired t-test that the mean of ``d`` is > 0.
@@ -130,6 +139,92 @@ def _diagnose(rates, scores, diverged, loss, *, unusable=None, baseline=None):
         else:
             diagnosis[r] = "too_low"
     return (low, high), diagnosis.astype(str)
+
+
+def _unstable(scores_unusable, loss):
+    """Rates that diverged, failed or have no finite score on a fold, or whose
+    training loss rises in at least ``OSCILLATION_FRACTION`` of the epochs."""
+    rising = np.array([_rise_fraction(c) >= OSCILLATION_FRACTION for c in loss])
+    return scores_unusable.any(axis=1) | rising
+
+
+def _next_up(rates):
+    """For each rate, the index of the next rate up of the grid when it is at
+    most ``NEIGHBOUR_FACTOR`` larger, else -1."""
+    order = np.argsort(rates)
+    up = np.full(len(rates), -1)
+    close = rates[order[1:]] <= rates[order[:-1]] * NEIGHBOUR_FACTOR * (1 + 1e-9)
+    up[order[:-1][close]] = order[1:][close]
+    return up
+
+
+def _stable_alternative(rates, scores, unstable, good_range, best):
+    """The rate sklr recommends instead of ``best`` (the best mean score), or
+    ``best`` itself: when the next rate above ``best`` is unstable, the lower
+    rate of the good range with the highest mean score among those that are
+    stable, whose next rate above is stable, and whose mean score is within
+    ``STABLE_CHOICE_SE`` standard errors of ``best``'s (the one-standard-error
+    rule of glmnet's ``lambda.1se``, at half a standard error)."""
+    up = _next_up(rates)
+    above = (up >= 0) & unstable[up]  # the next rate up is unstable
+    if not above[best]:
+        return best
+    low, high = good_range
+    F = scores.shape[1]
+    spread = scores[best].std(ddof=1) / np.sqrt(F) if F > 1 else 0.0
+    means = scores.mean(axis=1)
+    close = means >= means[best] - STABLE_CHOICE_SE * spread
+    inside = (rates >= low * (1 - 1e-9)) & (rates <= high * (1 + 1e-9))
+    ok = close & inside & (rates < rates[best]) & ~unstable & ~above
+    if not ok.any():
+        return best
+    return int(np.argmax(np.where(ok, means, -np.inf)))
+
+
+def stable_choice(sweep, diagnosis, best):
+    """The candidate sklr recommends: ``best`` (the best mean score, as
+    ``GridSearchCV`` chooses), unless the next rate above it diverged,
+    oscillated or failed on a fold, and a lower rate of the good range is
+    stable, has a stable neighbour above, and scores within
+    ``STABLE_CHOICE_SE`` standard errors of it (the highest-scoring such rate).
+
+    Parameters
+    ----------
+    sweep : SweepResult
+    diagnosis : Diagnosis
+        ``diagnose(sweep)``.
+    best : int
+        The candidate with the best mean score.
+
+    Returns
+    -------
+    int
+        The recommended candidate (in ``cv_results_``'s order).
+    """
+    p, r = sweep.point_index[best], sweep.rate_index[best]
+    unstable = _unstable(sweep.unusable[p], sweep.loss[p])
+    rate = _stable_alternative(
+        sweep.learning_rates,
+        sweep.usable_scores()[p],
+        unstable,
+        diagnosis.good_range(p),
+        r,
+    )
+    if rate == r:
+        return best
+    return int(np.flatnonzero((sweep.point_index == p) & (sweep.rate_index == rate))[0])
+
+
+def next_rate_unstable(sweep, candidate):
+    """The next rate above ``candidate``'s (at most ``NEIGHBOUR_FACTOR``
+    larger, at its ``param_grid`` point) when it diverged, oscillated or failed
+    on a fold; else None."""
+    p, r = sweep.point_index[candidate], sweep.rate_index[candidate]
+    up = _next_up(sweep.learning_rates)[r]
+    if up < 0:
+        return None
+    unstable = _unstable(sweep.unusable[p], sweep.loss[p])
+    return float(sweep.learning_rates[up]) if unstable[up] else None
 
 
 def _run_around(rates, ok, best):

@@ -214,6 +214,45 @@ def mostly_diverged(search, rows=slice(None)):
     return _sweep(search).mostly_diverged(rows)
 
 
+def unstable_neighbour(search, candidate=None):
+    """The next rate above a candidate's (at most a decade above, at its
+    ``param_grid`` point) when it diverged, oscillated or failed on a fold.
+
+    Parameters
+    ----------
+    search : LearningRateSearchCV
+        A fitted search.
+    candidate : int, default=None
+        The candidate (``cv_results_``'s order); the best one by default.
+
+    Returns
+    -------
+    float or None
+        That rate, or None when the next rate up is stable (or there is none).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sklearn.datasets import load_iris
+    >>> from sklr import LearningRateSearchCV, MLPClassifier
+    >>> from sklr.search import unstable_neighbour
+    >>> X, y = load_iris(return_X_y=True)
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     search = LearningRateSearchCV(
+    ...         MLPClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0),
+    ...         [0.01, 0.1, 1.0], cv=2, refit=False).fit(X, y)
+    >>> search.diagnosis_.tolist()
+    ['too_low', 'too_low', 'diverged']
+    >>> unstable_neighbour(search, 0), unstable_neighbour(search, 1)
+    (None, 1.0)
+    """
+    from ._diagnosis import next_rate_unstable
+
+    best = search.best_index_ if candidate is None else candidate
+    return next_rate_unstable(_sweep(search), best)
+
+
 def refit_metric(search):
     """The ``cv_results_`` suffix of the metric that chose the best candidate
     (``"score"`` with one metric; with several, ``refit`` when it names one, else

@@ -30,6 +30,7 @@ from .._validation import check_learning_rates, tidy_rates
 from ..exceptions import (
     BaselineWarning,
     CheckpointWarning,
+    EdgeOfStabilityWarning,
     GridEdgeWarning,
     NoGoodRangeWarning,
     NoUsableScoreError,
@@ -46,7 +47,7 @@ from ._checkpoint import (
     reuse,
     save,
 )
-from ._diagnosis import diagnose
+from ._diagnosis import diagnose, next_rate_unstable, stable_choice
 from ._families import DESCENT_GRID, step_size
 from ._results import _fill_diverged, _first_of_each
 from ._scoring import Scoring
@@ -133,6 +134,16 @@ class LearningRateSearchCV(BaseSearchCV):
         Refit the best candidate on the whole data (``best_estimator_``). With
         several metrics, the name of the one that chooses the best.
 
+    choice : {'stable', 'top'}, default='stable'
+        Which candidate is the best (``best_index_``, ``best_params_``, the
+        refit). 'top': the best mean score, as ``GridSearchCV`` chooses.
+        'stable': the same, unless the next rate above it diverged, oscillated
+        or failed on a fold and a lower rate of the good range is stable, has a
+        stable next rate, and scores within ``STABLE_CHOICE_SE`` (0.5) standard
+        errors of it: the highest-scoring such rate, a step away from
+        instability (the one-standard-error rule). ``top_learning_rate_`` keeps
+        the top score's rate. A callable ``refit`` chooses by itself.
+
     return_train_score : bool, default=False
         Also score every candidate on its training folds.
 
@@ -182,7 +193,11 @@ class LearningRateSearchCV(BaseSearchCV):
     best_index_, best_params_, best_score_ : int, dict, float
         The best candidate, as in ``GridSearchCV``.
     best_learning_rate_ : float
-        The learning rate of the best candidate.
+        The learning rate of the best candidate (see ``choice``).
+    top_learning_rate_ : float
+        The learning rate of the best mean score (``GridSearchCV``'s choice):
+        ``best_learning_rate_`` unless ``choice='stable'`` stepped away from a
+        rate next to instability.
     best_estimator_ : estimator
         The best candidate refitted on all the data (when ``refit``).
     good_range_ : tuple of float
@@ -273,6 +288,7 @@ class LearningRateSearchCV(BaseSearchCV):
         "cv": ["cv_object"],
         "n_jobs": [Integral, None],
         "refit": ["boolean", str, callable],
+        "choice": [StrOptions({"stable", "top"})],
         "return_train_score": ["boolean"],
         "verbose": ["verbose"],
         "error_score": [StrOptions({"raise"}), Real],
@@ -292,6 +308,7 @@ class LearningRateSearchCV(BaseSearchCV):
         cv=5,
         n_jobs=None,
         refit=True,
+        choice="stable",
         return_train_score=False,
         verbose=0,
         error_score=np.nan,
@@ -307,6 +324,7 @@ class LearningRateSearchCV(BaseSearchCV):
         self.cv = cv
         self.n_jobs = n_jobs
         self.refit = refit
+        self.choice = choice
         self.return_train_score = return_train_score
         self.verbose = verbose
         self.error_score = error_score
@@ -727,6 +745,7 @@ class LearningRateSearchCV(BaseSearchCV):
             "best_score_",
             "best_params_",
             "best_learning_rate_",
+            "top_learning_rate_",
         ):
             self.__dict__.pop(name, None)
         self.good_range_ = diagnosis.good_range(0)
@@ -738,6 +757,9 @@ class LearningRateSearchCV(BaseSearchCV):
         best = self._best_index(sweep, results)
         if best is None:
             return
+        self.top_learning_rate_ = float(results["params"][best][self.param_])
+        if self.choice == "stable" and not callable(self.refit):
+            best = stable_choice(sweep, diagnosis, best)
         self.best_index_ = best
         if not callable(self.refit):
             key = f"mean_test_{sweep.refit_metric}"
@@ -802,6 +824,17 @@ class LearningRateSearchCV(BaseSearchCV):
         of the grid, or when the target's scale is the cause of divergence."""
         best = getattr(self, "best_index_", None)
         rates = self.learning_rates_
+        unstable = None if best is None else next_rate_unstable(sweep, best)
+        if unstable is not None:
+            warnings.warn(
+                f"The best learning rate ({self.best_learning_rate_:.3g}) is next to "
+                f"a rate that diverged, oscillated or failed ({unstable:.3g}), and no "
+                "lower rate of the good range scores as well: a little more rate, "
+                "data or epochs may diverge. Check its loss curves "
+                "(LossCurveDisplay).",
+                EdgeOfStabilityWarning,
+                stacklevel=5,
+            )
         if best is not None and self.best_learning_rate_ in (rates.min(), rates.max()):
             warnings.warn(
                 f"The best learning rate ({self.best_learning_rate_:.3g}) is at an "
