@@ -224,7 +224,7 @@ def test_interrupted_sweep_resumes_without_redoing_work(tmp_path):
     assert "settings differ" in differs.stderr and "epochs: 20 -> 15" in differs.stderr
     resumed = _run(*args[3:], "--resume")
     assert resumed.returncode == 0, resumed.stderr
-    assert f"resuming {finished} saved result(s)" in resumed.stdout
+    assert f"resuming {finished} of 39 results" in resumed.stdout
     assert len(_rows(out / "results.csv")) == 13
 
 

@@ -5,7 +5,7 @@ import math
 
 from .. import __version__
 from ..lr_finder import SUGGESTION_RULES
-from ._data import BUNDLED
+from ._data import BUNDLED, IMPUTE
 from ._find import run_find
 from ._model import MODELS
 from ._sweep import run_sweep
@@ -42,6 +42,14 @@ class _Parser(argparse.ArgumentParser):
 
 
 # --------------------------------------------------------------------- parsing
+def _names(text):
+    """Comma-separated column names."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(f"expected column names, got {text!r}")
+    return names
+
+
 def _ints(text):
     try:
         values = [int(v) for v in text.split(",")]  # "64,,32": an empty size
@@ -99,11 +107,12 @@ def _fraction(text):
     return value
 
 
-def _common(parser):
-    """The arguments both commands take: the data, the model, the output."""
+def _common(parser, out):
+    """The arguments both commands take: the data, the model, the output
+    (``out``: the default folder, one per command, so that they never clash)."""
     _data_arguments(parser)
     _model_arguments(parser)
-    _output_arguments(parser)
+    _output_arguments(parser, out)
 
 
 def _data_arguments(parser):
@@ -115,6 +124,21 @@ def _data_arguments(parser):
         "CSV / Parquet file",
     )
     parser.add_argument("--target", help="target column of a file (default: the last)")
+    parser.add_argument(
+        "--drop",
+        type=_names,
+        default=[],
+        metavar="COLUMNS",
+        help="columns of a file to leave out, e.g. id,date (default: none)",
+    )
+    parser.add_argument(
+        "--impute",
+        choices=list(IMPUTE),
+        default=None,
+        help="fill missing feature values in the model (scikit-learn's "
+        "SimpleImputer with missing-value indicators; text columns: most_frequent)"
+        " instead of refusing them (default)",
+    )
     parser.add_argument(
         "--task",
         choices=["auto", "classification", "regression"],
@@ -169,11 +193,11 @@ def _model_arguments(parser):
     )
 
 
-def _output_arguments(parser):
+def _output_arguments(parser, out):
     parser.add_argument(
         "--out",
-        default="sklr-results",
-        help="output directory (default: ./sklr-results)",
+        default=out,
+        help=f"output directory (default: ./{out})",
     )
     parser.add_argument(
         "--force", action="store_true", help="overwrite the results already in --out"
@@ -204,7 +228,7 @@ def _add_sweep(sub):
         epilog=SWEEP_EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _common(sweep)
+    _common(sweep, "sklr-results")
     _grid_arguments(sweep.add_argument)
     _run_arguments(sweep.add_argument)
     sweep.set_defaults(func=run_sweep)
@@ -293,7 +317,7 @@ def _add_find(sub):
         "loss curve.\nWrites lr_find.json, lr_find.png and report.html to --out.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _common(find)
+    _common(find, "sklr-find")
     add = find.add_argument
     add(
         "--batch-size",

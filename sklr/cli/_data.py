@@ -6,6 +6,7 @@ with status 2).
 """
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,13 @@ BUNDLED = ("digits", "iris", "wine", "breast_cancer", "diabetes")
 _MISSING = {"", "na", "nan", "null", "none", "?"}
 _MAX_CLASSES = 20  # integer targets with at most this many values are classes
 _LARGEST = 1e150  # larger values overflow when squared (standardisation)
+#: a number written with a decimal comma (and optional "." or " " thousands)
+_DECIMAL_COMMA = re.compile(r"^[+-]?(\d+|\d{1,3}([. ]\d{3})+)(,\d+)?$")
+#: a text column is an identifier, not a category, when more than this share
+#: of its rows (and more than _ID_MIN of them) hold distinct values
+_ID_SHARE, _ID_MIN = 0.5, 20
+#: --impute: scikit-learn's SimpleImputer strategies for numeric columns
+IMPUTE = ("mean", "median", "most_frequent")
 
 
 class DataError(ValueError):
@@ -33,11 +41,16 @@ class Dataset:
     name: str
 
 
-def load(spec, *, target=None, task="auto"):
-    """Load ``spec`` (a bundled name or a file path) as a :class:`Dataset`."""
+def load(spec, *, target=None, task="auto", drop=(), impute=None):
+    """Load ``spec`` (a bundled name or a file path) as a :class:`Dataset`,
+    without the columns ``drop``; with ``impute`` (one of ``IMPUTE``), missing
+    feature values are allowed (the model imputes them)."""
     if spec in BUNDLED:
-        if target is not None:
-            raise DataError(f"--target applies to files, not to the bundled {spec!r}")
+        for option, value in (("--target", target), ("--drop", drop or None)):
+            if value is not None:
+                raise DataError(
+                    f"{option} applies to files, not to the bundled {spec!r}"
+                )
         X, y, names = _bundled(spec)
         columns = {"X": X, "y": y}
         inferred = "regression" if spec == "diabetes" else "classification"
@@ -55,7 +68,34 @@ def load(spec, *, target=None, task="auto"):
     header, columns = (
         _read_parquet(path) if path.suffix == ".parquet" else _read_csv(path)
     )
-    return _from_columns(header, columns, target, task, path.name)
+    header, columns = _dropped(header, columns, drop, target, path.name)
+    return _from_columns(header, columns, target, task, path.name, impute)
+
+
+def _dropped(header, columns, drop, target, name):
+    """The header and columns without those named by --drop."""
+    unknown = [c for c in drop if c not in header]
+    if unknown:
+        raise DataError(
+            f"--drop: no column {unknown[0]!r} in {name}; the columns are: "
+            f"{', '.join(header)}"
+        )
+    if target in drop:
+        raise DataError(f"--drop: {target!r} is the target column")
+    keep = [j for j, h in enumerate(header) if h not in drop]
+    return [header[j] for j in keep], [columns[j] for j in keep]
+
+
+def load_for(args):
+    """The :class:`Dataset` the command's options name (data, --target,
+    --task, --drop, --impute)."""
+    return load(
+        args.data,
+        target=args.target,
+        task=args.task,
+        drop=args.drop,
+        impute=args.impute,
+    )
 
 
 def _bundled(name):
@@ -137,7 +177,9 @@ def _is_missing(value, pd):
 
 
 def _parse(values):
-    """Column values as floats (NaN for missing), or None if not all numeric."""
+    """Column values as floats (NaN for missing), or None if not all numeric.
+    Numbers written with a decimal comma (``1,5``, ``1.234,5``: a European
+    spreadsheet's CSV) are read as such when every value of the column is."""
     out = np.empty(len(values))
     for i, v in enumerate(values):
         if v.lower() in _MISSING:
@@ -146,11 +188,25 @@ def _parse(values):
         try:
             out[i] = float(v)
         except ValueError:
-            return None
+            return _parse_decimal_comma(values)
     return out
 
 
-def _from_columns(header, columns, target, task, name):
+def _parse_decimal_comma(values):
+    present = [v for v in values if v.lower() not in _MISSING]
+    if not present or not all(_DECIMAL_COMMA.match(v) for v in present):
+        return None
+    return np.array(
+        [
+            np.nan
+            if v.lower() in _MISSING
+            else float(v.replace(".", "").replace(" ", "").replace(",", "."))
+            for v in values
+        ]
+    )
+
+
+def _from_columns(header, columns, target, task, name, impute=None):
     if target is None:
         t = len(header) - 1
     elif target in header:
@@ -185,11 +241,40 @@ def _from_columns(header, columns, target, task, name):
     for k, j in enumerate(features):
         X[:, k] = parsed[j] if parsed[j] is not None else columns[j]
     names = [header[j] for j in features]
-    _check_missing(X, names, categorical)
+    _check_identifiers(X, names, categorical)
+    if impute is None:
+        _check_missing(X, names, categorical)
+    else:
+        _mark_missing(X, categorical)
     _check_extreme(X, names, categorical, "features")
     if y_num is not None:
         _check_extreme(y_num[:, None], [header[t]], [], "target")
     return _finish(X, y, names, categorical, _task(task, y, None), name)
+
+
+def _check_identifiers(X, names, categorical):
+    """Refuse text columns with a different value in (nearly) every row: as
+    categories they would add a feature per row and carry no pattern."""
+    n = X.shape[0]
+    ids = [
+        (names[k], len(set(X[:, k])))
+        for k in categorical
+        if len(set(X[:, k])) > max(_ID_MIN, _ID_SHARE * n)
+    ]
+    if ids:
+        listed = ", ".join(f"{c!r} ({d} distinct values in {n} rows)" for c, d in ids)
+        raise DataError(
+            f"text column(s) with a different value in nearly every row, like an "
+            f"identifier: {listed}; one-hot encoded they would add as many features "
+            f"and predict nothing. Leave them out with --drop "
+            f"{','.join(c for c, _ in ids)}"
+        )
+
+
+def _mark_missing(X, categorical):
+    """Missing values as NaN in every column (the model's imputer fills them)."""
+    for k in categorical:
+        X[:, k] = [np.nan if str(v).lower() in _MISSING else v for v in X[:, k]]
 
 
 def _check_missing(X, names, categorical):
@@ -205,7 +290,8 @@ def _check_missing(X, names, categorical):
         raise DataError(
             f"the features have {missing.sum()} missing (NaN) value(s) in "
             f"{len(set(rows))} row(s): {_where(missing, names)}; fill or drop them "
-            "first"
+            "first, or let the model impute them (--impute mean, median or "
+            "most_frequent)"
         )
 
 

@@ -13,7 +13,7 @@ from .._outdir import (
     write_text,
 )
 from ._base import NO_ANSWER, CommandError
-from ._data import load
+from ._data import load_for
 from ._model import _pipeline, _scales_target, resolve
 from ._output import _finite, _save_png, _say, _versions
 from ._report import find_report
@@ -30,7 +30,7 @@ def run_find(args):
             f"--end-lr ({args.end_lr:g}) must be larger than --start-lr "
             f"({args.start_lr:g})"
         )
-    data = load(args.data, target=args.target, task=args.task)
+    data = load_for(args)
     out = Path(args.out)
     claim(out, "find", force=args.force)  # before the test, not after it
     pipe = _pipeline(data, args, args.batch_size or "auto")

@@ -118,14 +118,21 @@ def _mlp(args, classify, batch_size, epochs):
 def _pipeline(data, args, batch_size):
     """The estimator of the command, from options ``resolve`` has completed."""
     from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
-    from sklearn.pipeline import Pipeline
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import Pipeline, make_pipeline
     from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
     steps = []
     numeric = [k for k in range(data.X.shape[1]) if k not in data.categorical]
     scaler = "passthrough" if args.no_scale else StandardScaler()
+    impute = getattr(args, "impute", None)
+    if impute is not None:  # missing values filled, and marked
+        imputer = SimpleImputer(strategy=impute, add_indicator=True)
+        scaler = make_pipeline(imputer, scaler)
     if data.categorical:
         encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
+        if impute is not None:
+            encoder = make_pipeline(SimpleImputer(strategy="most_frequent"), encoder)
         steps.append(
             (
                 "features",
@@ -137,6 +144,8 @@ def _pipeline(data, args, batch_size):
                 ),
             )
         )
+    elif impute is not None:
+        steps.append(("impute_scale", scaler))
     elif not args.no_scale:
         steps.append(("scale", StandardScaler()))
     if args.float32:  # the model keeps the dtype of its input

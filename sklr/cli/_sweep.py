@@ -18,7 +18,7 @@ from .._sklearn import callback_transport
 from .._validation import tidy_rates
 from ..exceptions import NoUsableScoreError
 from ._base import MAX_RATES, NO_ANSWER, CommandError
-from ._data import load
+from ._data import load_for
 from ._model import MLP_MODELS, _pipeline, _prefix, resolve
 from ._output import _print_table, _rows, _say, _summary, _write
 from ._progress import SweepProgress
@@ -66,6 +66,9 @@ def _settings(args, data, rates):
         if isinstance(rates, str)
         else [float(r) for r in rates],
         **{k: getattr(args, k) for k in keys},
+        # only when used, so that the settings of earlier runs still match
+        **({"drop": args.drop} if args.drop else {}),
+        **({"impute": args.impute} if args.impute else {}),
         "inferred_task": data.task,
     }
 
@@ -157,7 +160,7 @@ def _checked(args):
             "--auto-grid runs the range test, which trains sklr's MLP only: give "
             f"--model {args.model} a grid (--lr-min, --lr-max)"
         )
-    data = load(args.data, target=args.target, task=args.task)
+    data = load_for(args)
     rates = "auto" if args.auto_grid else _rates(args)
     _check_scoring(args.scoring)
     if args.cv > len(data.y):
@@ -173,7 +176,7 @@ def _announce(args, data, rates, checkpoints):
     _say(
         args,
         f"sklr sweep: {data.name} ({len(data.y)} samples, {data.X.shape[1]} "
-        f"features, {data.task}), "
+        f"features{_encoded(data)}, {data.task}), "
         + ("" if args.model == "mlp" else f"model {args.model}, ")
         + (
             "rates chosen by the range test"
@@ -181,8 +184,22 @@ def _announce(args, data, rates, checkpoints):
             else f"{len(rates)} rates from {rates[0]:.3g} to {rates[-1]:.3g}"
         )
         + f", {args.cv} folds"
-        + (f"; resuming {finished} saved result(s)" if args.resume else ""),
+        + (_resuming(finished, rates, args) if args.resume else ""),
     )
+
+
+def _encoded(data):
+    """' (2 text columns one-hot encoded)' when there are any."""
+    n = len(data.categorical)
+    return f" ({n} text column{'s' * (n > 1)} one-hot encoded)" if n else ""
+
+
+def _resuming(finished, rates, args):
+    """'; resuming 52 of 195 results' (of a grid point, fold and rate each)."""
+    if isinstance(rates, str):  # the grid is chosen by the range test
+        return f"; resuming {finished} saved result(s)"
+    total = len(rates) * args.cv * len(getattr(args, "batch_size", None) or [None])
+    return f"; resuming {finished} of {total} results"
 
 
 def _fit(search, data, args):
