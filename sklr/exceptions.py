@@ -149,6 +149,20 @@ class GridEdgeWarning(UserWarning):
     """
 
 
+class DivergedRatesWarning(UserWarning):
+    """Some learning rates of a search diverged: they score ``error_score`` in
+    ``cv_results_`` and are never chosen. It replaces scikit-learn's "One or
+    more of the test scores are non-finite" when the non-finite scores are
+    those of diverged rates (a search over a wide grid expects some).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sklr.exceptions import DivergedRatesWarning
+    >>> warnings.simplefilter("ignore", DivergedRatesWarning)
+    """
+
+
 class EdgeOfStabilityWarning(UserWarning):
     """The best learning rate of a search is next to a rate that diverged,
     oscillated or failed, and no lower rate of the good range scores as well

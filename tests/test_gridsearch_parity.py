@@ -28,6 +28,7 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from sklr import LearningRateSearchCV, MLPClassifier, MLPRegressor
 from sklr.exceptions import (
+    DivergedRatesWarning,
     EdgeOfStabilityWarning,
     NoGoodRangeWarning,
     NoUsableScoreError,
@@ -38,7 +39,12 @@ R = [0.01, 0.1]
 
 #: sklr's own advice, which GridSearchCV does not give (documented), and the
 #: candidates' ConvergenceWarnings, which sklr records in loss_curves_ instead.
-SKLR_ONLY = (NoGoodRangeWarning, TargetScaleWarning, EdgeOfStabilityWarning)
+SKLR_ONLY = (
+    NoGoodRangeWarning,
+    TargetScaleWarning,
+    EdgeOfStabilityWarning,
+    DivergedRatesWarning,
+)
 SKLR_ONLY_TEXT = ("is at an edge of the grid",)
 
 
@@ -476,8 +482,8 @@ DOCUMENTED = {
     # fit fails and it raises; sklr gives it to the MLP step.
     ("pipeline-sample-weight", "clf"): {"raises:ValueError", "cv_results_"},
     ("pipeline-sample-weight", "reg"): {"raises:ValueError", "cv_results_"},
-    # A diverged network scores error_score (NaN: GridSearchCV's non-finite
-    # warning, not the candidate's DivergenceWarning), and is never the best:
+    # A diverged network scores error_score (NaN; sklr's DivergedRatesWarning
+    # instead of GridSearchCV's non-finite warning), and is never the best:
     # GridSearchCV here picks the diverged rate 1e4 as the best classifier.
     ("a-rate-diverges", "reg"): _DIVERGED_SCORES | {"warnings"},
     ("a-rate-diverges", "clf"): _DIVERGED_SCORES
@@ -651,12 +657,30 @@ def test_item_11_refit_false_has_no_predict(repro):
 
 
 def test_item_12_non_finite_scores_warn(repro):
+    """Diverged rates: sklr's own warning names them, instead of scikit-learn's
+    "One or more of the test scores are non-finite: [0.95 nan]" (shown once,
+    not twice); a scorer that returns NaN still gets scikit-learn's."""
     X, y, mlp = repro
     search = LearningRateSearchCV(mlp, [0.01, 1e4], cv=3)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search.fit(X, y)
+    texts = [str(w.message) for w in caught]
+    assert not any("test scores are non-finite" in t for t in texts)
+    ours = [w for w in caught if w.category is DivergedRatesWarning]
+    assert len(ours) == 1
+    assert str(ours[0].message).startswith(
+        "1 learning rate(s) diverged on at least one fold (1e+04)"
+    )
+
+    def nan_scorer(estimator, X, y):
+        return np.nan
+
     with pytest.warns(
         UserWarning, match="One or more of the test scores are non-finite"
     ):
-        search.fit(X, y)
+        with pytest.raises(NoUsableScoreError):
+            LearningRateSearchCV(mlp, [0.01, 0.1], cv=3, scoring=nan_scorer).fit(X, y)
 
 
 def test_item_13_param_dtypes_with_sub_grids(repro):

@@ -30,6 +30,7 @@ from .._validation import check_learning_rates, tidy_rates
 from ..exceptions import (
     BaselineWarning,
     CheckpointWarning,
+    DivergedRatesWarning,
     EdgeOfStabilityWarning,
     GridEdgeWarning,
     NoGoodRangeWarning,
@@ -688,11 +689,43 @@ class LearningRateSearchCV(BaseSearchCV):
         diverged = sweep.candidate(sweep.diverged).ravel()
         names = getattr(self._scorers, "_scorers", None)
         _fill_diverged(outcomes, diverged, self.error_score, names)
-        results = self._format_results(sweep.params, sweep.n_splits, outcomes)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            results = self._format_results(sweep.params, sweep.n_splits, outcomes)
+        self._say_non_finite(caught, sweep, diverged)
         unusable = sweep.candidate(sweep.unusable).any(axis=1)
         for m in sweep.metrics:  # the documented difference: unusable ranks last
             results[f"rank_test_{m}"] = _rank(results[f"mean_test_{m}"], unusable)
         return results
+
+    def _say_non_finite(self, caught, sweep, diverged):
+        """scikit-learn's warnings of ``_format_results``, except its "scores
+        are non-finite" when the non-finite candidates are diverged rates:
+        sklr's ``DivergedRatesWarning`` says which, in its words."""
+        non_finite = ~np.isfinite(sweep.mean_scores())
+        explained = bool(non_finite.any()) and bool(
+            sweep.candidate(sweep.diverged).any(axis=1)[non_finite].all()
+        )
+        for w in caught:
+            if explained and str(w.message).startswith("One or more of the"):
+                continue
+            warnings.warn(w.message, w.category, stacklevel=6)
+        if explained:
+            rates = sorted(
+                {
+                    float(p[self.param_])
+                    for p, bad in zip(sweep.params, non_finite)
+                    if bad
+                }
+            )
+            warnings.warn(
+                f"{len(rates)} learning rate(s) diverged on at least one fold "
+                f"({', '.join(f'{r:.3g}' for r in rates)}): they score error_score "
+                f"({self.error_score}) in cv_results_, are never chosen, and are "
+                "diagnosed 'diverged' (diagnosis_, diverged_).",
+                DivergedRatesWarning,
+                stacklevel=6,
+            )
 
     def _grid_best_rate(self, sweep):
         """The best rate of the grid (round one), NaN when there is none; no
@@ -825,7 +858,7 @@ class LearningRateSearchCV(BaseSearchCV):
         best = getattr(self, "best_index_", None)
         rates = self.learning_rates_
         unstable = None if best is None else next_rate_unstable(sweep, best)
-        if unstable is not None:
+        if unstable is not None and np.isfinite(self.good_range_[0]):
             warnings.warn(
                 f"The best learning rate ({self.best_learning_rate_:.3g}) is next to "
                 f"a rate that diverged, oscillated or failed ({unstable:.3g}), and no "
