@@ -28,6 +28,7 @@ SKLR_TYPES = (
     "sklr.search._search.LearningRateSearchCV",
     "sklr.search._sweep.SweepResult",
     "sklr.search._sweep.Layout",
+    "sklr.search._diagnosis.EpochBudgets",
     "sklr._engine._run.Resume",
     "sklr._engine._hooks.Plateau",
     "sklr.optim.optimizers.SGD",

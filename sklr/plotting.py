@@ -12,6 +12,7 @@ from .search import (
     CURVE_COLORS,
     DIAGNOSIS_COLORS,
     LearningRateBatchSizeDisplay,
+    LearningRateEpochsDisplay,
     LearningRateSensitivityDisplay,
     LossCurveDisplay,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "DIAGNOSIS_COLORS",
     "LRFinderDisplay",
     "LearningRateBatchSizeDisplay",
+    "LearningRateEpochsDisplay",
     "LearningRateSensitivityDisplay",
     "LossCurveDisplay",
 ]

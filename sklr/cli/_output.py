@@ -106,6 +106,7 @@ def _summary(search, data, args, seconds, prefix):
         "top_learning_rate": None if top is None else top[0],
         "top_next_to": None if top is None else top[1],
         "best_next_to": None if best is None else unstable_neighbour(search, best),
+        "epoch_budgets": _budgets(search),
         "best_at_edge": best_rate
         in (float(sweep.learning_rates.min()), float(sweep.learning_rates.max())),
         "good_range": [_finite(low), _finite(high)],
@@ -115,6 +116,17 @@ def _summary(search, data, args, seconds, prefix):
         "seconds": round(seconds, 3),
         "versions": _versions(),
     }
+
+
+def _budgets(search):
+    """``{"5": rate, ...}``: the best rate (lowest held-out loss) after a tenth,
+    a fifth, half and all of the epochs; {} when nothing records a curve."""
+    budgets = search.epoch_budgets_
+    if budgets is None:
+        return {}
+    n = len(budgets.best_rates)
+    at = sorted({max(1, round(n * share)) for share in (0.1, 0.2, 0.5, 1.0)})
+    return {str(e): rate for e, rate in budgets.at(at).items()}
 
 
 def _top(search, sweep):
@@ -318,25 +330,40 @@ def _answer(summary):
             "longer (--epochs), widen the grid, or check that the features predict "
             "the target"
         )
+    return Answer(head, more + _notes_of(summary))
+
+
+def _notes_of(summary):
+    """The lines after the answer: the best rate by budget when the budget
+    changes it, why the best is not the top score or is next to instability,
+    and the grid's edge."""
+    notes = []
+    budgets = summary.get("epoch_budgets") or {}
+    if len(set(budgets.values())) > 1:  # the budget changes the answer: say how
+        unit = summary.get("unit", "epoch")
+        notes.append(
+            f"best rate by {unit} budget (held-out loss): "
+            + ", ".join(f"{e} {unit}s {r:.3g}" for e, r in budgets.items())
+        )
     if summary.get("top_learning_rate") is not None:
-        more.append(
+        notes.append(
             f"note: the top mean score is at {summary['top_learning_rate']:.3g}, next "
             f"to {summary['top_next_to']:.3g}, which diverged or oscillated; "
             f"{summary['best_learning_rate']:.3g} scores within half a standard "
             "error of it, a step away from instability"
         )
     elif summary.get("best_next_to") is not None:
-        more.append(
+        notes.append(
             f"note: the best rate is next to {summary['best_next_to']:.3g}, which "
             "diverged or oscillated, and no lower rate scores as well: a little "
             "more rate, data or epochs may diverge"
         )
     if summary["best_at_edge"]:
-        more.append(
+        notes.append(
             "note: the best rate is at an edge of the grid; better rates may lie "
             "beyond it (widen --lr-min / --lr-max)"
         )
-    return Answer(head, more)
+    return notes
 
 
 def _answer_lines(summary):

@@ -29,9 +29,11 @@ from ._diagnosis import (
     RISE_TOLERANCE,
     STABLE_CHOICE_SE,
     Diagnosis,
+    EpochBudgets,
 )
 from ._families import EXPLOSION_FACTOR, FAMILIES, default_grid
 from ._plot import LearningRateBatchSizeDisplay, LearningRateSensitivityDisplay
+from ._plot_budget import LearningRateEpochsDisplay
 from ._plot_loss import CURVE_COLORS, DIAGNOSIS_COLORS, LossCurveDisplay
 from ._results import (
     by_point,
@@ -62,6 +64,7 @@ __all__ = [
     "DIAGNOSES",
     "DIVERGED_MAJORITY",
     "Diagnosis",
+    "EpochBudgets",
     "EXPLOSION_FACTOR",
     "GOOD_RANGE_ALPHA",
     "GRIDS",
@@ -70,6 +73,7 @@ __all__ = [
     "SKLEARN_TESTED",
     "STABLE_CHOICE_SE",
     "LearningRateBatchSizeDisplay",
+    "LearningRateEpochsDisplay",
     "LearningRateSearchCV",
     "LearningRateSensitivityDisplay",
     "LossCurveDisplay",

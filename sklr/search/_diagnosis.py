@@ -5,6 +5,7 @@ Each rule is a small pure function, tested without fitting anything and measured
 on the validity benchmark (``benchmarks/validity.py``, ``docs/accuracy.rst``).
 """
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -225,6 +226,103 @@ def next_rate_unstable(sweep, candidate):
         return None
     unstable = _unstable(sweep.unusable[p], sweep.loss[p])
     return float(sweep.learning_rates[up]) if unstable[up] else None
+
+
+@dataclass(frozen=True)
+class EpochBudgets:
+    """The best rate for each epoch budget, from the held-out loss per epoch.
+
+    Parameters
+    ----------
+    learning_rates : ndarray of shape (n_rates,)
+        The rates, increasing.
+    loss : ndarray of shape (n_rates, n_epochs)
+        The mean over folds of the held-out loss after each epoch (a fold that
+        stopped early keeps its last loss); NaN from the epoch a rate diverged
+        on any fold.
+    best_rates : ndarray of shape (n_epochs,)
+        ``best_rates[e - 1]``: the rate with the lowest mean held-out loss after
+        ``e`` epochs (NaN when none has one).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklr.search import EpochBudgets
+    >>> budgets = EpochBudgets.of(
+    ...     np.array([0.01, 0.1, 1.0]),
+    ...     np.array([[[0.9, 0.5]], [[0.6, 0.3]], [[0.4, np.inf]]]),  # 1 fold
+    ...     np.array([[0], [0], [2]]))
+    >>> budgets.best_rates.tolist()   # 1 epoch: 1.0; 2 epochs: 1.0 diverged
+    [1.0, 0.1]
+    """
+
+    learning_rates: np.ndarray
+    loss: np.ndarray
+    best_rates: np.ndarray
+
+    @classmethod
+    def of(cls, rates, held_out, diverged_epoch):
+        """The budgets of one ``param_grid`` point.
+
+        Parameters
+        ----------
+        rates : ndarray of shape (n_rates,)
+        held_out : ndarray of shape (n_rates, n_folds, n_epochs)
+            The held-out loss per epoch (NaN after a fold stopped).
+        diverged_epoch : ndarray of int of shape (n_rates, n_folds)
+            The epoch (1-based) each fold diverged in, 0 if it did not.
+
+        Returns
+        -------
+        EpochBudgets
+        """
+        order = np.argsort(rates)
+        curves = np.array(held_out, dtype=float)[order]
+        diverged = np.asarray(diverged_epoch)[order]
+        n_epochs = curves.shape[-1]
+        epoch = np.arange(1, n_epochs + 1)
+        first = np.where(diverged > 0, diverged, n_epochs + 1).min(axis=1)
+        for r in range(len(curves)):  # a stopped fold keeps its last loss
+            for f in range(curves.shape[1]):
+                seen = np.flatnonzero(np.isfinite(curves[r, f]))
+                if len(seen):  # (from the first divergence on, all is NaN)
+                    curves[r, f, seen[-1] + 1 :] = curves[r, f, seen[-1]]
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            loss = curves.mean(axis=1)
+        loss[epoch[None, :] >= first[:, None]] = np.nan
+        loss[~np.isfinite(loss)] = np.nan
+        best = np.full(n_epochs, np.nan)
+        has = np.isfinite(loss).any(axis=0)
+        best[has] = np.asarray(rates)[order][np.nanargmin(loss[:, has], axis=0)]
+        return cls(np.asarray(rates, float)[order], loss, best)
+
+    def at(self, budgets):
+        """``{epochs: best rate}`` at the given budgets (finite ones only).
+
+        Parameters
+        ----------
+        budgets : iterable of int
+            Numbers of epochs, from 1.
+
+        Returns
+        -------
+        dict
+        """
+        out = {}
+        for e in budgets:
+            if 1 <= e <= len(self.best_rates) and np.isfinite(self.best_rates[e - 1]):
+                out[int(e)] = float(self.best_rates[e - 1])
+        return out
+
+
+def epoch_budgets(sweep, point=0):
+    """The :class:`EpochBudgets` of a ``SweepResult`` at a ``param_grid`` point,
+    or None when its family records no held-out loss per epoch."""
+    held = sweep.held_out_loss[point]
+    if held.shape[-1] == 0 or not np.isfinite(held).any():
+        return None
+    return EpochBudgets.of(sweep.learning_rates, held, sweep.diverged_epoch[point])
 
 
 def _run_around(rates, ok, best):

@@ -48,7 +48,7 @@ from ._checkpoint import (
     reuse,
     save,
 )
-from ._diagnosis import diagnose, next_rate_unstable, stable_choice
+from ._diagnosis import diagnose, epoch_budgets, next_rate_unstable, stable_choice
 from ._families import DESCENT_GRID, step_size
 from ._results import _fill_diverged, _first_of_each
 from ._scoring import Scoring
@@ -195,6 +195,13 @@ class LearningRateSearchCV(BaseSearchCV):
         The best candidate, as in ``GridSearchCV``.
     best_learning_rate_ : float
         The learning rate of the best candidate (see ``choice``).
+    epoch_budgets_ : EpochBudgets or None
+        The best rate for each epoch budget (``epoch_budgets_.best_rates[e - 1]``:
+        the lowest mean held-out loss after ``e`` epochs, among the rates that
+        had not diverged by then), at the best candidate's ``param_grid`` point,
+        from the curves the search recorded (no extra training); None when the
+        family records no held-out loss per epoch. Smaller rates need more
+        epochs: with a short budget the best rate is often larger.
     top_learning_rate_ : float
         The learning rate of the best mean score (``GridSearchCV``'s choice):
         ``best_learning_rate_`` unless ``choice='stable'`` stepped away from a
@@ -765,7 +772,11 @@ class LearningRateSearchCV(BaseSearchCV):
         self.baseline_scores_ = sweep.baseline[sweep.refit_metric]
         results["diagnosis"] = self.diagnosis_
         results["diverged_fraction"] = self.diverged_.mean(axis=1)
+        self.epoch_budgets_ = epoch_budgets(sweep, 0)  # (kept if no best is usable)
         self._choose_best(sweep, diagnosis, results, target_note)
+        best = getattr(self, "best_index_", None)
+        if best is not None and sweep.point_index[best] != 0:
+            self.epoch_budgets_ = epoch_budgets(sweep, sweep.point_index[best])
         self.cv_results_ = results  # as GridSearchCV: only once a best is chosen
         self._warn_unclear_answers(sweep, target_note)
 
