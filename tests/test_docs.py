@@ -88,7 +88,7 @@ def same_as_shown(actual, shown):
 
 _ROW = re.compile(
     r"^\s*(?P<rate>[\d.e+-]+)\s+(?:(?P<score>[\d.-]+) ± (?P<std>[\d.]+)|no score)"
-    r"\s+(?P<loss>[\d.e+-]+|-)\s+(?P<epochs>[\d.]+)\s+(?P<diagnosis>\w+)"
+    r"\s+(?P<loss>[\d.e+-]+|-)\s+(?P<epochs>[\d.]+)\s+(?P<diagnosis>too low|\w+)"
     r"(?P<best> \*)?\s*$"
 )
 
@@ -183,6 +183,8 @@ def test_shown_values_are_parsed():
         shown_values("x  # (1, 2 unclosed")
     rows = table_rows("   0.0316       0.9293 ± 0.0182      0.2535    50.0  good *\n")
     assert rows == {0.0316: (0.9293, 0.0182, 0.2535, 50.0, "good", True)}
+    rows = table_rows("     1e-05       0.1052 ± 0.0244      2.7794    50.0  too low\n")
+    assert rows[1e-05][4] == "too low"
 
 
 @pytest.fixture(scope="module")

@@ -63,7 +63,8 @@ def test_sensitivity_display_draws_the_search(search):
     assert "diverged" not in legend  # no dot: a diverged rate has no score
     assert "diverged, on one fold or more (top strip)" in legend
     shown = set(np.asarray(search.diagnosis_)[np.isfinite(mean)])
-    assert {name for name in DIAGNOSIS_COLORS if name in legend} == shown
+    assert {n for n in DIAGNOSIS_COLORS if n.replace("_", " ") in legend} == shown
+    assert "too_low" not in legend  # written as words
     assert d.best_marker_.get_xdata()[0] == search.best_learning_rate_
     assert d.best_marker_.get_ydata()[0] == pytest.approx(search.best_score_)
     low, high = search.good_range_

@@ -164,7 +164,9 @@ def test_sweep_report_table_has_one_row_per_rate(sweep):
     for cells, row in zip(body, rows):
         assert cells[0]["text"] == f"{float(row['learning_rate']):.3g}"
         diagnosis = cells[-1]
-        assert diagnosis["text"].split()[0] == row["diagnosis"]
+        assert diagnosis["text"].removesuffix(" \u2605") == row["diagnosis"].replace(
+            "_", " "
+        )
         colour = to_hex(DIAGNOSIS_COLORS[row["diagnosis"]])
         assert f"background: {colour}" in diagnosis["style"]
     best = json.loads((out / "results.json").read_text())["best_index"]

@@ -16,7 +16,7 @@ from .._outdir import (
     replacing,
     write_text,
 )
-from ..search import unstable_neighbour
+from ..search import DIAGNOSIS_NAMES, unstable_neighbour
 from ._model import _scales_target
 
 
@@ -234,7 +234,7 @@ def _cells(row):
         "mean_epochs": f"{row['mean_epochs']:.1f}"
         if math.isfinite(row["mean_epochs"])
         else "-",
-        "diagnosis": row["diagnosis"],
+        "diagnosis": DIAGNOSIS_NAMES.get(row["diagnosis"], row["diagnosis"]),
     }
 
 

@@ -202,7 +202,7 @@ def _rate_table(rows, summary, several):
         shown = _cells(row)
         best = i == summary["best_index"]
         tds = "".join(
-            _diagnosis_cell(shown[k], best)
+            _diagnosis_cell(row["diagnosis"], best)
             if k == "diagnosis"
             else f"<td>{_e(shown[k])}</td>"
             for k in keys
@@ -215,8 +215,11 @@ def _rate_table(rows, summary, several):
 
 def _diagnosis_cell(diagnosis, best):
     """A diagnosis, on its colour (the displays'), with readable text."""
+    from ..search import DIAGNOSIS_NAMES
+
     return (
-        f'<td class="diagnosis" style="{_colours(diagnosis)}">{_e(diagnosis)}'
+        f'<td class="diagnosis" style="{_colours(diagnosis)}">'
+        f"{_e(DIAGNOSIS_NAMES.get(diagnosis, diagnosis))}"
         + (" &#9733;" if best else "")
         + "</td>"
     )
@@ -304,7 +307,8 @@ def _diagnoses():
         "unscored": "its fit or the scorer failed (or gave NaN) on at least one fold.",
     }
     items = "".join(
-        f'<dt><span class="swatch" style="{_colours(name)}">{_e(name)}</span></dt>'
+        f'<dt><span class="swatch" style="{_colours(name)}">'
+        f"{_e(name.replace('_', ' '))}</span></dt>"
         f"<dd>{_e(text)}</dd>"
         for name, text in meanings.items()
     )

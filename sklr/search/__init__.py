@@ -34,7 +34,12 @@ from ._diagnosis import (
 from ._families import EXPLOSION_FACTOR, FAMILIES, default_grid
 from ._plot import LearningRateBatchSizeDisplay, LearningRateSensitivityDisplay
 from ._plot_budget import LearningRateEpochsDisplay
-from ._plot_loss import CURVE_COLORS, DIAGNOSIS_COLORS, LossCurveDisplay
+from ._plot_loss import (
+    CURVE_COLORS,
+    DIAGNOSIS_COLORS,
+    DIAGNOSIS_NAMES,
+    LossCurveDisplay,
+)
 from ._results import (
     by_point,
     last_recorded,
@@ -61,6 +66,7 @@ __all__ = [
     "DEFAULT_LEARNING_RATES",
     "CURVE_COLORS",
     "DIAGNOSIS_COLORS",
+    "DIAGNOSIS_NAMES",
     "DIAGNOSES",
     "DIVERGED_MAJORITY",
     "Diagnosis",

@@ -13,7 +13,7 @@ from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
 
 from .._figure import _axes
-from ._plot_loss import CURVE_COLORS, DIAGNOSIS_COLORS
+from ._plot_loss import CURVE_COLORS, DIAGNOSIS_COLORS, DIAGNOSIS_NAMES
 from ._results import (
     by_point,
     last_recorded,
@@ -439,7 +439,7 @@ class LearningRateSensitivityDisplay:
         scored = np.isfinite(np.asarray(self.mean, dtype=float))
         shown = set(np.asarray(self.diagnosis)[scored])
         handles = [
-            Line2D([], [], ls="", marker="o", color=color, label=name)
+            Line2D([], [], ls="", marker="o", color=color, label=DIAGNOSIS_NAMES[name])
             for name, color in DIAGNOSIS_COLORS.items()
             if name in shown
         ]

@@ -24,6 +24,8 @@ DIAGNOSIS_COLORS = {
     "diverged": "tab:red",
     "unscored": "tab:gray",
 }
+#: how figures and tables write each diagnosis (``diagnosis_`` holds the keys)
+DIAGNOSIS_NAMES = {name: name.replace("_", " ") for name in DIAGNOSIS_COLORS}
 #: colours of curves that are not told apart by their diagnosis: never one of
 #: DIAGNOSIS_COLORS, so that a curve's colour is never read as a diagnosis
 CURVE_COLORS = ("tab:purple", "tab:brown", "tab:pink", "tab:cyan", "tab:olive", "0.2")
@@ -327,7 +329,8 @@ class LossCurveDisplay:
         best = self.best_rate is not None and np.isclose(
             self.learning_rates[k], self.best_rate
         )
-        label = f"{rate}: {name}" + (" (best)" if best else "")
+        shown = DIAGNOSIS_NAMES.get(name, name)
+        label = f"{rate}: {shown}" + (" (best)" if best else "")
         fraction = 1.0 if self.diverged_fraction is None else self.diverged_fraction[k]
         if name == "diverged" and self.n_folds and fraction < 1:
             n = round(fraction * self.n_folds)
