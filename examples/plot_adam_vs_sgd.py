@@ -9,10 +9,11 @@ Nesterov momentum 0.9 (sklr's default) and by Adam, at every rate of the default
 the same folds, initial weights and mini-batches. Adam divides each step by a running
 estimate of the gradient's size, so its learning rate is close to the size of a weight
 change, whatever the scale of the gradients; SGD's step is the rate times the
-gradient. Their U-curves therefore sit at different places on the rate axis, and the
-good rate of one solver is no guide to the other's: sweep again when you switch.
-Because Adam's steps are bounded by about the rate, large rates make it wander rather
-than explode: look for ``oscillating`` rather than ``diverged`` at the right of its U.
+gradient. Their U-curves therefore differ in shape: on this problem Adam's good range
+reaches a decade further towards small rates, and because its steps are bounded by
+about the rate, the largest rates make it wander rather than explode: no rate
+diverges for Adam, while SGD diverges at the largest. Their best rates differ too,
+so sweep again when you switch solver.
 
 The printout below the code gives each solver's best rate, good range (and its width
 in decades) and the smallest rate that diverged, if any.

@@ -5,8 +5,9 @@ The U-shaped curve of loss against learning rate
 Train the same network at 13 learning rates from 1e-5 to 10 (two per decade), on 3
 cross-validation folds of the digits data, for the same 20 epochs of plain SGD, and
 plot the held-out loss after the last epoch against the rate. Rates on the left are
-too small to get anywhere in 20 epochs; on the right the loss rises again and the
-largest rates diverge (red crosses at the top edge); the good rates (shaded) lie at
+too small to get anywhere in 20 epochs; on the right, just past the good rates, the
+largest rates diverge (red crosses at the top edge) without the held-out loss
+rising first (here the U's right arm is a cliff); the good rates (shaded) lie at
 the bottom of the U. The printout below the code gives the diagnosis of every rate
 (a rate past the good range is ``oscillating`` or ``diverged``), how many oscillate
 without diverging, and how wide the good range is in decades: two neighbouring

@@ -864,3 +864,27 @@ def test_the_answer_says_when_the_best_stepped_away_from_instability():
         "note: the best rate is next to 0.1, which diverged or oscillated, and no "
         "lower rate scores as well"
     )
+
+
+def test_the_answer_says_a_one_rate_range_and_a_range_at_the_grids_edge():
+    from sklr.cli._output import _answer
+
+    summary = {
+        "answer": "recommended",
+        "baseline_score": 0.1,
+        "best_params": {"learning_rate": 0.1},
+        "best_learning_rate": 0.1,
+        "best_score": 0.9,
+        "good_range": [0.1, 0.1],
+        "order_of_magnitude": "1e-1",
+        "best_at_edge": False,
+    }
+    assert (
+        "good range: 0.1 only (no other rate scores as well)" in _answer(summary).lines
+    )
+    wide = {**summary, "good_range": [1e-5, 0.1], "good_range_at_edge": "lowest"}
+    lines = _answer(wide).lines
+    assert "good range: 1e-05 .. 0.1" in lines
+    assert lines[-1].startswith(
+        "note: the good range reaches the lowest rate of the grid"
+    )

@@ -107,6 +107,7 @@ def _summary(search, data, args, seconds, prefix):
         "top_next_to": None if top is None else top[1],
         "best_next_to": None if best is None else unstable_neighbour(search, best),
         "epoch_budgets": _budgets(search),
+        "good_range_at_edge": _range_edge(low, high, sweep.learning_rates),
         "best_at_edge": best_rate
         in (float(sweep.learning_rates.min()), float(sweep.learning_rates.max())),
         "good_range": [_finite(low), _finite(high)],
@@ -116,6 +117,15 @@ def _summary(search, data, args, seconds, prefix):
         "seconds": round(seconds, 3),
         "versions": _versions(),
     }
+
+
+def _range_edge(low, high, rates):
+    """ "lowest" or "highest" when the good range reaches that end of the grid."""
+    if not math.isfinite(low):
+        return None
+    if low <= float(rates.min()):
+        return "lowest"
+    return "highest" if high >= float(rates.max()) else None
 
 
 def _budgets(search):
@@ -319,9 +329,12 @@ def _answer(summary):
     more = []
     if summary["answer"] == "recommended":
         low, high = summary["good_range"]
-        head.append(
-            f"good range{batch.replace(' with', ' at')}: {low:.3g} .. {high:.3g}"
+        span = (
+            f"{low:.3g} only (no other rate scores as well)"
+            if low == high
+            else f"{low:.3g} .. {high:.3g}"
         )
+        head.append(f"good range{batch.replace(' with', ' at')}: {span}")
         more.append(f"best order of magnitude: {summary['order_of_magnitude']}")
     else:
         head.append(
@@ -357,6 +370,12 @@ def _notes_of(summary):
             f"note: the best rate is next to {summary['best_next_to']:.3g}, which "
             "diverged or oscillated, and no lower rate scores as well: a little "
             "more rate, data or epochs may diverge"
+        )
+    edge = summary.get("good_range_at_edge")
+    if edge and not summary["best_at_edge"]:
+        notes.append(
+            f"note: the good range reaches the {edge} rate of the grid; it may go "
+            "on beyond it (widen --lr-min / --lr-max)"
         )
     if summary["best_at_edge"]:
         notes.append(
