@@ -456,3 +456,26 @@ def test_heat_map_bolds_a_tie_with_the_best_and_boxes_the_chosen_one():
     weights = [t.get_fontweight() for t in d.texts_]
     assert weights == ["normal", "bold", "bold", "normal", "normal", "bold"]
     assert [box.get_xy()[0] + 0.45 for box in d.best_markers_] == [1, 2]
+
+
+def test_an_outlying_oscillating_curve_does_not_set_the_y_range():
+    """Three calm curves at 0.5-0.7 and one oscillating from 6 to 2.3: the
+    range is the calm curves', the outlier is clipped and the axis says so."""
+    epochs = np.arange(20)
+    calm = [0.7 - 0.01 * epochs, 0.65 - 0.007 * epochs, 0.6 - 0.005 * epochs]
+    wild = 6 - 0.19 * epochs + 0.5 * (epochs % 2)
+    d = LossCurveDisplay(
+        learning_rates=np.array([0.001, 0.01, 0.1, 1.0]),
+        loss=np.array([*calm, wild]),
+        diagnosis=np.array(["too_low", "good", "good", "oscillating"]),
+        best_rate=0.1,
+    ).plot()
+    low, high = d.ax_.get_ylim()
+    assert high < 0.8 and low > 0.35
+    assert (
+        d.clipped_ and d.ax_.get_ylabel() == "loss (lines above the range are clipped)"
+    )
+    calm_only = LossCurveDisplay(
+        learning_rates=np.array([0.001, 0.01, 0.1]), loss=np.array(calm)
+    ).plot()
+    assert not calm_only.clipped_ and calm_only.ax_.get_ylabel() == "loss"

@@ -122,6 +122,9 @@ class LossCurveDisplay:
         The indices (into ``learning_rates``) of the highlighted rates.
     end_markers_ : dict
         "diverged" and "stopped": the PathCollection of those markers, or None.
+    clipped_ : bool
+        Whether a line rises above the y range, which the lines that neither
+        diverged nor oscillate set (the y label then says so).
 
     Examples
     --------
@@ -288,10 +291,14 @@ class LossCurveDisplay:
         return None
 
     def _calm_values(self):
-        """The finite losses of the lines that did not diverge (both panels), up
-        to twice their largest first-epoch loss (a held-out loss can explode
-        while the training loss stays calm)."""
+        """The finite losses of the lines that did not diverge or oscillate
+        (both panels), up to twice their largest first-epoch loss (a held-out
+        loss can explode while the training loss stays calm): the y range, which
+        an outlying line does not set (it is clipped, and the axis says so)."""
         calm = [k for k in range(len(self.loss)) if not self._diverged_at(k)]
+        if self.diagnosis is not None:
+            steady = [k for k in calm if str(self.diagnosis[k]) != "oscillating"]
+            calm = steady or calm
         if not calm:  # every line diverged: their losses before it
             calm = list(range(len(self.loss)))
         curves = [self.loss[calm]]
@@ -318,6 +325,23 @@ class LossCurveDisplay:
         else:
             pad = 0.06 * (high - low) or 0.1 * high
             ax.set_ylim(max(low - pad, 0.0), high + pad)
+        self.clipped_ = self.clipped_ or bool(self._above(ax.get_ylim()[1]))
+
+    def _say_off_the_top(self):
+        """A highlighted line drawn wholly above the y range says so in its
+        legend label (the range is the steady lines')."""
+        for line in self.lines_:
+            label, y = line.get_label(), np.asarray(line.get_ydata(), float)
+            top = line.axes.get_ylim()[1]
+            if label and not label.startswith("_") and y.size and np.nanmin(y) > top:
+                line.set_label(f"{label} (above the range, min {np.nanmin(y):.3g})")
+
+    def _above(self, top):
+        """Whether a line that did not diverge rises above ``top`` (clipped)."""
+        lines = [self.loss] + ([self.held_out_loss] if self._has_held_out() else [])
+        calm = [k for k in range(len(self.loss)) if not self._diverged_at(k)]
+        with np.errstate(invalid="ignore"):
+            return any(np.nanmax(c[calm], initial=-np.inf) > top for c in lines)
 
     # --------------------------------------------------------------------- draw
     def _style(self, k, rank):
@@ -440,8 +464,10 @@ class LossCurveDisplay:
                 self.held_out_lines_.append(
                     self._draw_line(axes[1], k, self.held_out_loss[k], held)
                 )
+        self.clipped_ = False
         for a in {id(a): a for a in axes}.values():
             self._scale_y(a, log_y)
+        self._say_off_the_top()
         for k in chosen:
             self._draw_end(axes[0], k, self._style(k, chosen.index(k))[0], ends)
         self._scatter_ends(axes[0], ends)
@@ -463,7 +489,8 @@ class LossCurveDisplay:
 
     def _label(self, axes, fig, title, together, own_figure):
         """Axis labels, titles, the note on the other diverged rates, the legend."""
-        axes[0].set_ylabel(self.loss_name)
+        clipped = " (lines above the range are clipped)" if self.clipped_ else ""
+        axes[0].set_ylabel(self.loss_name + clipped)
         for a in axes:
             a.set_xlabel(self.x_label)
         if not together:
