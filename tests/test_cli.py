@@ -56,6 +56,7 @@ def test_default_sweep_in_a_subprocess(tmp_path):
         "too_low",
         "good",
         "oscillating",
+        "too_high",
         "diverged",
     }
     doc = json.loads((out / "results.json").read_text())

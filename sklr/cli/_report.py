@@ -301,8 +301,9 @@ def _diagnoses():
         "diverged or failed, and not oscillating.",
         "too_low": "below the good range: it learns too slowly for the epoch budget.",
         "oscillating": f"its training loss rises (by more than {RISE_TOLERANCE:.1%}"
-        f") in at least {OSCILLATION_FRACTION:.0%} of the epochs, or it lies above "
-        "the good range: too fast.",
+        f") in at least {OSCILLATION_FRACTION:.0%} of the epochs: too fast.",
+        "too_high": "above the good range (too fast), its loss curve calm or not "
+        "recorded.",
         "diverged": "its loss exploded on at least one fold; it is never recommended.",
         "unscored": "its fit or the scorer failed (or gave NaN) on at least one fold.",
     }

@@ -12,7 +12,7 @@ import numpy as np
 from scipy import stats
 
 #: Diagnoses, in the order the rules are applied.
-DIAGNOSES = ("diverged", "unscored", "good", "oscillating", "too_low")
+DIAGNOSES = ("diverged", "unscored", "good", "oscillating", "too_high", "too_low")
 
 #: Significance level of the one-sided paired t-test behind ``good_range_``.
 GOOD_RANGE_ALPHA = 0.01
@@ -135,8 +135,10 @@ def _diagnose(rates, scores, diverged, loss, *, unusable=None, baseline=None):
             diagnosis[r] = "unscored"
         elif low <= rates[r] <= high:
             diagnosis[r] = "good"
-        elif rising[r] or fast[r]:
+        elif rising[r]:  # seen: its loss rises in many epochs
             diagnosis[r] = "oscillating"
+        elif fast[r]:  # above the good range, with no rise seen (or no curve)
+            diagnosis[r] = "too_high"
         else:
             diagnosis[r] = "too_low"
     return (low, high), diagnosis.astype(str)

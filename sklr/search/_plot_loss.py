@@ -21,6 +21,7 @@ DIAGNOSIS_COLORS = {
     "too_low": "tab:blue",
     "good": "tab:green",
     "oscillating": "tab:orange",
+    "too_high": "#fdb863",  # a lighter orange: too fast, without the rises seen
     "diverged": "tab:red",
     "unscored": "tab:gray",
 }
