@@ -265,3 +265,25 @@ def test_lr_find_accepts_lists_and_explains_empty_input_and_tiny_start():
         lr_find(est, np.empty((0, 4)), np.empty(0))
     with pytest.raises(ValueError, match="'start_lr' parameter is too small"):
         lr_find(est, X, y, start_lr=1e-320)
+
+
+def test_a_ramp_the_divergence_guard_ends_is_stopped_early():
+    """One mini-batch an epoch: the guard ends the run at an epoch's end (loss
+    above ten times the initial), where the recorder is not called again; the
+    result says it stopped early and does not warn that the loss never rose."""
+    import warnings
+
+    from sklearn.datasets import make_classification
+
+    from sklr import MLPClassifier, lr_find
+    from sklr.exceptions import RangeTestWarning
+
+    X, y = make_classification(150, 6, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = lr_find(MLPClassifier(hidden_layer_sizes=(8,), random_state=0), X, y)
+    assert len(result.losses) == 98 and result.stopped_early
+    assert not any(
+        w.category is RangeTestWarning and "never rose" in str(w.message)
+        for w in caught
+    )

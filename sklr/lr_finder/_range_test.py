@@ -312,6 +312,9 @@ def lr_find(  # noqa: PLR0913 - mirrors fastai's and Lightning's lr_find
         fit_learning_rates(
             mlp, X, y, [start_lr], sample_weight=sample_weight, on_batch=recorder
         )
+    # the divergence guard may end the run at an epoch's end (its loss above
+    # the threshold), after which the recorder is not called again
+    recorder.stopped_early |= len(recorder.losses) < num_steps
     _warn_about_the_curve(recorder, num_steps, target_scale_note(estimator, y))
     n_epochs = len(recorder.losses) / n_batch
     return _result(recorder, suggestion, diverge_threshold, n_epochs)
