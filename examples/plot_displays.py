@@ -4,7 +4,7 @@ Every display of sklr on digits
 
 Runs a learning-rate sensitivity analysis crossed with three batch sizes, and the
 learning-rate range test, on standardised digits with plain SGD, and saves the
-four displays as PNG files (``--out`` directory, default ``displays/``).
+five displays as PNG files (``--out`` directory, default ``displays/``).
 8.0-10.8 s on a 2-core VM, measured by ``python -m benchmarks``
 (benchmarks/results/full.md).
 """
@@ -23,6 +23,7 @@ from sklearn.preprocessing import StandardScaler
 from sklr import LearningRateSearchCV, MLPClassifier, lr_find
 from sklr.plotting import (
     LearningRateBatchSizeDisplay,
+    LearningRateEpochsDisplay,
     LearningRateSensitivityDisplay,
     LossCurveDisplay,
     LRFinderDisplay,
@@ -48,6 +49,8 @@ LearningRateSensitivityDisplay.from_cv_results(search, metric="loss", show_train
 plt.savefig(out / "sensitivity_loss.png", dpi=110, bbox_inches="tight")
 LossCurveDisplay.from_cv_results(search)
 plt.savefig(out / "loss_curves.png", dpi=110, bbox_inches="tight")
+LearningRateEpochsDisplay.from_cv_results(search)
+plt.savefig(out / "epoch_budgets.png", dpi=110, bbox_inches="tight")
 
 result = lr_find(pipe, X, y, start_lr=1e-5, end_lr=10, num_steps=100)
 LRFinderDisplay.from_result(result)

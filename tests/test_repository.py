@@ -58,6 +58,7 @@ def test_displays_example_saves_every_png(tmp_path):
     assert out.returncode == 0, out.stderr
     names = sorted(p.name for p in tmp_path.glob("*.png"))
     assert names == [
+        "epoch_budgets.png",
         "loss_curves.png",
         "lr_batch_size.png",
         "lr_find.png",
