@@ -56,3 +56,21 @@ def dask_backend():
         joblib.parallel_backend("dask"),
     ):
         yield
+
+
+def answer_summary(rate, score, low, high, **more):
+    """The summary ``sklr sweep`` builds its answer lines from, for a
+    recommended ``rate`` with a good range ``(low, high)`` (``more`` over it)."""
+    import math
+
+    return {
+        "answer": "recommended",
+        "baseline_score": 0.1,
+        "best_params": {"learning_rate": rate},
+        "best_learning_rate": rate,
+        "best_score": score,
+        "good_range": [low, high],
+        "order_of_magnitude": f"1e{math.floor(math.log10(rate))}",
+        "best_at_edge": False,
+        **more,
+    }

@@ -16,6 +16,7 @@ from sklearn.datasets import load_diabetes
 from sklr import __version__
 from sklr.cli import main
 
+from ._helpers import answer_summary
 from ._helpers import run_sklr as _run
 
 FAST = ["--epochs", "5", "--cv", "3", "--n-jobs", "1", "--hidden", "8", "--quiet"]
@@ -839,19 +840,10 @@ def test_progress_of_a_task_without_epochs_says_fitting():
 def test_the_answer_says_when_the_best_stepped_away_from_instability():
     from sklr.cli._output import _answer
 
-    summary = {
-        "answer": "recommended",
-        "baseline_score": -0.004,
-        "best_params": {"learning_rate": 0.0316},
-        "best_learning_rate": 0.0316,
-        "best_score": 0.9855,
-        "good_range": [0.01, 0.1],
-        "order_of_magnitude": "1e-2",
-        "best_at_edge": False,
-        "top_learning_rate": 0.1,
-        "top_next_to": 0.316,
-        "best_next_to": None,
-    }
+    summary = answer_summary(
+        0.0316, 0.9855, 0.01, 0.1, baseline_score=-0.004, top_learning_rate=0.1
+    )
+    summary |= {"top_next_to": 0.316, "best_next_to": None}
     lines = _answer(summary).lines
     assert lines[0] == "best learning rate: 0.0316 (score 0.9855; baseline -0.0040)"
     assert lines[-1] == (
@@ -870,16 +862,7 @@ def test_the_answer_says_when_the_best_stepped_away_from_instability():
 def test_the_answer_says_a_one_rate_range_and_a_range_at_the_grids_edge():
     from sklr.cli._output import _answer
 
-    summary = {
-        "answer": "recommended",
-        "baseline_score": 0.1,
-        "best_params": {"learning_rate": 0.1},
-        "best_learning_rate": 0.1,
-        "best_score": 0.9,
-        "good_range": [0.1, 0.1],
-        "order_of_magnitude": "1e-1",
-        "best_at_edge": False,
-    }
+    summary = answer_summary(0.1, 0.9, 0.1, 0.1)
     assert (
         "good range: 0.1 only (no other rate scores as well)" in _answer(summary).lines
     )

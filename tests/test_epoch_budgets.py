@@ -17,6 +17,8 @@ from sklr.cli._output import _answer
 from sklr.plotting import LearningRateEpochsDisplay
 from sklr.search import EpochBudgets
 
+from ._helpers import answer_summary
+
 matplotlib.use("Agg")
 
 
@@ -86,18 +88,10 @@ def test_no_curves_no_budgets():
 
 
 def test_the_command_says_the_best_rate_by_budget_when_it_changes():
-    summary = {
-        "answer": "recommended",
-        "baseline_score": 0.1,
-        "best_params": {"learning_rate": 0.316},
-        "best_learning_rate": 0.316,
-        "best_score": 0.9,
-        "good_range": [0.1, 0.316],
-        "order_of_magnitude": "1e-1",
-        "best_at_edge": False,
-        "unit": "epoch",
-        "epoch_budgets": {"5": 1.0, "10": 1.0, "25": 0.316, "50": 0.316},
-    }
+    budgets = {"5": 1.0, "10": 1.0, "25": 0.316, "50": 0.316}
+    summary = answer_summary(
+        0.316, 0.9, 0.1, 0.316, unit="epoch", epoch_budgets=budgets
+    )
     assert _answer(summary).lines[-1] == (
         "best rate by epoch budget (held-out loss): 5 epochs 1, 10 epochs 1, "
         "25 epochs 0.316, 50 epochs 0.316"
