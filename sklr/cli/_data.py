@@ -256,11 +256,8 @@ def _check_identifiers(X, names, categorical):
     """Refuse text columns with a different value in (nearly) every row: as
     categories they would add a feature per row and carry no pattern."""
     n = X.shape[0]
-    ids = [
-        (names[k], len(set(X[:, k])))
-        for k in categorical
-        if len(set(X[:, k])) > max(_ID_MIN, _ID_SHARE * n)
-    ]
+    distinct = {names[k]: len(set(X[:, k])) for k in categorical}
+    ids = [(c, d) for c, d in distinct.items() if d > max(_ID_MIN, _ID_SHARE * n)]
     if ids:
         listed = ", ".join(f"{c!r} ({d} distinct values in {n} rows)" for c, d in ids)
         raise DataError(

@@ -288,6 +288,7 @@ def _diagnoses():
     """What each diagnosis means, in the words of ``sklr.search._diagnosis``."""
     from ..search import (
         BASELINE_ALPHA,
+        DIAGNOSIS_NAMES,
         GOOD_RANGE_ALPHA,
         OSCILLATION_FRACTION,
         RISE_TOLERANCE,
@@ -309,7 +310,7 @@ def _diagnoses():
     }
     items = "".join(
         f'<dt><span class="swatch" style="{_colours(name)}">'
-        f"{_e(name.replace('_', ' '))}</span></dt>"
+        f"{_e(DIAGNOSIS_NAMES[name])}</span></dt>"
         f"<dd>{_e(text)}</dd>"
         for name, text in meanings.items()
     )

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from ._sweep import _carry_forward
+
 #: Diagnoses, in the order the rules are applied.
 DIAGNOSES = ("diverged", "unscored", "good", "oscillating", "too_high", "too_low")
 
@@ -284,11 +286,7 @@ class EpochBudgets:
         n_epochs = curves.shape[-1]
         epoch = np.arange(1, n_epochs + 1)
         first = np.where(diverged > 0, diverged, n_epochs + 1).min(axis=1)
-        for r in range(len(curves)):  # a stopped fold keeps its last loss
-            for f in range(curves.shape[1]):
-                seen = np.flatnonzero(np.isfinite(curves[r, f]))
-                if len(seen):  # (from the first divergence on, all is NaN)
-                    curves[r, f, seen[-1] + 1 :] = curves[r, f, seen[-1]]
+        curves = _carry_forward(curves)  # a stopped fold keeps its last loss
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             loss = curves.mean(axis=1)
