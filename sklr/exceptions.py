@@ -1,5 +1,7 @@
 """Warnings and errors raised by sklr."""
 
+from sklearn.exceptions import ConvergenceWarning
+
 
 class DivergenceWarning(UserWarning):
     """Training of a network diverged.
@@ -174,6 +176,23 @@ class EdgeOfStabilityWarning(UserWarning):
     >>> import warnings
     >>> from sklr.exceptions import EdgeOfStabilityWarning
     >>> warnings.simplefilter("ignore", EdgeOfStabilityWarning)
+    """
+
+
+class RefitConvergenceWarning(ConvergenceWarning):
+    """The refit of a search's best rate stopped at its epoch budget
+    (``max_iter``) while its loss was still falling. It replaces scikit-learn's
+    ``ConvergenceWarning`` of the refit, and is a subclass of it (a filter on
+    ``ConvergenceWarning`` still applies): every rate was compared at the same
+    budget, so the best rate is the best for that budget, and with more epochs a
+    lower rate may do better (``epoch_budgets_`` shows how the best rate moves
+    with the budget).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sklr.exceptions import RefitConvergenceWarning
+    >>> warnings.simplefilter("ignore", RefitConvergenceWarning)
     """
 
 

@@ -32,6 +32,7 @@ from sklr.exceptions import (
     EdgeOfStabilityWarning,
     NoGoodRangeWarning,
     NoUsableScoreError,
+    RefitConvergenceWarning,
     TargetScaleWarning,
 )
 
@@ -681,6 +682,27 @@ def test_item_12_non_finite_scores_warn(repro):
     ):
         with pytest.raises(NoUsableScoreError):
             LearningRateSearchCV(mlp, [0.01, 0.1], cv=3, scoring=nan_scorer).fit(X, y)
+
+
+def test_refit_convergence_warning_replaces_scikit_learns(repro):
+    """The refit at the best rate stops at max_iter: one RefitConvergenceWarning
+    that names the budget and the rate, not scikit-learn's bare
+    ConvergenceWarning; as its subclass, a ConvergenceWarning filter hides it."""
+    X, y, mlp = repro
+    search = LearningRateSearchCV(mlp, R, cv=3)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search.fit(X, y)
+    converged = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert [w.category for w in converged] == [RefitConvergenceWarning]
+    text = str(converged[0].message)
+    assert "max_iter=5" in text and f"({search.best_learning_rate_:.3g})" in text
+    assert converged[0].filename == __file__
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search.fit(X, y)
+    assert not [w for w in caught if issubclass(w.category, ConvergenceWarning)]
 
 
 def test_item_13_param_dtypes_with_sub_grids(repro):

@@ -12,6 +12,7 @@ from joblib import Parallel, delayed
 from joblib import hash as joblib_hash
 from sklearn.base import clone, is_classifier
 from sklearn.callback import with_callbacks
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import ParameterGrid, check_cv
 from sklearn.utils.validation import indexable
 
@@ -36,6 +37,7 @@ from ..exceptions import (
     NoGoodRangeWarning,
     NoUsableScoreError,
     RangeTestWarning,
+    RefitConvergenceWarning,
     TargetScaleWarning,
 )
 from ..lr_finder import lr_find
@@ -927,11 +929,34 @@ class LearningRateSearchCV(BaseSearchCV):
         with subcontext.propagate_callback_context(self.best_estimator_):
             subcontext.call_on_fit_task_begin(estimator=self, X=X, y=y)
             start = time.time()
-            self.best_estimator_.fit(X, y, **fit_params)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                self.best_estimator_.fit(X, y, **fit_params)
             self.refit_time_ = time.time() - start
+        _reissue(caught, self._refit_budget_note())
         subcontext.call_on_fit_task_end(estimator=self, X=X, y=y)
         if hasattr(self.best_estimator_, "feature_names_in_"):
             self.feature_names_in_ = self.best_estimator_.feature_names_in_
+
+    def _refit_budget_note(self):
+        """The words of a :class:`RefitConvergenceWarning` for this search."""
+        rate = getattr(self, "best_learning_rate_", None)
+        budget = next(
+            (
+                value
+                for name, value in self.best_estimator_.get_params().items()
+                if name.split("__")[-1] == "max_iter"
+            ),
+            None,
+        )
+        said = f"max_iter={budget}" if budget is not None else "its iteration budget"
+        return (
+            f"The refit at the best learning rate ({rate:.3g}) stopped at {said} "
+            "while its loss was still falling (scikit-learn's ConvergenceWarning). "
+            "Every rate was compared at this budget, so this is the best rate for "
+            "it; with more epochs a lower rate may do better (epoch_budgets_ shows "
+            "how the best rate moves with the budget)."
+        )
 
     def _no_usable_score(self, unscored, target_note):
         """The error raised when no candidate has a usable score."""
@@ -1077,3 +1102,20 @@ def learning_rate_curve(  # noqa: PLR0913 - mirrors sklearn.model_selection.vali
     train = np.column_stack([results[f"split{k}_train_score"] for k in splits])
     test = np.column_stack([results[f"split{k}_test_score"] for k in splits])
     return train, test
+
+
+def _reissue(caught, budget_note):
+    """Show again the warnings a refit raised, scikit-learn's
+    ``ConvergenceWarning`` as sklr's :class:`RefitConvergenceWarning` (once)."""
+    converged_said = False
+    for record in caught:
+        if issubclass(record.category, ConvergenceWarning) and not issubclass(
+            record.category, RefitConvergenceWarning
+        ):
+            if not converged_said:
+                warnings.warn(budget_note, RefitConvergenceWarning, stacklevel=5)
+            converged_said = True
+            continue
+        warnings.warn_explicit(
+            record.message, record.category, record.filename, record.lineno
+        )
