@@ -22,6 +22,7 @@ from ._boosting import Boosting
 from ._evals import LightGBM, XGBoost
 from ._sgd import SGD
 from ._sklearn_mlp import SklearnMLP
+from ._skorch import Skorch
 from ._stacked import StackedMLP
 
 __all__ = [
@@ -39,7 +40,15 @@ __all__ = [
 ]
 
 #: The registry, in the order families are tried (the most specific first).
-FAMILIES = (StackedMLP(), SklearnMLP(), SGD(), XGBoost(), LightGBM(), Boosting())
+FAMILIES = (
+    StackedMLP(),
+    SklearnMLP(),
+    Skorch(),
+    SGD(),
+    XGBoost(),
+    LightGBM(),
+    Boosting(),
+)
 
 
 class OtherParameter(IndependentFamily):

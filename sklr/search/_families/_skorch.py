@@ -1,0 +1,126 @@
+"""skorch's PyTorch nets (``NeuralNet`` and its subclasses, step size ``lr``):
+one fit per fold and rate, as ``GridSearchCV`` fits them, with the test fold's
+loss recorded after every epoch and the fit stopped where it diverges.
+
+The family is known by the classes of the estimator, never by importing torch
+or skorch; they are imported when a skorch net is trained.
+"""
+
+from contextlib import contextmanager
+
+import numpy as np
+
+from ._base import IndependentFamily
+
+#: The seed of every fit of a net that has no ``random_state`` (every rate of
+#: a fold then starts from the same weights and mini-batches: a paired design).
+TORCH_SEED = 0
+
+_LOSS_LABELS = {
+    "CrossEntropyLoss": "log-loss",
+    "NLLLoss": "log-loss",
+    "BCEWithLogitsLoss": "log-loss",
+    "BCELoss": "log-loss",
+    "MSELoss": "squared error",
+    "L1Loss": "absolute error",
+    "HuberLoss": "Huber loss",
+    "SmoothL1Loss": "smooth L1 loss",
+}
+
+
+def is_skorch_net(step):
+    """Whether ``step`` is a skorch ``NeuralNet`` (of any subclass)."""
+    return any(
+        cls.__name__ == "NeuralNet" and cls.__module__.split(".")[0] == "skorch"
+        for cls in type(step).__mro__
+    )
+
+
+class Skorch(IndependentFamily):
+    """skorch nets: ``lr``, per-epoch training loss from ``history`` and the
+    test fold's loss from a callback the search adds (evaluation only: the
+    training, its random numbers and its result are those of the net alone)."""
+
+    name = "skorch"
+
+    def step_size(self, step):
+        if not is_skorch_net(step):
+            return None
+        return "lr" if "lr" in step.get_params(deep=False) else None
+
+    def loss_label(self, step):
+        criterion = step.get_params(deep=False).get("criterion")
+        name = getattr(criterion, "__name__", type(criterion).__name__)
+        return _LOSS_LABELS.get(name, name)
+
+    def max_epochs(self, step):
+        return int(step.max_epochs)
+
+    def batch_size(self, step):
+        return step.batch_size
+
+    def curves(self, fitted):
+        history = getattr(fitted, "history_", None) or getattr(fitted, "history", None)
+        if not history:
+            return None, None
+        training = np.array([row.get("train_loss", np.nan) for row in history], float)
+        held = np.array([row.get("held_out_loss", np.nan) for row in history], float)
+        return training, (held if np.isfinite(held).any() else None)
+
+    def train(self, fold, data, rates, context, caller):
+        import torch
+
+        final = fold.final
+        X_seen = fold.transform_X(data.X_test)
+        y_seen = fold.transform_y(data.y_test)
+        final.set_params(
+            callbacks=[
+                *_own_callbacks(final),
+                ("sklr_held_out", _watch(X_seen, y_seen)),
+            ]
+        )
+        seeded = "random_state" in final.get_params(deep=False)
+        with _torch_threads(1), torch.random.fork_rng(devices=[]):
+            if not seeded:
+                torch.manual_seed(TORCH_SEED)
+            trained = super().train(fold, data, rates, context, caller)
+        if not trained.diverged[0] and not _weights_finite(final):
+            epoch = max(len(trained.loss), 1)
+            trained.loss[epoch:], trained.held_out[epoch:] = np.nan, np.nan
+            trained.diverged[0], trained.diverged_epoch[0] = True, epoch
+        return trained
+
+
+def _own_callbacks(net):
+    """The net's own callbacks (a list; none for None or "disable")."""
+    callbacks = net.get_params(deep=False).get("callbacks")
+    return list(callbacks) if isinstance(callbacks, list | tuple) else []
+
+
+def _weights_finite(net):
+    module = getattr(net, "module_", None)
+    if module is None:
+        return True
+    return all(bool(p.detach().isfinite().all()) for p in module.parameters())
+
+
+@contextmanager
+def _torch_threads(n):
+    """torch's intra-op threads limited to ``n`` (one per worker, as BLAS is:
+    the same bits whatever ``n_jobs``)."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _watch(X, y):
+    """The callback that records the test fold's loss after every epoch and
+    stops a fit whose loss is not finite or has exploded."""
+    from ._skorch_callback import HeldOutLoss
+
+    return HeldOutLoss(X, y)
