@@ -93,8 +93,15 @@ def test_the_command_says_the_best_rate_by_budget_when_it_changes():
         0.316, 0.9, 0.1, 0.316, unit="epoch", epoch_budgets=budgets
     )
     assert _answer(summary).lines[-1] == (
-        "best rate by epoch budget (held-out loss): 5 epochs 1, 10 epochs 1, "
+        "lowest held-out loss by epoch budget: 5 epochs 1, 10 epochs 1, "
         "25 epochs 0.316, 50 epochs 0.316"
     )
     same = {**summary, "epoch_budgets": {"5": 0.316, "50": 0.316}}
     assert not any("budget" in line for line in _answer(same).lines)
+    # the full budget's lowest loss is not the best score's rate: said, and why
+    other = {**summary, "epoch_budgets": {"1": 1.0, "50": 1.0}}
+    assert _answer(other).lines[-1] == (
+        "lowest held-out loss by epoch budget: 1 epoch 1, 50 epochs 1 (at the full "
+        "budget the lowest loss is at 1, the best score at 0.316: the best rate is "
+        "chosen by score)"
+    )

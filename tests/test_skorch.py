@@ -180,3 +180,24 @@ def test_torch_mlp_gradients_match_finite_differences():
         module = module.double()
         X = torch.randn(5, 3, dtype=torch.float64, requires_grad=True)
         assert torch.autograd.gradcheck(module, (X,), eps=1e-6, atol=1e-5)
+
+
+def test_range_test_of_a_skorch_net(iris):
+    """lr_find ramps the torch optimiser's rate every mini-batch with sklr's
+    recorder and rules: the rates recorded are the ramp's, the run stops when
+    the loss explodes, the suggestion lies where the sweep learns, and the
+    result is reproducible."""
+    from sklr import lr_find
+
+    X, y = iris
+    net = make_pipeline(StandardScaler(), _net(batch_size=8))
+    first = lr_find(net, X, y, start_lr=1e-4, end_lr=100, num_steps=120)
+    again = lr_find(net, X, y, start_lr=1e-4, end_lr=100, num_steps=120)
+    np.testing.assert_array_equal(first.losses, again.losses)
+    assert first.stopped_early and len(first.losses) < 120
+    ratios = first.learning_rates[1:] / first.learning_rates[:-1]
+    np.testing.assert_allclose(ratios, (1e6) ** (1 / 119), rtol=1e-9)
+    assert 1e-3 < first.suggestion < 10
+    assert first.n_epochs == pytest.approx(len(first.losses) / 19)
+    with pytest.warns(UserWarning, match="only 10 steps"):
+        lr_find(_net(), X, y, num_steps=10)

@@ -15,6 +15,8 @@ from ._base import CommandError
 MODELS = {
     "mlp": "sklr's MLPClassifier / MLPRegressor (all rates of a fold at once)",
     "sklearn-mlp": "scikit-learn's MLPClassifier / MLPRegressor (learning_rate_init)",
+    "torch-mlp": "a PyTorch MLP trained by skorch (sklr.skorch.TorchMLPClassifier / "
+    "Regressor, lr; needs the torch extra)",
     "sgd": "SGDClassifier(loss='log_loss') / SGDRegressor, learning_rate='constant' "
     "(eta0)",
     "hist-gradient-boosting": "HistGradientBoostingClassifier / Regressor "
@@ -23,7 +25,7 @@ MODELS = {
     "--epochs is n_estimators)",
 }
 #: the --model values that are MLPs (the MLP options apply to them)
-MLP_MODELS = ("mlp", "sklearn-mlp")
+MLP_MODELS = ("mlp", "sklearn-mlp", "torch-mlp")
 #: the defaults of the MLP options, applied when the model is an MLP
 MLP_DEFAULTS = {"hidden": [100], "activation": "relu", "solver": "sgd", "momentum": 0.9}
 
@@ -42,7 +44,8 @@ def resolve(args):
         if given:
             verb = "applies" if len(given) == 1 else "apply"
             raise CommandError(
-                f"{', '.join(given)} {verb} to --model mlp and sklearn-mlp, not to "
+                f"{', '.join(given)} {verb} to --model mlp, sklearn-mlp and "
+                "torch-mlp, not to "
                 f"--model {model}"
             )
     else:  # an MLP: its options' defaults (another model leaves them unset)
@@ -99,6 +102,8 @@ def _estimator(data, args, batch_size):
 
 
 def _mlp(args, classify, batch_size, epochs):
+    if args.model == "torch-mlp":
+        return _torch_mlp(args, classify, batch_size, epochs)
     if args.model == "mlp":
         from .. import MLPClassifier, MLPRegressor
     else:
@@ -112,6 +117,39 @@ def _mlp(args, classify, batch_size, epochs):
         batch_size=batch_size,
         max_iter=epochs,
         random_state=args.seed,
+    )
+
+
+def _torch_mlp(args, classify, batch_size, epochs):
+    """The torch MLP of --model torch-mlp: SGD with Nesterov momentum (as sklr's
+    and scikit-learn's MLPs with --solver sgd) or Adam, "auto" batches of 200."""
+    try:
+        import torch
+
+        from ..skorch import TorchMLPClassifier, TorchMLPRegressor
+    except ImportError as exc:
+        raise CommandError(
+            f"--model torch-mlp needs PyTorch and skorch ({exc}): "
+            "python -m pip install 'sklr[torch]'"
+        ) from exc
+    if args.solver == "lbfgs":
+        raise CommandError("--solver lbfgs has no learning rate: use sgd or adam")
+    if args.solver == "sgd":
+        optimizer = {
+            "optimizer": torch.optim.SGD,
+            "optimizer__momentum": args.momentum,
+            "optimizer__nesterov": args.momentum > 0,
+        }
+    else:
+        optimizer = {"optimizer": torch.optim.Adam}
+    Net = TorchMLPClassifier if classify else TorchMLPRegressor
+    return Net(
+        module__hidden_layer_sizes=tuple(args.hidden),
+        module__activation=args.activation,
+        batch_size=200 if batch_size == "auto" else int(batch_size),
+        max_epochs=epochs,
+        random_state=args.seed,
+        **optimizer,
     )
 
 

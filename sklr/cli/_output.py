@@ -346,17 +346,33 @@ def _answer(summary):
     return Answer(head, more + _notes_of(summary))
 
 
+def _same_rate(a, b):
+    return abs(float(a) - float(b)) <= 1e-9 * max(abs(float(a)), abs(float(b)))
+
+
 def _notes_of(summary):
     """The lines after the answer: the best rate by budget when the budget
     changes it, why the best is not the top score or is next to instability,
     and the grid's edge."""
     notes = []
     budgets = summary.get("epoch_budgets") or {}
-    if len(set(budgets.values())) > 1:  # the budget changes the answer: say how
+    best = summary.get("best_learning_rate")
+    last = list(budgets.values())[-1] if budgets else None
+    differs = last is not None and best is not None and not _same_rate(last, best)
+    if len(set(budgets.values())) > 1 or differs:  # say what the budget changes
         unit = summary.get("unit", "epoch")
         notes.append(
-            f"best rate by {unit} budget (held-out loss): "
-            + ", ".join(f"{e} {unit}s {r:.3g}" for e, r in budgets.items())
+            f"lowest held-out loss by {unit} budget: "
+            + ", ".join(
+                f"{e} {unit if str(e) == '1' else unit + 's'} {r:.3g}"
+                for e, r in budgets.items()
+            )
+            + (
+                f" (at the full budget the lowest loss is at {last:.3g}, the best "
+                f"score at {best:.3g}: the best rate is chosen by score)"
+                if differs
+                else ""
+            )
         )
     if summary.get("top_learning_rate") is not None:
         notes.append(

@@ -19,6 +19,7 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_array
 
+from .._torch import is_skorch_net
 from ..exceptions import DivergenceWarning, RangeTestWarning, TargetScaleWarning
 from ..neural_network._stack import (
     TargetTransform,
@@ -36,6 +37,7 @@ from ._rules import (
     _skip,
     suggest,
 )
+from ._skorch import ramp_skorch
 
 #: Fewer recorded steps than this give a warning: too few for any rule.
 MIN_STEPS = 20
@@ -250,11 +252,14 @@ def lr_find(  # noqa: PLR0913 - mirrors fastai's and Lightning's lr_find
     The estimator is not changed: the test runs on a clone. A Pipeline's
     preprocessing steps are fitted on ``X`` first; its last step must be an
     sklr MLP (solver 'sgd' or 'adam'; its own ``lr_schedule`` and stopping rules
-    are ignored for the test).
+    are ignored for the test) or a skorch net (``NeuralNet`` and its subclasses:
+    a callback sets the rate of every parameter group of its torch optimiser
+    before each mini-batch; a net with no ``random_state`` runs with torch
+    seeded at ``sklr._torch.TORCH_SEED``, torch's global state restored).
 
     Parameters
     ----------
-    estimator : MLPClassifier, MLPRegressor or Pipeline ending in one
+    estimator : MLPClassifier, MLPRegressor, skorch net or Pipeline ending in one
     X : array-like or sparse matrix of shape (n_samples, n_features)
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
     start_lr, end_lr : float, default=1e-7, 10
@@ -293,6 +298,21 @@ def lr_find(  # noqa: PLR0913 - mirrors fastai's and Lightning's lr_find
     """
     _check(start_lr, end_lr, num_steps, mode, smoothing, diverge_threshold, suggestion)
     num_steps = int(num_steps)
+    parts = unwrap(estimator)
+    if is_skorch_net(parts.final):
+        return _skorch_range_test(
+            parts,
+            X,
+            y,
+            start_lr,
+            end_lr,
+            num_steps,
+            mode,
+            smoothing,
+            diverge_threshold,
+            suggestion,
+            target_scale_note(estimator, y),
+        )
     mlp, X, y = _prepare(estimator, X, y)
     n_batch = n_batches(mlp, X.shape[0])
     ramp = RangeRamp(start_lr, end_lr, num_steps, mode)
@@ -320,13 +340,40 @@ def lr_find(  # noqa: PLR0913 - mirrors fastai's and Lightning's lr_find
     return _result(recorder, suggestion, diverge_threshold, n_epochs)
 
 
+def _skorch_range_test(  # noqa: PLR0913 (lr_find's own parameters)
+    parts, X, y, start_lr, end_lr, num_steps, mode, smoothing, threshold, rule, note
+):
+    """lr_find of a skorch net (or a Pipeline ending in one)."""
+    X, y = _preprocessed(parts, X, y)
+    ramp = RangeRamp(start_lr, end_lr, num_steps, mode)
+    recorder = _RangeRecorder(start_lr, ramp, num_steps, smoothing, threshold)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        per_epoch = ramp_skorch(parts.final, X, y, start_lr, ramp, num_steps, recorder)
+    recorder.stopped_early |= len(recorder.losses) < num_steps
+    _warn_about_the_curve(recorder, num_steps, note)
+    return _result(recorder, rule, threshold, len(recorder.losses) / per_epoch)
+
+
+def _preprocessed(parts, X, y):
+    """``X`` and ``y`` as the final step sees them: a target transform and the
+    Pipeline's steps before the last fitted on the data."""
+    if parts.target is not None:
+        y = TargetTransform(parts.target).fit_transform(y)
+    for _, step in parts.pre_steps:
+        if step is not None and step != "passthrough":
+            X = clone(step).fit_transform(X, y)
+    return X, y
+
+
 def _prepare(estimator, X, y):
     """The MLP to ramp (a clone), the data it sees and its target."""
     parts = unwrap(estimator)
     if not parts.is_mlp:
         raise TypeError(
-            "lr_find trains sklr's MLPClassifier / MLPRegressor (or a Pipeline "
-            "ending in one): its rate rises every mini-batch of one training run, "
+            "lr_find trains sklr's MLPClassifier / MLPRegressor or a skorch net "
+            "(or a Pipeline ending in one): its rate rises every mini-batch of one "
+            "training run, "
             f"which {type(estimator).__name__} does not offer. For any estimator "
             "with a step size, LearningRateSearchCV(estimator) fits each rate and "
             "draws the same analysis."
@@ -334,11 +381,7 @@ def _prepare(estimator, X, y):
     mlp = parts.final
     if mlp.solver == "lbfgs":
         raise ValueError("lr_find needs solver='sgd' or 'adam': 'lbfgs' has no rate.")
-    if parts.target is not None:
-        y = TargetTransform(parts.target).fit_transform(y)
-    for _, step in parts.pre_steps:
-        if step is not None and step != "passthrough":
-            X = clone(step).fit_transform(X, y)
+    X, y = _preprocessed(parts, X, y)
     # lists become arrays, and an empty X is a clear error
     X = check_array(X, accept_sparse=["csr", "csc"], dtype=None, input_name="X")
     return clone(mlp), X, y

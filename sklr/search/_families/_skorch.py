@@ -6,15 +6,10 @@ The family is known by the classes of the estimator, never by importing torch
 or skorch; they are imported when a skorch net is trained.
 """
 
-from contextlib import contextmanager
-
 import numpy as np
 
+from ..._torch import is_skorch_net, seeded_torch, torch_threads
 from ._base import IndependentFamily
-
-#: The seed of every fit of a net that has no ``random_state`` (every rate of
-#: a fold then starts from the same weights and mini-batches: a paired design).
-TORCH_SEED = 0
 
 _LOSS_LABELS = {
     "CrossEntropyLoss": "log-loss",
@@ -28,20 +23,13 @@ _LOSS_LABELS = {
 }
 
 
-def is_skorch_net(step):
-    """Whether ``step`` is a skorch ``NeuralNet`` (of any subclass)."""
-    return any(
-        cls.__name__ == "NeuralNet" and cls.__module__.split(".")[0] == "skorch"
-        for cls in type(step).__mro__
-    )
-
-
 class Skorch(IndependentFamily):
     """skorch nets: ``lr``, per-epoch training loss from ``history`` and the
     test fold's loss from a callback the search adds (evaluation only: the
     training, its random numbers and its result are those of the net alone)."""
 
     name = "skorch"
+    range_test = True
 
     def step_size(self, step):
         if not is_skorch_net(step):
@@ -68,8 +56,6 @@ class Skorch(IndependentFamily):
         return training, (held if np.isfinite(held).any() else None)
 
     def train(self, fold, data, rates, context, caller):
-        import torch
-
         final = fold.final
         X_seen = fold.transform_X(data.X_test)
         y_seen = fold.transform_y(data.y_test)
@@ -79,10 +65,7 @@ class Skorch(IndependentFamily):
                 ("sklr_held_out", _watch(X_seen, y_seen)),
             ]
         )
-        seeded = "random_state" in final.get_params(deep=False)
-        with _torch_threads(1), torch.random.fork_rng(devices=[]):
-            if not seeded:
-                torch.manual_seed(TORCH_SEED)
+        with torch_threads(1), seeded_torch(final):
             trained = super().train(fold, data, rates, context, caller)
         if not trained.diverged[0] and not _weights_finite(final):
             epoch = max(len(trained.loss), 1)
@@ -102,20 +85,6 @@ def _weights_finite(net):
     if module is None:
         return True
     return all(bool(p.detach().isfinite().all()) for p in module.parameters())
-
-
-@contextmanager
-def _torch_threads(n):
-    """torch's intra-op threads limited to ``n`` (one per worker, as BLAS is:
-    the same bits whatever ``n_jobs``)."""
-    import torch
-
-    previous = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 def _watch(X, y):

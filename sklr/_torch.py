@@ -1,0 +1,49 @@
+"""What sklr knows of PyTorch and skorch without importing them."""
+
+from contextlib import contextmanager
+
+#: The seed of every fit of a skorch net that has no ``random_state`` (in the
+#: search every rate of a fold then starts from the same weights and
+#: mini-batches: a paired design; in the range test, a reproducible ramp).
+TORCH_SEED = 0
+
+
+def is_skorch_net(step):
+    """Whether ``step`` is a skorch ``NeuralNet`` (of any subclass).
+
+    Examples
+    --------
+    >>> from sklr._torch import is_skorch_net
+    >>> is_skorch_net(object())
+    False
+    """
+    return any(
+        cls.__name__ == "NeuralNet" and cls.__module__.split(".")[0] == "skorch"
+        for cls in type(step).__mro__
+    )
+
+
+@contextmanager
+def torch_threads(n):
+    """torch's intra-op threads limited to ``n`` (one per task, as BLAS is: the
+    same bits whatever ``n_jobs``); torch is imported only when it is used."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+@contextmanager
+def seeded_torch(net):
+    """torch's global random state seeded for a fit of ``net`` when it has no
+    ``random_state`` of its own (``TORCH_SEED``), and restored afterwards."""
+    import torch
+
+    with torch.random.fork_rng(devices=[]):
+        if "random_state" not in net.get_params(deep=False):
+            torch.manual_seed(TORCH_SEED)
+        yield
