@@ -153,7 +153,7 @@ def _data_arguments(parser):
         action="store_true",
         help="do not standardise a regression target (by default it is, through "
         "TransformedTargetRegressor: scores and predictions stay in its units, "
-        "losses are in its standard deviations)",
+        "losses are those of the standardised target)",
     )
 
 

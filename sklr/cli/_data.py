@@ -261,9 +261,9 @@ def _check_identifiers(X, names, categorical):
     if ids:
         listed = ", ".join(f"{c!r} ({d} distinct values in {n} rows)" for c, d in ids)
         raise DataError(
-            f"text column(s) with a different value in nearly every row, like an "
-            f"identifier: {listed}; one-hot encoded they would add as many features "
-            f"and predict nothing. Leave them out with --drop "
+            f"text column(s) with a distinct value in more than half of the rows, "
+            f"like an identifier: {listed}; one-hot encoded they would add as many "
+            f"features and predict nothing. Leave them out with --drop "
             f"{','.join(c for c, _ in ids)}"
         )
 

@@ -836,8 +836,10 @@ _ATTRIBUTES_DOC = """
         the schedule's multiplier).
 
     diverged_ : bool
-        Whether training diverged. The weights are then those of the last
-        complete epoch, so predictions stay finite.
+        Whether training diverged. The weights are then those at the end of
+        the most recent of the last ``KEPT_EPOCHS`` (3) epochs whose loss stayed
+        under the divergence threshold (else the initial weights), so
+        predictions stay finite.
 
     t_ : int
         Number of training samples seen.

@@ -194,7 +194,8 @@ class LossCurveDisplay:
         search : LearningRateSearchCV
         fold : int, default=None
             Draw this fold's curves; None draws the mean over folds (over the
-            folds still training at each epoch).
+            folds that did not diverge, a fold that stopped early counting with its
+            last loss).
         param_index : int, default=0
             Which ``param_grid`` point.
         ax : matplotlib Axes or sequence of two Axes, default=None
