@@ -235,6 +235,17 @@ def _benchmark_substitutions():
         "sweep_float32_speedup": f"{sweep / single:.1f}x",
         "validity_minutes": f"{validity['duration_s'] / 60:.1f} minutes",
     }
+    torch = json.loads((root / "skorch.json").read_text())
+    seconds = torch["median_seconds"]
+    values.update(
+        skorch_search_s=f"{seconds['sklr_skorch']:.2f} s",
+        skorch_grid_s=f"{seconds['gridsearch_skorch']:.2f} s",
+        skorch_mlp_s=f"{seconds['sklr_mlp']:.2f} s",
+        skorch_vs_grid=f"{torch['ratio_to_gridsearch']:.2f}x",
+        skorch_vs_mlp=f"{torch['ratio_to_sklr_mlp']:.1f}x",
+        skorch_gap=f"{torch['max_score_gap_at_non_diverged_rates']:.1e}",
+        skorch_repeats=str(torch["setting"]["repeats"]),
+    )
     return "\n".join(f".. |{k}| replace:: {v}" for k, v in values.items())
 
 

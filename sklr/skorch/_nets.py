@@ -57,6 +57,16 @@ class TorchMLP(torch.nn.Module):
         self.layers = torch.nn.Sequential(*layers)
 
     def forward(self, X):
+        """The network's output (logits, or a regression's values) for ``X``.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (n_samples, n_features)
+
+        Returns
+        -------
+        torch.Tensor of shape (n_samples, n_outputs)
+        """
         return self.layers(X.to(self.layers[0].weight.dtype))
 
 
@@ -67,6 +77,9 @@ _SHARED_DOC = """
         The network; ``module__hidden_layer_sizes`` and ``module__activation``
         set :class:`TorchMLP`'s layers (its input and output widths are set
         from the data at ``fit``).
+    criterion : torch loss class
+        ``torch.nn.CrossEntropyLoss`` on the logits (classifier) or
+        ``torch.nn.MSELoss`` (regressor).
     lr : float, default=0.01
         The learning rate (step size) of the optimiser.
     optimizer : torch optimiser class, default=torch.optim.SGD
@@ -84,6 +97,8 @@ _SHARED_DOC = """
         scikit-learn's estimators do.
     verbose : int, default=0
         skorch's per-epoch printout (0: none).
+    iterator_train__shuffle : bool, default=True
+        Shuffle the rows before every epoch's mini-batches.
     **kwargs
         Any other skorch ``NeuralNet`` parameter.
 """
@@ -191,6 +206,20 @@ class TorchMLPClassifier(_Seeded, NeuralNetClassifier):
         return self.labels_
 
     def fit(self, X, y, **fit_params):
+        """Train the network on ``X``, ``y`` (skorch's ``fit``, seeded by
+        ``random_state``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        **fit_params
+            Passed to skorch's ``fit``.
+
+        Returns
+        -------
+        self
+        """
         self._check_seed()
         X = self._inputs(X)
         labels, codes = np.unique(np.asarray(y), return_inverse=True)
@@ -201,6 +230,16 @@ class TorchMLPClassifier(_Seeded, NeuralNetClassifier):
         )
 
     def predict_proba(self, X):
+        """Class probabilities (the softmax of the logits).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
         return super().predict_proba(self._inputs(X))
 
     def _encoded(self, X, y):
@@ -212,6 +251,16 @@ class TorchMLPClassifier(_Seeded, NeuralNetClassifier):
         return self._inputs(X)[known], codes
 
     def predict(self, X):
+        """The most probable class label of each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
         return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
 
@@ -271,6 +320,20 @@ class TorchMLPRegressor(_Seeded, NeuralNetRegressor):
         self.random_state = random_state
 
     def fit(self, X, y, **fit_params):
+        """Train the network on ``X``, ``y`` (skorch's ``fit``, seeded by
+        ``random_state``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        **fit_params
+            Passed to skorch's ``fit``.
+
+        Returns
+        -------
+        self
+        """
         self._check_seed()
         X = self._inputs(X)
         y = np.asarray(y, dtype=np.float32)
@@ -285,5 +348,15 @@ class TorchMLPRegressor(_Seeded, NeuralNetRegressor):
         return self._inputs(X), y.reshape(len(y), -1)
 
     def predict(self, X):
+        """The predicted values (1-D when ``fit`` was given a 1-D target).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        """
         output = super().predict(self._inputs(X))
         return output.ravel() if getattr(self, "_one_d", False) else output
