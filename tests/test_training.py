@@ -262,3 +262,32 @@ def test_held_out_loss_is_recorded_in_the_history_by_name(digits_400_scaled):
         net = est._network(result, k)
         expected = log_loss(y[300:], net.predict_proba(X[300:]), labels=net.classes_)
         assert held[-1, k] == pytest.approx(expected, rel=1e-10)
+
+
+def test_ctrl_c_in_a_searchs_refit_stops_the_search(digits_400_scaled):
+    """A plain fit ends cleanly on Ctrl-C, but the refit of a search lets it
+    through: an interrupted command exits as interrupted, never with a refit
+    cut short presented as the answer."""
+    from sklr import LearningRateSearchCV
+    from sklr._engine import Hook
+
+    X, y = digits_400_scaled
+
+    class Interrupt(Hook):
+        def on_epoch_end(self, run, was_active):
+            raise KeyboardInterrupt
+
+    class InterruptedOnAllRows(MLPClassifier):
+        def _monitors(self, data):
+            hooks = super()._monitors(data)
+            return [*hooks, Interrupt()] if len(data.X) == len(X) else hooks
+
+    est = InterruptedOnAllRows(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+    with pytest.warns(UserWarning, match="interrupted by user"):
+        est.fit(X, y)  # a plain fit: cleanly ended
+    search = LearningRateSearchCV(est, [0.01, 0.1], cv=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(KeyboardInterrupt):
+            search.fit(X, y)
+    assert not hasattr(search, "refit_time_")  # the refit did not complete

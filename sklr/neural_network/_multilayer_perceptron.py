@@ -8,6 +8,7 @@ user switches by changing the import and ``learning_rate_init=`` to
 in the learning-rate analyses.
 """
 
+import contextvars
 import copy
 import warnings
 from numbers import Integral, Real
@@ -55,6 +56,10 @@ from .._validation import check_hidden_layer_sizes, user_stacklevel
 from ..exceptions import DivergenceError, DivergenceWarning
 from ..optim import SGD, Adam, Optimizer
 from ..optim.schedules import SCHEDULE_NAMES, Schedule, check_schedule, get_schedule
+
+#: Whether a plain ``fit`` ends cleanly on Ctrl-C (True, the default) or lets
+#: ``KeyboardInterrupt`` through (an analysis's refit: the analysis stops).
+CATCH_INTERRUPT = contextvars.ContextVar("sklr_catch_interrupt", default=True)
 
 
 class _AnyRealInterval(Interval):
@@ -484,7 +489,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         incremental,
         learning_rates,
         extra_hooks=(),
-        catch_interrupt=True,
+        catch_interrupt=None,
     ):
         if self.early_stopping and incremental:
             raise ValueError(
@@ -518,7 +523,9 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             rng=rng,
             hooks=[guard, *self._monitors(data), self._plateau, *extra_hooks],
             resume=self._resume,
-            catch_interrupt=catch_interrupt,
+            catch_interrupt=(
+                CATCH_INTERRUPT.get() if catch_interrupt is None else catch_interrupt
+            ),
         )
 
     def _schedule(self, n_samples, batch_size):

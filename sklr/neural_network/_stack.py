@@ -13,9 +13,12 @@ then touches this module, not the analyses.
   and returns a ``StackFit``; ``on_batch`` watches every mini-batch and may stop;
 - ``network_at`` gives network k of a ``StackFit`` as a fitted estimator, with
   every fitted attribute a separate fit at that rate would have;
-- ``n_batches`` is the number of mini-batches of an epoch.
+- ``n_batches`` is the number of mini-batches of an epoch;
+- ``interrupts_propagate`` makes a Ctrl-C during a plain ``fit`` raise (a
+  search's refit) instead of ending that fit cleanly.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,7 +29,7 @@ from sklearn.utils.validation import check_array
 
 from .._core.losses import get_loss
 from .._engine import STOPPED, HeldOutLoss, Hook, TrainResult
-from ._multilayer_perceptron import BaseMLP
+from ._multilayer_perceptron import CATCH_INTERRUPT, BaseMLP
 
 #: A regression target whose mean or standard deviation exceeds this in absolute
 #: value is "far from unit scale" (see ``TargetScaleWarning``).
@@ -282,3 +285,14 @@ def network_at(mlp, stack, k):
 def n_batches(mlp, n_samples):
     """The number of mini-batches of an epoch of ``n_samples`` rows."""
     return -(-n_samples // mlp._batch_size(n_samples))
+
+
+@contextmanager
+def interrupts_propagate():
+    """Inside, a Ctrl-C during an sklr MLP's ``fit`` raises ``KeyboardInterrupt``
+    instead of ending that fit cleanly (a search's refit: the search stops)."""
+    token = CATCH_INTERRUPT.set(False)
+    try:
+        yield
+    finally:
+        CATCH_INTERRUPT.reset(token)

@@ -41,7 +41,7 @@ from ..exceptions import (
     TargetScaleWarning,
 )
 from ..lr_finder import lr_find
-from ..neural_network._stack import target_scale_note, unwrap
+from ..neural_network._stack import interrupts_propagate, target_scale_note, unwrap
 from ._checkpoint import (
     Store,
     UnidentifiableError,
@@ -930,7 +930,7 @@ class LearningRateSearchCV(BaseSearchCV):
         with subcontext.propagate_callback_context(self.best_estimator_):
             subcontext.call_on_fit_task_begin(estimator=self, X=X, y=y)
             start = time.time()
-            with warnings.catch_warnings(record=True) as caught:
+            with warnings.catch_warnings(record=True) as caught, interrupts_propagate():
                 warnings.simplefilter("always")
                 self.best_estimator_.fit(X, y, **fit_params)
             self.refit_time_ = time.time() - start
