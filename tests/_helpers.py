@@ -74,3 +74,14 @@ def answer_summary(rate, score, low, high, **more):
         "best_at_edge": False,
         **more,
     }
+
+
+def interruptible_child():
+    """``preexec_fn`` for a command a test will interrupt with SIGINT: the
+    child starts with SIGINT at its default and unblocked, whatever the test
+    process inherited (a disposition or mask set by a library in the same
+    pytest worker would otherwise carry over and make the child ignore it)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})

@@ -16,7 +16,7 @@ from sklearn.datasets import load_diabetes
 from sklr import __version__
 from sklr.cli import main
 
-from ._helpers import answer_summary
+from ._helpers import answer_summary, interruptible_child
 from ._helpers import run_sklr as _run
 
 FAST = ["--epochs", "5", "--cv", "3", "--n-jobs", "1", "--hidden", "8", "--quiet"]
@@ -207,7 +207,11 @@ def test_interrupted_sweep_resumes_without_redoing_work(tmp_path):
         "--no-plots",
     ]
     proc = subprocess.Popen(
-        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=interruptible_child,
     )
     deadline = time.time() + 120
     while time.time() < deadline and not list((out / "checkpoints").glob("rate-*.npz")):

@@ -12,6 +12,7 @@ import pytest
 from sklr._outdir import MANIFEST
 from sklr.cli import main
 
+from ._helpers import interruptible_child
 from ._helpers import run_sklr as _run
 
 FAST = ["--epochs", "3", "--cv", "2", "--n-jobs", "1", "--hidden", "4", "--quiet"]
@@ -68,6 +69,7 @@ def test_interrupted_force_leaves_no_stale_results(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=interruptible_child,
     )
     import signal
     import time
