@@ -23,6 +23,13 @@ def is_skorch_net(step):
     )
 
 
+def with_callback(net, name, callback):
+    """``net``'s own callbacks (none for None or "disable") and ``callback``
+    under ``name``: what ``set_params(callbacks=...)`` is given."""
+    own = net.get_params(deep=False).get("callbacks")
+    return [*(own if isinstance(own, list | tuple) else []), (name, callback)]
+
+
 @contextmanager
 def torch_threads(n):
     """torch's intra-op threads limited to ``n`` (one per task, as BLAS is: the

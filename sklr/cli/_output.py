@@ -346,10 +346,6 @@ def _answer(summary):
     return Answer(head, more + _notes_of(summary))
 
 
-def _same_rate(a, b):
-    return abs(float(a) - float(b)) <= 1e-9 * max(abs(float(a)), abs(float(b)))
-
-
 def _notes_of(summary):
     """The lines after the answer: the best rate by budget when the budget
     changes it, why the best is not the top score or is next to instability,
@@ -358,7 +354,11 @@ def _notes_of(summary):
     budgets = summary.get("epoch_budgets") or {}
     best = summary.get("best_learning_rate")
     last = list(budgets.values())[-1] if budgets else None
-    differs = last is not None and best is not None and not _same_rate(last, best)
+    differs = (
+        last is not None
+        and best is not None
+        and not math.isclose(last, best, rel_tol=1e-9)
+    )
     if len(set(budgets.values())) > 1 or differs:  # say what the budget changes
         unit = summary.get("unit", "epoch")
         notes.append(

@@ -298,24 +298,35 @@ def lr_find(  # noqa: PLR0913 - mirrors fastai's and Lightning's lr_find
     """
     _check(start_lr, end_lr, num_steps, mode, smoothing, diverge_threshold, suggestion)
     num_steps = int(num_steps)
+    note = target_scale_note(estimator, y)
     parts = unwrap(estimator)
+    ramp = RangeRamp(start_lr, end_lr, num_steps, mode)
+    recorder = _RangeRecorder(start_lr, ramp, num_steps, smoothing, diverge_threshold)
     if is_skorch_net(parts.final):
-        return _skorch_range_test(
-            parts,
-            X,
-            y,
-            start_lr,
-            end_lr,
-            num_steps,
-            mode,
-            smoothing,
-            diverge_threshold,
-            suggestion,
-            target_scale_note(estimator, y),
+        X, y = _preprocessed(parts, X, y)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            n_batch = ramp_skorch(
+                parts.final, X, y, start_lr, ramp, num_steps, recorder
+            )
+    else:
+        n_batch = _ramp_mlp(
+            estimator, X, y, start_lr, ramp, num_steps, recorder, sample_weight
         )
+    # the divergence guard may end the run at an epoch's end (its loss above
+    # the threshold), after which the recorder is not called again
+    recorder.stopped_early |= len(recorder.losses) < num_steps
+    _warn_about_the_curve(recorder, num_steps, note)
+    n_epochs = len(recorder.losses) / n_batch
+    return _result(recorder, suggestion, diverge_threshold, n_epochs)
+
+
+def _ramp_mlp(estimator, X, y, start_lr, ramp, num_steps, recorder, sample_weight):
+    """Run the ramp on a clone of an sklr MLP (through the training engine: a
+    stack of one network whose schedule is the ramp); returns the number of
+    mini-batches an epoch has."""
     mlp, X, y = _prepare(estimator, X, y)
     n_batch = n_batches(mlp, X.shape[0])
-    ramp = RangeRamp(start_lr, end_lr, num_steps, mode)
     mlp.set_params(
         learning_rate=start_lr,
         lr_schedule=ramp,
@@ -325,34 +336,13 @@ def lr_find(  # noqa: PLR0913 - mirrors fastai's and Lightning's lr_find
         tol=0.0,
         verbose=False,
     )
-    recorder = _RangeRecorder(start_lr, ramp, num_steps, smoothing, diverge_threshold)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DivergenceWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
         fit_learning_rates(
             mlp, X, y, [start_lr], sample_weight=sample_weight, on_batch=recorder
         )
-    # the divergence guard may end the run at an epoch's end (its loss above
-    # the threshold), after which the recorder is not called again
-    recorder.stopped_early |= len(recorder.losses) < num_steps
-    _warn_about_the_curve(recorder, num_steps, target_scale_note(estimator, y))
-    n_epochs = len(recorder.losses) / n_batch
-    return _result(recorder, suggestion, diverge_threshold, n_epochs)
-
-
-def _skorch_range_test(  # noqa: PLR0913 (lr_find's own parameters)
-    parts, X, y, start_lr, end_lr, num_steps, mode, smoothing, threshold, rule, note
-):
-    """lr_find of a skorch net (or a Pipeline ending in one)."""
-    X, y = _preprocessed(parts, X, y)
-    ramp = RangeRamp(start_lr, end_lr, num_steps, mode)
-    recorder = _RangeRecorder(start_lr, ramp, num_steps, smoothing, threshold)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        per_epoch = ramp_skorch(parts.final, X, y, start_lr, ramp, num_steps, recorder)
-    recorder.stopped_early |= len(recorder.losses) < num_steps
-    _warn_about_the_curve(recorder, num_steps, note)
-    return _result(recorder, rule, threshold, len(recorder.losses) / per_epoch)
+    return n_batch
 
 
 def _preprocessed(parts, X, y):

@@ -6,7 +6,7 @@ import math
 
 from sklearn.base import clone
 
-from .._torch import seeded_torch
+from .._torch import seeded_torch, with_callback
 
 
 class _RangeEnd(Exception):
@@ -41,12 +41,10 @@ def ramp_skorch(net, X, y, start_lr, ramp, num_steps, recorder):
     rows = len(X)
     batch = net.batch_size if net.batch_size not in (None, -1) else rows
     per_epoch = max(-(-rows // max(int(batch), 1)), 1)
-    own = net.get_params(deep=False).get("callbacks")
-    own = list(own) if isinstance(own, list | tuple) else []
     test = clone(net).set_params(
         lr=start_lr,
         max_epochs=-(-num_steps // per_epoch),
-        callbacks=[*own, ("sklr_range_test", Ramp())],
+        callbacks=with_callback(net, "sklr_range_test", Ramp()),
         verbose=0,
     )
     with seeded_torch(test):

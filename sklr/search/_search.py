@@ -934,14 +934,14 @@ class LearningRateSearchCV(BaseSearchCV):
                 warnings.simplefilter("always")
                 self.best_estimator_.fit(X, y, **fit_params)
             self.refit_time_ = time.time() - start
-        _reissue(caught, self._refit_budget_note())
+        _reissue(caught, self._refit_budget_note)
         subcontext.call_on_fit_task_end(estimator=self, X=X, y=y)
         if hasattr(self.best_estimator_, "feature_names_in_"):
             self.feature_names_in_ = self.best_estimator_.feature_names_in_
 
     def _refit_budget_note(self):
         """The words of a :class:`RefitConvergenceWarning` for this search."""
-        rate = getattr(self, "best_learning_rate_", None)
+        rate = self.best_params_[self.param_]
         budget = next(
             (
                 value
@@ -1107,14 +1107,15 @@ def learning_rate_curve(  # noqa: PLR0913 - mirrors sklearn.model_selection.vali
 
 def _reissue(caught, budget_note):
     """Show again the warnings a refit raised, scikit-learn's
-    ``ConvergenceWarning`` as sklr's :class:`RefitConvergenceWarning` (once)."""
+    ``ConvergenceWarning`` as sklr's :class:`RefitConvergenceWarning` (once,
+    in the words ``budget_note()`` gives)."""
     converged_said = False
     for record in caught:
         if issubclass(record.category, ConvergenceWarning) and not issubclass(
             record.category, RefitConvergenceWarning
         ):
             if not converged_said:
-                warnings.warn(budget_note, RefitConvergenceWarning, stacklevel=5)
+                warnings.warn(budget_note(), RefitConvergenceWarning, stacklevel=5)
             converged_said = True
             continue
         warnings.warn_explicit(

@@ -8,7 +8,7 @@ or skorch; they are imported when a skorch net is trained.
 
 import numpy as np
 
-from ..._torch import is_skorch_net, seeded_torch, torch_threads
+from ..._torch import is_skorch_net, seeded_torch, torch_threads, with_callback
 from ._base import IndependentFamily
 
 _LOSS_LABELS = {
@@ -59,32 +59,11 @@ class Skorch(IndependentFamily):
         final = fold.final
         X_seen = fold.transform_X(data.X_test)
         y_seen = fold.transform_y(data.y_test)
-        final.set_params(
-            callbacks=[
-                *_own_callbacks(final),
-                ("sklr_held_out", _watch(X_seen, y_seen)),
-            ]
-        )
+        callbacks = with_callback(final, "sklr_held_out", _watch(X_seen, y_seen))
+        final.set_params(callbacks=callbacks)
+        # non-finite weights show in the outputs, which the independent fit checks
         with torch_threads(1), seeded_torch(final):
-            trained = super().train(fold, data, rates, context, caller)
-        if not trained.diverged[0] and not _weights_finite(final):
-            epoch = max(len(trained.loss), 1)
-            trained.loss[epoch:], trained.held_out[epoch:] = np.nan, np.nan
-            trained.diverged[0], trained.diverged_epoch[0] = True, epoch
-        return trained
-
-
-def _own_callbacks(net):
-    """The net's own callbacks (a list; none for None or "disable")."""
-    callbacks = net.get_params(deep=False).get("callbacks")
-    return list(callbacks) if isinstance(callbacks, list | tuple) else []
-
-
-def _weights_finite(net):
-    module = getattr(net, "module_", None)
-    if module is None:
-        return True
-    return all(bool(p.detach().isfinite().all()) for p in module.parameters())
+            return super().train(fold, data, rates, context, caller)
 
 
 def _watch(X, y):
