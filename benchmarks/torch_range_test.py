@@ -50,6 +50,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from scipy.stats import binomtest
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from torch.utils.data import DataLoader, TensorDataset
@@ -376,6 +377,19 @@ def table_rows(summary: dict) -> list[list[str]]:
     return rows
 
 
+def sign_test(counts: dict[str, int]) -> float:
+    """Two-sided sign test of "closer" against "farther" (ties dropped): the
+    chance of a split at least this uneven if neither rule were closer.
+
+    Examples
+    --------
+    >>> round(sign_test({"closer": 35, "farther": 19, "tie": 6}), 3)
+    0.04
+    """
+    n = counts["closer"] + counts["farther"]
+    return float(binomtest(counts["closer"], n).pvalue) if n else np.nan
+
+
 def versus_lines(summary: dict) -> list[str]:
     """Sentences: in how many tasks sklr's default is closer than the others."""
     out = []
@@ -387,9 +401,10 @@ def versus_lines(summary: dict) -> list[str]:
         out.append(
             f"sklr's ``fall`` is closer than {label} to the sweep's best in "
             f"{v['sweep']['closer']} tasks, farther in {v['sweep']['farther']}, tied "
-            f"in {v['sweep']['tie']}; to the held-out best: closer in "
-            f"{v['held_out']['closer']}, farther in {v['held_out']['farther']}, tied "
-            f"in {v['held_out']['tie']} (of {summary['n_tasks']})."
+            f"in {v['sweep']['tie']} (sign test p = {sign_test(v['sweep']):.2g}); to "
+            f"the held-out best: closer in {v['held_out']['closer']}, farther in "
+            f"{v['held_out']['farther']}, tied in {v['held_out']['tie']} (p = "
+            f"{sign_test(v['held_out']):.2g}; of {summary['n_tasks']} tasks)."
         )
     return out
 
@@ -437,6 +452,7 @@ def write(results: dict, out: Path, name: str) -> None:
 
 
 def run(tasks: Sequence[V.Task], n_jobs: int, command: str) -> dict:
+    revision = V._revision()  # before the run: edits made during it are not in it
     start = time.perf_counter()
     records = []
     for task in tasks:
@@ -454,7 +470,7 @@ def run(tasks: Sequence[V.Task], n_jobs: int, command: str) -> dict:
         "name": NAME,
         "command": command,
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "machine": {**V._machine(), "revision": V._revision()},
+        "machine": {**V._machine(), "revision": revision},
         "torch": torch.__version__,
         "torch_lr_finder": importlib.metadata.version("torch-lr-finder"),
         "grid": V.GRID,

@@ -55,6 +55,8 @@ sphinx_gallery_conf = {
     "download_all_examples": False,
     "remove_config_comments": True,
     "matplotlib_animations": False,
+    # the examples print what they mean to; a Display returned last is not shown
+    "capture_repr": (),
     "image_scrapers": ("matplotlib",),
     "reset_modules": ("matplotlib",),
     "within_subsection_order": "FileNameSortKey",
@@ -78,9 +80,9 @@ def _stable_choice_line(c):
         )
 
     return (
-        f"* ``choice=\"stable\"`` moved {c['n_moved']} of the tasks a step away from "
+        f'* ``choice="stable"`` moved {c["n_moved"]} of the tasks a step away from '
         f"instability. Held-out regret with it: {stats(c['all']['stable'])}; with the "
-        "top mean score (``choice=\"top\"``, GridSearchCV's): "
+        'top mean score (``choice="top"``, GridSearchCV\'s): '
         f"{stats(c['all']['top'])}. "
         f"On the even-numbered tasks: {stats(c['even']['stable'])} against "
         f"{stats(c['even']['top'])}; on the odd-numbered: {stats(c['odd']['stable'])} "
@@ -191,6 +193,46 @@ def _validity_tables():
 _validity_tables()
 
 
+def _torch_range_test_table():
+    """The range test on torch networks: sklr's rules, fastai's valley and
+    torch-lr-finder's suggestion, from benchmarks/results/torch_range_test.json."""
+    import json
+    from pathlib import Path
+
+    from benchmarks.torch_range_test import summarise, table_rows, versus_lines
+
+    root = Path(__file__).parent
+    path = root / "../benchmarks/results/torch_range_test.json"
+    results = json.loads(path.read_text())
+    s = summarise(results["tasks"])
+    m = results["machine"]
+    rows = table_rows(s)
+    lines = [
+        f"Measured on {results['date'][:10]} ({m['platform']}, {m['cpu_count']} "
+        f"cores, torch {results['torch']}, torch-lr-finder "
+        f"{results['torch_lr_finder']}, sklr revision {m['revision']}): "
+        f"{s['n_tasks']} of {s['n_records']} tasks with an answer, "
+        f"{results['duration_s']:.0f} s in all. Reproduce with "
+        "``python -m benchmarks.torch_range_test``.",
+        "",
+        ".. list-table:: Range-test suggestions on torch networks",
+        "   :header-rows: 1",
+        "",
+    ]
+    for row in rows:
+        lines += [f"   * - {row[0]}", *(f"     - {cell}" for cell in row[1:])]
+    lines += ["", *(f"* {line}" for line in versus_lines(s))]
+    lines += [
+        "* The torch sweep's best is within half a decade of its held-out best in "
+        f"{100 * s['sweep_within_half_decade_of_held_out']:.0f}% of the tasks.",
+        "",
+    ]
+    (root / "generated" / "torch_range_test.rst.inc").write_text("\n".join(lines))
+
+
+_torch_range_test_table()
+
+
 # -------------------------------------------------------------------------------
 # Figures the pages quote from the committed benchmark results
 # (benchmarks/results/full.json and validity.json), as substitutions: |name| in any
@@ -245,6 +287,14 @@ def _benchmark_substitutions():
         skorch_vs_mlp=f"{torch['ratio_to_sklr_mlp']:.1f}x",
         skorch_gap=f"{torch['max_score_gap_at_non_diverged_rates']:.1e}",
         skorch_repeats=str(torch["setting"]["repeats"]),
+    )
+    versus = json.loads((root / "torch_range_test.json").read_text())["summary"][
+        "fall_versus"
+    ]["torch_lr_finder"]["sweep"]
+    values.update(
+        torch_rt_fall_closer=str(versus["closer"]),
+        torch_rt_fall_farther=str(versus["farther"]),
+        torch_rt_fall_tie=str(versus["tie"]),
     )
     return "\n".join(f".. |{k}| replace:: {v}" for k, v in values.items())
 

@@ -20,7 +20,7 @@ def _rule_curve(losses):
     return out
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False)
 class LRFinderDisplay:
     """The range test: raw and smoothed loss against rate, suggestion marked.
 

@@ -76,7 +76,7 @@ def _fold_values(search, metric, show_train):
 _STRIP = 0.1  # the height of the diverged rates' strip, in axes fractions
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False)  # repr: the object, not its arrays
 class LearningRateSensitivityDisplay:
     """The U-curve: loss or score against learning rate, on a log axis.
 
@@ -477,7 +477,7 @@ class LearningRateSensitivityDisplay:
         )
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False)
 class LearningRateBatchSizeDisplay:
     """Heat map of the mean test score over learning rate x batch size.
 

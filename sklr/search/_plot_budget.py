@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._figure import _axes
 
 
-@dataclass
+@dataclass(repr=False)
 class LearningRateEpochsDisplay:
     """Held-out loss by learning rate and epoch budget, the best rate of each
     budget marked: smaller rates need more epochs.

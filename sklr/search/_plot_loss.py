@@ -70,7 +70,7 @@ def _auto_highlight(rates, diagnosis, best_rate):
     return sorted(chosen, key=lambda k: rates[k])
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, repr=False)
 class LossCurveDisplay:
     """Loss per epoch, one line per learning rate.
 
