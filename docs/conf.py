@@ -288,6 +288,24 @@ def _benchmark_substitutions():
         skorch_gap=f"{torch['max_score_gap_at_non_diverged_rates']:.1e}",
         skorch_repeats=str(torch["setting"]["repeats"]),
     )
+    rows = json.loads((root / "stack_profile.json").read_text())["rows"]
+    at = {(r["setting"], r["K"]): r for r in rows}
+    top = max(r["K"] for r in rows)
+    for setting in ("default", "small"):
+        one, many = at[setting, 1], at[setting, top]
+        values[f"stack_{setting}_epoch_ratio"] = (
+            f"{many['epoch_s'] / one['epoch_s']:.1f}x"
+        )
+        values[f"stack_{setting}_vs_separate"] = (
+            f"{many['epoch_s'] / (top * one['epoch_s']):.2f}"
+        )
+        values[f"stack_{setting}_products_vs_separate"] = (
+            f"{many['products_s'] / (top * one['epoch_s']):.2f}"
+        )
+    values["stack_default_products_share"] = (
+        f"{100 * at['default', top]['products_s'] / at['default', top]['epoch_s']:.0f}%"
+    )
+    values["stack_k"] = str(top)
     versus = json.loads((root / "torch_range_test.json").read_text())["summary"][
         "fall_versus"
     ]["torch_lr_finder"]["sweep"]
