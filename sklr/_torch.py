@@ -54,3 +54,28 @@ def seeded_torch(net):
         if "random_state" not in net.get_params(deep=False):
             torch.manual_seed(TORCH_SEED)
         yield
+
+
+def train_split_message(net, what):
+    """What to tell a user whose skorch net keeps part of its training data for
+    its own validation (``train_split`` not None; None otherwise): ``what`` (a
+    fit of the search, the range test) trains on less than it is given.
+
+    Examples
+    --------
+    >>> from sklr._torch import train_split_message
+    >>> class Net:
+    ...     def get_params(self, deep=False):
+    ...         return {"train_split": None}
+    >>> train_split_message(Net(), "the range test") is None
+    True
+    """
+    split = net.get_params(deep=False).get("train_split")
+    if split is None:
+        return None
+    return (
+        f"The net's train_split is {split!r}: skorch holds out part of the data it "
+        f"is given for its own validation, so {what} trains on less than the data "
+        "given to it (the search measures the held-out loss on the test fold "
+        "itself). Pass train_split=None to train on all of it."
+    )

@@ -179,6 +179,19 @@ class EdgeOfStabilityWarning(UserWarning):
     """
 
 
+class TrainSplitWarning(UserWarning):
+    """A skorch net keeps part of its training data for its own validation
+    (``train_split`` not None): each fit of the search, or the range test,
+    trains on less than the data given to it.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sklr.exceptions import TrainSplitWarning
+    >>> warnings.simplefilter("ignore", TrainSplitWarning)
+    """
+
+
 class RefitConvergenceWarning(ConvergenceWarning):
     """The refit of a search's best rate stopped at its epoch budget
     (``max_iter``) while its loss was still falling. It replaces scikit-learn's

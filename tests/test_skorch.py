@@ -195,9 +195,72 @@ def test_range_test_of_a_skorch_net(iris):
     again = lr_find(net, X, y, start_lr=1e-4, end_lr=100, num_steps=120)
     np.testing.assert_array_equal(first.losses, again.losses)
     assert first.stopped_early and len(first.losses) < 120
-    ratios = first.learning_rates[1:] / first.learning_rates[:-1]
-    np.testing.assert_allclose(ratios, (1e6) ** (1 / 119), rtol=1e-9)
+    # each loss with the rate of its own mini-batch, from start_lr on, as for
+    # sklr's MLPs
+    ramp = 1e-4 * 1e6 ** (np.arange(len(first.losses)) / 119)
+    np.testing.assert_allclose(first.learning_rates, ramp, rtol=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # none from the rules
+        lr_find(_net(batch_size=8), X, y)
     assert 1e-3 < first.suggestion < 10
     assert first.n_epochs == pytest.approx(len(first.losses) / 19)
     with pytest.warns(UserWarning, match="only 10 steps"):
         lr_find(_net(), X, y, num_steps=10)
+
+
+def test_torch_mlp_command_names_its_losses_and_versions(tmp_path):
+    """``sklr sweep --model torch-mlp``: the held-out loss is the criterion's
+    (MSELoss: the whole mean squared error, no L2 term), named so in every file,
+    and the versions list torch and skorch."""
+    import json
+
+    from sklr.cli import main
+
+    X, y = make_regression(120, 3, noise=5.0, random_state=0)
+    csv = tmp_path / "sales.csv"
+    rows = ["a,b,c,price"] + [",".join(map(str, [*x, t])) for x, t in zip(X, y)]
+    csv.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "run"
+    argv = ["sweep", str(csv), "--model", "torch-mlp", "--epochs", "3", "--cv", "2"]
+    argv += ["--n-jobs", "1", "--hidden", "8", "--quiet", "--out", str(out)]
+    assert main([*argv, "--lr-min", "1e-3", "--lr-max", "1e-1", "--no-plots"]) == 0
+    doc = json.loads((out / "results.json").read_text())
+    assert doc["held_out_loss"] == "mse"
+    assert {"torch", "skorch"} <= set(doc["versions"])
+    assert "mean_final_held_out_mse" in doc["candidates"][0]
+    assert "held_out_half_mse" not in (out / "results.csv").read_text()
+
+
+def test_skorch_nets_warn_of_their_own_split_and_explain_a_dtype_mismatch(iris):
+    """A net that keeps part of each fold for skorch's own validation warns
+    (once per search, and in the range test); float64 data for a float32 module
+    fails with the cast to make, not torch's bare dtype error."""
+    from skorch import NeuralNetClassifier
+
+    from sklr import lr_find
+    from sklr.exceptions import TrainSplitWarning
+
+    X, y = iris
+    torch.manual_seed(0)
+    module = torch.nn.Sequential(
+        torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3)
+    )  # float32 weights, no cast of its input
+    net = NeuralNetClassifier(
+        module,
+        criterion=torch.nn.CrossEntropyLoss,
+        lr=0.1,
+        max_epochs=2,
+        batch_size=16,
+    )
+    X32 = X.astype(np.float32)
+    with pytest.warns(TrainSplitWarning, match="train_split=None") as caught:
+        LearningRateSearchCV(net, RATES, cv=2).fit(X32, y)
+    assert sum(w.category is TrainSplitWarning for w in caught) == 1
+    with pytest.warns(TrainSplitWarning, match="the range test"):
+        lr_find(net, X32, y, num_steps=20)
+    net.set_params(train_split=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TrainSplitWarning)
+        LearningRateSearchCV(net, RATES, cv=2, error_score="raise").fit(X32, y)
+        with pytest.raises(TypeError, match=r"X\.astype\(np\.float32\)"):
+            LearningRateSearchCV(net, RATES, cv=2, error_score="raise").fit(X, y)

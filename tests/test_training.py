@@ -50,6 +50,42 @@ def test_stacked_equals_separate_fits(digits_400_scaled, solver):
             )
 
 
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize(
+    "rates",
+    [[1e-2, 1e-1, 1e3], [1e-2, 1e3, 1e-1]],
+    ids=["frozen-at-the-end", "frozen-in-the-middle"],
+)
+def test_frozen_networks_leave_the_others_bits_unchanged(
+    digits_400_scaled, solver, rates
+):
+    """Once a network freezes, the others train on a block of rows (contiguous
+    active networks) or on gathered rows (not contiguous): either way, each has
+    the bits of its separate fit."""
+    X, y = digits_400_scaled
+    est = MLPClassifier(
+        hidden_layer_sizes=(12,),
+        solver=solver,
+        max_iter=8,
+        batch_size=50,
+        random_state=0,
+        tol=0.0,
+        n_iter_no_change=20,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = est._fit_learning_rates(X, y, rates)
+        assert [s == DIVERGED for s in result.status] == [r > 1 for r in rates]
+        for k, lr in enumerate(rates):
+            if lr > 1:
+                continue
+            alone = MLPClassifier(**{**est.get_params(), "learning_rate": lr}).fit(X, y)
+            for stacked, single in zip(
+                result.coefs + result.intercepts, alone.coefs_ + alone.intercepts_
+            ):
+                np.testing.assert_array_equal(stacked[k], single)
+
+
 def test_diverged_network_is_frozen_while_others_continue(digits_400_scaled):
     X, y = digits_400_scaled
     est = MLPClassifier(

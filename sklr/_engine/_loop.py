@@ -41,6 +41,25 @@ def _loss_and_grad_active(run, X, Y, sw):
             sq_norms=sq,
             workspace=ws,
         )[0]
+    rows = run.active_rows
+    if rows is not None:  # a contiguous block of rows: views, nothing copied
+        flat = run.flat[rows]
+        coefs, intercepts = layout.views(flat)
+        sq = squared_norms(flat, layout.n_coef) if spec.alpha else None
+        loss = loss_and_grad(
+            spec,
+            coefs,
+            intercepts,
+            X,
+            Y,
+            sw,
+            out=layout.views(run.grads[rows]),
+            sq_norms=sq,
+            workspace=ws,
+        )[0]
+        full_loss = np.full(run.n_networks, np.nan)
+        full_loss[rows] = loss
+        return full_loss
     active = run.active
     idx = np.flatnonzero(active)
     shape = (len(idx), layout.size)
@@ -87,6 +106,27 @@ def _silence_frozen(run, optimizer, opt_state):
     return opt_state
 
 
+def _step(run, optimizer, opt_state, rates):
+    """The optimiser's step. On the active block of rows alone when the active
+    networks are contiguous (views of the weights, gradients and state: an
+    update is elementwise, so each network's bits are those of the whole);
+    else on every network, unmasked: a frozen network has zero gradients and a
+    zero optimiser state, so its update is exactly zero, and one pass over all
+    the weights is cheaper than gathering and scattering the active ones."""
+    rows = None if run.all_active else run.active_rows
+    if rows is None:
+        return optimizer.apply([run.flat], [run.grads], opt_state, rates)
+    part = type(opt_state)(
+        *(tuple(a[rows] for a in f) if isinstance(f, tuple) else f for f in opt_state)
+    )
+    part = optimizer.apply([run.flat[rows]], [run.grads[rows]], part, rates[rows])
+    # the per-network arrays were updated in place; the rest (Adam's step
+    # count) comes from the step
+    return type(opt_state)(
+        *(f if isinstance(f, tuple) else p for f, p in zip(opt_state, part))
+    )
+
+
 def _run_epoch(run, optimizer, opt_state, schedule, order, batch_size, hooks):
     """One pass over the data; returns the optimiser state and the epoch loss."""
     data = run.data
@@ -111,10 +151,7 @@ def _run_epoch(run, optimizer, opt_state, schedule, order, batch_size, hooks):
             opt_state = _silence_frozen(run, optimizer, opt_state)
         rates = run.learning_rates * run.lr_scale
         rates *= checked_multiplier(schedule, run.step)
-        # unmasked: a frozen network has zero gradients and a zero optimiser
-        # state, so its update is exactly zero, and one pass over all the
-        # weights is cheaper than gathering and scattering the active ones
-        opt_state = optimizer.apply([run.flat], [run.grads], opt_state, rates)
+        opt_state = _step(run, optimizer, opt_state, rates)
         run.step += 1
     run.samples_seen += n
     return opt_state, total / n

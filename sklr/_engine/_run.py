@@ -187,7 +187,21 @@ class Run:
         if getattr(self, "_active", None) is None:
             self._active = self.status == ACTIVE
             self._all_active = bool(self._active.all())
+            idx = np.flatnonzero(self._active)
+            contiguous = len(idx) and idx[-1] - idx[0] + 1 == len(idx)
+            self._active_rows = (
+                slice(int(idx[0]), int(idx[-1]) + 1) if contiguous else None
+            )
         return self._active
+
+    @property
+    def active_rows(self):
+        """The active networks as one slice of rows, when they are contiguous
+        (the usual case: the highest rates diverge, the lowest may converge
+        first), else None. Their weights and gradients are then views: training
+        them copies nothing, and frozen networks cost nothing."""
+        self.active  # noqa: B018 - refreshes the cache
+        return self._active_rows
 
     @property
     def all_active(self):

@@ -6,6 +6,7 @@ import io
 import json
 import math
 import platform
+import sys
 import warnings
 from dataclasses import dataclass, field
 
@@ -92,7 +93,7 @@ def _summary(search, data, args, seconds, prefix):
         "model": getattr(args, "model", "mlp"),
         "unit": search.sweep_result_.layout.unit,
         "scoring": _score_name(args, data.task),
-        "held_out_loss": HELD_OUT_LOSS[data.task][0],
+        "held_out_loss": held_out_loss(data.task, getattr(args, "model", "mlp")),
         "answer": answer,
         "best_index": best,
         "best_learning_rate": best_rate,
@@ -158,10 +159,16 @@ def _versions():
     """The versions a result depends on, and the platform it ran on."""
     import sklearn
 
-    return {
+    versions = {
         "sklr": __version__,
         "scikit-learn": sklearn.__version__,
         "numpy": np.__version__,
+    }
+    for name in ("torch", "skorch"):  # imported by --model torch-mlp only
+        if name in sys.modules:
+            versions[name] = getattr(sys.modules[name], "__version__", "?")
+    return {
+        **versions,
         "python": platform.python_version(),
         "platform": platform.platform(),
     }
@@ -172,13 +179,24 @@ def _say(args, text):
         print(text)
 
 
-#: The held-out loss of each task, as recorded in ``validation_loss_curves_``
-#: (scikit-learn's reported loss: data term plus L2 penalty): its name in the
-#: files and its column header.
-HELD_OUT_LOSS = {
-    "classification": ("log_loss", "held-out log-loss"),
-    "regression": ("half_mse", "held-out half-MSE"),
+#: The held-out losses recorded in ``validation_loss_curves_``, by their name in
+#: the files: the column header, what the report calls it, and whether it holds
+#: the L2 term (scikit-learn's reported loss; a torch net's criterion has none).
+HELD_OUT_LOSSES = {
+    "log_loss": ("held-out log-loss", "log-loss", True),
+    "half_mse": ("held-out half-MSE", "half mean squared error", True),
+    "cross_entropy": ("held-out log-loss", "log-loss (cross-entropy)", False),
+    "mse": ("held-out MSE", "mean squared error", False),
 }
+
+
+def held_out_loss(task, model):
+    """The name of the held-out loss of a task and a ``--model``: scikit-learn's
+    reported loss, or a torch net's criterion (``CrossEntropyLoss``,
+    ``MSELoss``: the whole squared error, not its half)."""
+    if model == "torch-mlp":
+        return "cross_entropy" if task == "classification" else "mse"
+    return "log_loss" if task == "classification" else "half_mse"
 
 
 def _score_name(args, task):
@@ -198,7 +216,7 @@ def _headers(summary):
         "batch_size": "batch",
         "learning_rate": "rate",
         "score": f"{_score_label(summary)} (mean ± std)",
-        "mean_final_loss": HELD_OUT_LOSS[summary["data"]["task"]][1],
+        "mean_final_loss": HELD_OUT_LOSSES[summary["held_out_loss"]][0],
         "mean_epochs": _plural(summary.get("unit", "epoch")).split()[-1],
         "diagnosis": "diagnosis",
     }

@@ -12,7 +12,7 @@ import base64
 import html
 import platform
 
-from ._output import _cells, _headers, _score_label, _shown_keys
+from ._output import HELD_OUT_LOSSES, _cells, _headers, _score_label, _shown_keys
 
 #: One line under each figure: what it shows and what to look at.
 CAPTIONS = {
@@ -254,20 +254,16 @@ def _luminance(rgb):
 
 def _notes(summary, keys):
     """What the columns shown (``keys``) are."""
-    loss = (
-        "log-loss"
-        if summary["held_out_loss"] == "log_loss"
-        else "half mean squared error"
-    )
+    _, loss, with_l2 = HELD_OUT_LOSSES[summary["held_out_loss"]]
+    l2 = " (with the L2 term, as scikit-learn reports it)" if with_l2 else ""
     parts = [
         f"The score is the mean test {_e(_score_label(summary))} over the folds, "
         "with its standard deviation"
     ]
     if "mean_final_loss" in keys:
         parts.append(
-            f"the held-out loss is the {loss} on the test fold after the last epoch "
-            "(with the L2 term, as scikit-learn reports it), mean over the folds "
-            "that did not diverge"
+            f"the held-out loss is the {loss} on the test fold after the last epoch"
+            f"{l2}, mean over the folds that did not diverge"
         )
     if "mean_epochs" in keys:
         unit = _headers(summary)["mean_epochs"]  # epochs, or a boosting's rounds

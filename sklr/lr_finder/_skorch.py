@@ -3,10 +3,12 @@ every mini-batch by a skorch callback, the mini-batch losses recorded by the
 recorder of sklr's own test (same smoothing, stopping rule and suggestions)."""
 
 import math
+import warnings
 
 from sklearn.base import clone
 
-from .._torch import seeded_torch, with_callback
+from .._torch import seeded_torch, train_split_message, with_callback
+from ..exceptions import TrainSplitWarning
 
 
 class _RangeEnd(Exception):
@@ -33,11 +35,15 @@ def ramp_skorch(net, X, y, start_lr, ramp, num_steps, recorder):
             if not training:
                 return
             loss = float(kwargs["loss"].detach())
-            self.step += 1
             finite = math.isfinite(loss)
-            if recorder(self.step, [loss], [finite]) or not finite:
+            stop = recorder(self.step, [loss], [finite])  # the rate of this batch
+            self.step += 1
+            if stop or not finite:
                 raise _RangeEnd
 
+    message = train_split_message(net, "the range test")
+    if message:
+        warnings.warn(message, TrainSplitWarning, stacklevel=3)
     rows = len(X)
     batch = net.batch_size if net.batch_size not in (None, -1) else rows
     per_epoch = max(-(-rows // max(int(batch), 1)), 1)

@@ -354,6 +354,7 @@ class LearningRateSearchCV(BaseSearchCV):
         probe = clone(self.estimator).set_params(**clone(points[0], safe=False))
         self._step = step_size(probe, self.param)
         self.param_ = self._step.name
+        self._step.family.check(self._step.step)
         self._check_points(points)
         estimator = clone(self.estimator)
         seeded = self._step.step.get_params(deep=False).get("random_state", 0)

@@ -83,6 +83,10 @@ class Family:
         size is not used (e.g. ``solver='lbfgs'``)."""
         raise NotImplementedError
 
+    def check(self, step):
+        """Warn, once per search, about a setting of ``step`` that changes what
+        the search measures (nothing by default)."""
+
     def loss_label(self, step):
         """The name of the loss ``step`` minimises, as figures and tables say it."""
         return "loss"

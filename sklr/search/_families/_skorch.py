@@ -6,9 +6,18 @@ The family is known by the classes of the estimator, never by importing torch
 or skorch; they are imported when a skorch net is trained.
 """
 
+import warnings
+
 import numpy as np
 
-from ..._torch import is_skorch_net, seeded_torch, torch_threads, with_callback
+from ..._torch import (
+    is_skorch_net,
+    seeded_torch,
+    torch_threads,
+    train_split_message,
+    with_callback,
+)
+from ...exceptions import TrainSplitWarning
 from ._base import IndependentFamily
 
 _LOSS_LABELS = {
@@ -35,6 +44,11 @@ class Skorch(IndependentFamily):
         if not is_skorch_net(step):
             return None
         return "lr" if "lr" in step.get_params(deep=False) else None
+
+    def check(self, step):
+        message = train_split_message(step, "each fit of the search")
+        if message:
+            warnings.warn(message, TrainSplitWarning, stacklevel=5)
 
     def loss_label(self, step):
         criterion = step.get_params(deep=False).get("criterion")
@@ -63,7 +77,18 @@ class Skorch(IndependentFamily):
         final.set_params(callbacks=callbacks)
         # non-finite weights show in the outputs, which the independent fit checks
         with torch_threads(1), seeded_torch(final):
-            return super().train(fold, data, rates, context, caller)
+            try:
+                return super().train(fold, data, rates, context, caller)
+            except RuntimeError as exc:
+                if "dtype" not in str(exc):
+                    raise
+                raise TypeError(
+                    "The net's torch module and its input have different dtypes "
+                    f"(torch: {exc}). skorch passes X to torch as it is: cast it to "
+                    "the module's dtype, e.g. X.astype(np.float32) (in a Pipeline, "
+                    "FunctionTransformer(np.float32) after the scaler), or give the "
+                    "module float64 weights (module.double())."
+                ) from exc
 
 
 def _watch(X, y):
