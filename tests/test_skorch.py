@@ -264,3 +264,12 @@ def test_skorch_nets_warn_of_their_own_split_and_explain_a_dtype_mismatch(iris):
         LearningRateSearchCV(net, RATES, cv=2, error_score="raise").fit(X32, y)
         with pytest.raises(TypeError, match=r"X\.astype\(np\.float32\)"):
             LearningRateSearchCV(net, RATES, cv=2, error_score="raise").fit(X, y)
+    # skorch's default criterion (NLLLoss) on logits: every rate fails, and the
+    # error says why
+    from sklr.exceptions import NoUsableScoreError
+
+    net.set_params(criterion=torch.nn.NLLLoss)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(NoUsableScoreError, match="CrossEntropyLoss"):
+            LearningRateSearchCV(net, RATES, cv=2).fit(X32, y)

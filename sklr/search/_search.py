@@ -973,7 +973,8 @@ class LearningRateSearchCV(BaseSearchCV):
                 "transformer=StandardScaler()))"
                 if target_note
                 else ""
-            ),
+            )
+            + self._step.family.divergence_hint(self._step.step),
             "scoring_failed": "choose a scorer that fits the task (with more than "
             "two classes, e.g. 'f1_macro' rather than 'f1', 'roc_auc_ovr' rather "
             "than 'roc_auc'), and for scorers that need every class in every test "

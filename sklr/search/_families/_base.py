@@ -87,6 +87,11 @@ class Family:
         """Warn, once per search, about a setting of ``step`` that changes what
         the search measures (nothing by default)."""
 
+    def divergence_hint(self, step):
+        """More advice for a search in which every rate diverged (appended to
+        the error's; "" by default)."""
+        return ""
+
     def loss_label(self, step):
         """The name of the loss ``step`` minimises, as figures and tables say it."""
         return "loss"

@@ -50,6 +50,17 @@ class Skorch(IndependentFamily):
         if message:
             warnings.warn(message, TrainSplitWarning, stacklevel=5)
 
+    def divergence_hint(self, step):
+        criterion = step.get_params(deep=False).get("criterion")
+        if getattr(criterion, "__name__", "") != "NLLLoss":
+            return ""
+        return (
+            ", and check the criterion: with NLLLoss (NeuralNetClassifier's "
+            "default) skorch takes the module's output as probabilities (a "
+            "softmax); a module that outputs logits needs "
+            "criterion=torch.nn.CrossEntropyLoss"
+        )
+
     def loss_label(self, step):
         criterion = step.get_params(deep=False).get("criterion")
         name = getattr(criterion, "__name__", type(criterion).__name__)
