@@ -23,65 +23,41 @@ def _loss_and_grad_active(run, X, Y, sw):
     """Loss of each network, and the gradients into ``run.grads``, computed only
     for the networks still training.
 
-    Frozen networks cost nothing here: the active ones are gathered out, and
-    the frozen ones get a NaN loss (their gradients and optimiser state are
-    zeroed once, by ``_silence_frozen``, so that their updates are zero).
+    Frozen networks cost nothing here: a contiguous block of active networks is
+    trained on views of the stack's rows, other active networks are gathered
+    out; the frozen ones get a NaN loss (their gradients and optimiser state
+    are zeroed once, by ``_silence_frozen``, so that their updates are zero).
     """
-    spec, layout, ws = run.spec, run.layout, run.workspace
     if run.all_active:
-        sq = squared_norms(run.flat, layout.n_coef) if spec.alpha else None
-        return loss_and_grad(
-            spec,
-            run.coefs,
-            run.intercepts,
-            X,
-            Y,
-            sw,
-            out=run.grad_views,
-            sq_norms=sq,
-            workspace=ws,
-        )[0]
+        return _loss_and_grad(
+            run, run.flat, (run.coefs, run.intercepts), run.grad_views, X, Y, sw
+        )
     rows = run.active_rows
     if rows is not None:  # a contiguous block of rows: views, nothing copied
-        flat = run.flat[rows]
-        coefs, intercepts = layout.views(flat)
-        sq = squared_norms(flat, layout.n_coef) if spec.alpha else None
-        loss = loss_and_grad(
-            spec,
-            coefs,
-            intercepts,
-            X,
-            Y,
-            sw,
-            out=layout.views(run.grads[rows]),
-            sq_norms=sq,
-            workspace=ws,
-        )[0]
-        full_loss = np.full(run.n_networks, np.nan)
-        full_loss[rows] = loss
-        return full_loss
-    active = run.active
-    idx = np.flatnonzero(active)
-    shape = (len(idx), layout.size)
-    flat = np.take(run.flat, idx, axis=0, out=ws.get("active", shape, run.flat.dtype))
-    grads = ws.get("active_grads", shape, run.flat.dtype)
-    coefs, intercepts = layout.views(flat)
-    sq = squared_norms(flat, layout.n_coef) if spec.alpha else None
-    loss = loss_and_grad(
-        spec,
-        coefs,
-        intercepts,
-        X,
-        Y,
-        sw,
-        out=layout.views(grads),
-        sq_norms=sq,
-        workspace=ws,
-    )[0]
-    run.grads[idx] = grads
+        flat, grads = run.flat[rows], run.grads[rows]
+    else:
+        rows = np.flatnonzero(run.active)
+        ws, shape = run.workspace, (len(rows), run.layout.size)
+        dtype = run.flat.dtype
+        flat = np.take(run.flat, rows, axis=0, out=ws.get("active", shape, dtype))
+        grads = ws.get("active_grads", shape, dtype)
+    views = run.layout.views
+    loss = _loss_and_grad(run, flat, views(flat), views(grads), X, Y, sw)
+    if not isinstance(rows, slice):
+        run.grads[rows] = grads
     full_loss = np.full(run.n_networks, np.nan)
-    full_loss[idx] = loss
+    full_loss[rows] = loss
     return full_loss
+
+
+def _loss_and_grad(run, flat, params, out, X, Y, sw):
+    """``loss_and_grad`` of the networks whose weights are ``flat`` (with their
+    views ``params``), gradients into ``out``."""
+    spec = run.spec
+    sq = squared_norms(flat, run.layout.n_coef) if spec.alpha else None
+    return loss_and_grad(
+        spec, *params, X, Y, sw, out=out, sq_norms=sq, workspace=run.workspace
+    )[0]
 
 
 def _gather(workspace, name, A, rows):
