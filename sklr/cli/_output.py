@@ -116,7 +116,7 @@ def _summary(search, data, args, seconds, prefix):
         "baseline_score": _finite(np.mean(sweep.baseline[sweep.refit_metric][point])),
         "target_standardised": _scales_target(data, args),
         "seconds": round(seconds, 3),
-        "versions": _versions(),
+        "versions": _versions(getattr(args, "model", "mlp")),
     }
 
 
@@ -155,8 +155,9 @@ def _top(search, sweep):
     return top, unstable_neighbour(search, candidate)
 
 
-def _versions():
-    """The versions a result depends on, and the platform it ran on."""
+def _versions(model="mlp"):
+    """The versions a result depends on (torch and skorch for ``--model
+    torch-mlp``), and the platform it ran on."""
     import sklearn
 
     versions = {
@@ -164,9 +165,9 @@ def _versions():
         "scikit-learn": sklearn.__version__,
         "numpy": np.__version__,
     }
-    for name in ("torch", "skorch"):  # imported by --model torch-mlp only
-        if name in sys.modules:
-            versions[name] = getattr(sys.modules[name], "__version__", "?")
+    if model == "torch-mlp":
+        for name in ("torch", "skorch"):
+            versions[name] = getattr(sys.modules.get(name), "__version__", "?")
     return {
         **versions,
         "python": platform.python_version(),
