@@ -25,3 +25,15 @@ def test_committed_results_have_every_setting_and_stack_size():
     assert got == {(s, k) for s in stack_profile.SETTINGS for k in (1, 4, 16)}
     text = stack_profile.markdown(results)
     assert text.count("| default |") == 3 and text.count("| small |") == 3
+
+
+def test_committed_sweep_phases_add_up_to_the_wall_time():
+    """benchmarks/sweep_phases.py: where `sklr sweep digits` spends its time."""
+    from benchmarks import sweep_phases
+
+    results = json.loads((RESULTS / "sweep_phases.json").read_text())
+    assert results["command"] == "sklr sweep digits"
+    for run in results["runs"]:
+        phases = sum(run[p] for p in sweep_phases.PHASES)
+        assert phases == pytest.approx(run["wall"])
+        assert run["sweep"] > run["figures"] > 0 and run["imports"] > 0
