@@ -182,29 +182,28 @@ def bench_search(quick, repeat, n_jobs):
 def _epoch_products(n, units, K, batch):
     """An epoch of the matrix products alone of K stacked networks with layer
     sizes ``units`` (input first) on ``n`` samples: forward, weight gradients and
-    the deltas below the output, at the engine's shapes (the first layers of the
-    K networks side by side). The floor of training: no other work."""
+    the deltas below the output, at the engine's shapes (one product per network,
+    as ``sklr._core.network`` computes them, into reused outputs). The floor of
+    training: no other work."""
     rng = np.random.default_rng(0)
-    f, h = units[0], units[1]
-    X, W1, D1 = (
-        rng.random((batch, f)),
-        rng.random((f, K * h)),
-        rng.random((batch, K * h)),
-    )
-    pairs = list(zip(units[1:-1], units[2:]))
+    X = rng.random((batch, units[0]))
+    pairs = list(zip(units[:-1], units[1:]))
     W = [rng.random((K, a, b)) for a, b in pairs]
-    A = [rng.random((K, batch, a)) for a, _ in pairs]
+    A = [rng.random((K, batch, a)) for a, _ in pairs[1:]]
     D = [rng.random((K, batch, b)) for _, b in pairs]
+    Z = [np.empty((K, batch, b)) for _, b in pairs]
+    G = [np.empty_like(w) for w in W]
+    below = [np.empty((K, batch, a)) for a, _ in pairs[1:]]
 
     def epoch():
         for _ in range(-(-n // batch)):
-            X @ W1
-            for A_i, W_i in zip(A, W):
-                np.matmul(A_i, W_i)
-            for A_i, W_i, D_i in zip(A, W, D):
-                np.matmul(A_i.transpose(0, 2, 1), D_i)
-                np.matmul(D_i, W_i.transpose(0, 2, 1))
-            X.T @ D1
+            np.matmul(X, W[0], out=Z[0])
+            for i in range(1, len(W)):
+                np.matmul(A[i - 1], W[i], out=Z[i])
+            for i in range(len(W) - 1, 0, -1):
+                np.matmul(A[i - 1].transpose(0, 2, 1), D[i], out=G[i])
+                np.matmul(D[i], W[i].transpose(0, 2, 1), out=below[i - 1])
+            np.matmul(X.T, D[0], out=G[0])
 
     return epoch
 

@@ -5,7 +5,7 @@ Every display of sklr on digits
 Runs a learning-rate sensitivity analysis crossed with three batch sizes, and the
 learning-rate range test, on standardised digits with plain SGD, and saves the
 five displays as PNG files (``--out`` directory, default ``displays/``).
-8.0-10.8 s on a 2-core VM, measured by ``python -m benchmarks``
+8.3-9.8 s on a 2-core VM, measured by ``python -m benchmarks``
 (benchmarks/results/full.md).
 """
 

@@ -1,6 +1,6 @@
 """Quickstart: fit an MLP at three learning rates and print the learning curves.
 
-Run with ``python examples/quickstart.py`` (1.4-1.8 s on a 2-core VM, measured
+Run with ``python examples/quickstart.py`` (1.5-1.6 s on a 2-core VM, measured
 by ``python -m benchmarks``: benchmarks/results/full.md).
 """
 
