@@ -287,3 +287,15 @@ def test_a_ramp_the_divergence_guard_ends_is_stopped_early():
         w.category is RangeTestWarning and "never rose" in str(w.message)
         for w in caught
     )
+
+
+def test_the_result_repr_shows_the_answer_not_the_curves():
+    from sklearn.datasets import load_iris
+
+    from sklr import MLPClassifier, lr_find
+
+    X, y = load_iris(return_X_y=True)
+    result = lr_find(MLPClassifier((8,), random_state=0), X, y, num_steps=40)
+    text = repr(result)
+    assert len(text) < 400 and "suggestion=" in text and "rule='fall'" in text
+    assert "learning_rates" not in text and "array(" not in text

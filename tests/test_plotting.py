@@ -458,6 +458,22 @@ def test_heat_map_bolds_a_tie_with_the_best_and_boxes_the_chosen_one():
     assert [box.get_xy()[0] + 0.45 for box in d.best_markers_] == [1, 2]
 
 
+def test_an_oscillating_curve_below_the_range_is_said_to_be_clipped():
+    """An oscillating line that dips under the calm ones leaves the range at the
+    bottom: the axis says lines outside the range are clipped."""
+    epochs = np.arange(20)
+    calm = [0.7 - 0.01 * epochs, 0.65 - 0.007 * epochs]
+    wild = 0.5 - 0.02 * epochs + 0.1 * (epochs % 2)  # down to 0.12
+    d = LossCurveDisplay(
+        learning_rates=np.array([0.01, 0.1, 1.0]),
+        loss=np.array([*calm, wild]),
+        diagnosis=np.array(["too_low", "good", "oscillating"]),
+        best_rate=0.1,
+    ).plot()
+    assert d.ax_.get_ylim()[0] > wild.min()
+    assert d.clipped_ and "outside the range are clipped" in d.ax_.get_ylabel()
+
+
 def test_an_outlying_oscillating_curve_does_not_set_the_y_range():
     """Three calm curves at 0.5-0.7 and one oscillating from 6 to 2.3: the
     range is the calm curves', the outlier is clipped and the axis says so."""
@@ -473,7 +489,8 @@ def test_an_outlying_oscillating_curve_does_not_set_the_y_range():
     low, high = d.ax_.get_ylim()
     assert high < 0.8 and low > 0.35
     assert (
-        d.clipped_ and d.ax_.get_ylabel() == "loss (lines above the range are clipped)"
+        d.clipped_
+        and d.ax_.get_ylabel() == "loss (lines outside the range are clipped)"
     )
     calm_only = LossCurveDisplay(
         learning_rates=np.array([0.001, 0.01, 0.1]), loss=np.array(calm)

@@ -117,9 +117,10 @@ class LRFinderResult:
     ('fall', True)
     """
 
-    learning_rates: np.ndarray
-    losses: np.ndarray
-    smoothed_losses: np.ndarray
+    # the curves are left out of the repr: it shows the answer, not 100 numbers
+    learning_rates: np.ndarray = field(repr=False)
+    losses: np.ndarray = field(repr=False)
+    smoothed_losses: np.ndarray = field(repr=False)
     suggestion: float
     suggestions: LRFinderSuggestions
     rule: str

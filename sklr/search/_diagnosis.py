@@ -232,7 +232,7 @@ def next_rate_unstable(sweep, candidate):
     return float(sweep.learning_rates[up]) if unstable[up] else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class EpochBudgets:
     """The best rate for each epoch budget, from the held-out loss per epoch.
 
@@ -258,11 +258,19 @@ class EpochBudgets:
     ...     np.array([[0], [0], [2]]))
     >>> budgets.best_rates.tolist()   # 1 epoch: 1.0; 2 epochs: 1.0 diverged
     [1.0, 0.1]
+    >>> budgets
+    EpochBudgets(3 rates x 2 epochs, best at the end: 0.1)
     """
 
     learning_rates: np.ndarray
     loss: np.ndarray
     best_rates: np.ndarray
+
+    def __repr__(self):
+        n_rates, n_epochs = np.shape(self.loss)
+        last = self.best_rates[-1] if len(self.best_rates) else np.nan
+        shape = f"{n_rates} rates x {n_epochs} epochs"
+        return f"EpochBudgets({shape}, best at the end: {last:.3g})"
 
     @classmethod
     def of(cls, rates, held_out, diverged_epoch):

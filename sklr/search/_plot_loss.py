@@ -327,7 +327,7 @@ class LossCurveDisplay:
         else:
             pad = 0.06 * (high - low) or 0.1 * high
             ax.set_ylim(max(low - pad, 0.0), high + pad)
-        self.clipped_ = self.clipped_ or bool(self._above(ax.get_ylim()[1]))
+        self.clipped_ = self.clipped_ or bool(self._outside(*ax.get_ylim()))
 
     def _say_off_the_top(self):
         """A highlighted line drawn wholly above the y range says so in its
@@ -338,12 +338,18 @@ class LossCurveDisplay:
             if label and not label.startswith("_") and y.size and np.nanmin(y) > top:
                 line.set_label(f"{label} (above the range, min {np.nanmin(y):.3g})")
 
-    def _above(self, top):
-        """Whether a line that did not diverge rises above ``top`` (clipped)."""
+    def _outside(self, low, top):
+        """Whether a line that did not diverge leaves ``[low, top]`` (clipped:
+        above, or below where an oscillating line, which does not set the
+        range, dips under the others)."""
         lines = [self.loss] + ([self.held_out_loss] if self._has_held_out() else [])
         calm = [k for k in range(len(self.loss)) if not self._diverged_at(k)]
         with np.errstate(invalid="ignore"):
-            return any(np.nanmax(c[calm], initial=-np.inf) > top for c in lines)
+            return any(
+                np.nanmax(c[calm], initial=-np.inf) > top
+                or np.nanmin(c[calm], initial=np.inf) < low
+                for c in lines
+            )
 
     # --------------------------------------------------------------------- draw
     def _style(self, k, rank):
@@ -491,7 +497,7 @@ class LossCurveDisplay:
 
     def _label(self, axes, fig, title, together, own_figure):
         """Axis labels, titles, the note on the other diverged rates, the legend."""
-        clipped = " (lines above the range are clipped)" if self.clipped_ else ""
+        clipped = " (lines outside the range are clipped)" if self.clipped_ else ""
         axes[0].set_ylabel(self.loss_name + clipped)
         for a in axes:
             a.set_xlabel(self.x_label)
