@@ -32,18 +32,18 @@ def _loss_and_grad_active(run, X, Y, sw):
         return _loss_and_grad(
             run, run.flat, (run.coefs, run.intercepts), run.grad_views, X, Y, sw
         )
-    rows = run.active_rows
-    if rows is not None:  # a contiguous block of rows: views, nothing copied
-        flat, grads = run.flat[rows], run.grads[rows]
+    block = run.active_block()
+    if block is not None:  # a contiguous block of rows: views, nothing copied
+        rows, flat, params, _, out = block
+        loss = _loss_and_grad(run, flat, params, out, X, Y, sw)
     else:
         rows = np.flatnonzero(run.active)
         ws, shape = run.workspace, (len(rows), run.layout.size)
         dtype = run.flat.dtype
         flat = np.take(run.flat, rows, axis=0, out=ws.get("active", shape, dtype))
         grads = ws.get("active_grads", shape, dtype)
-    views = run.layout.views
-    loss = _loss_and_grad(run, flat, views(flat), views(grads), X, Y, sw)
-    if not isinstance(rows, slice):
+        views = run.layout.views
+        loss = _loss_and_grad(run, flat, views(flat), views(grads), X, Y, sw)
         run.grads[rows] = grads
     full_loss = np.full(run.n_networks, np.nan)
     full_loss[rows] = loss
@@ -89,13 +89,14 @@ def _step(run, optimizer, opt_state, rates):
     else on every network, unmasked: a frozen network has zero gradients and a
     zero optimiser state, so its update is exactly zero, and one pass over all
     the weights is cheaper than gathering and scattering the active ones."""
-    rows = None if run.all_active else run.active_rows
-    if rows is None:
+    block = None if run.all_active else run.active_block()
+    if block is None:
         return optimizer.apply([run.flat], [run.grads], opt_state, rates)
+    rows, flat, _, grads, _ = block
     part = type(opt_state)(
         *(tuple(a[rows] for a in f) if isinstance(f, tuple) else f for f in opt_state)
     )
-    part = optimizer.apply([run.flat[rows]], [run.grads[rows]], part, rates[rows])
+    part = optimizer.apply([flat], [grads], part, rates[rows])
     # the per-network arrays were updated in place; the rest (Adam's step
     # count) comes from the step
     return type(opt_state)(

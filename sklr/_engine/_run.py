@@ -176,6 +176,7 @@ class Run:
         self.silenced = np.zeros(K, dtype=bool)
         self.workspace = Workspace()
         self.eval_workspace = Workspace()  # for the held-out evaluations
+        self._block = None  # see active_block
 
     @property
     def n_networks(self):
@@ -194,14 +195,22 @@ class Run:
             )
         return self._active
 
-    @property
-    def active_rows(self):
-        """The active networks as one slice of rows, when they are contiguous
+    def active_block(self):
+        """The active networks as one block of rows, when they are contiguous
         (the usual case: the highest rates diverge, the lowest may converge
-        first), else None. Their weights and gradients are then views: training
+        first), else None: ``(rows, flat, (coefs, intercepts), grads,
+        grad_views)``, views into the stack's weights and gradients, built once
+        for each set of active networks (not at every mini-batch). Training
         them copies nothing, and frozen networks cost nothing."""
         self.active  # noqa: B018 - refreshes the cache
-        return self._active_rows
+        rows = self._active_rows
+        if rows is None:
+            return None
+        if self._block is None or self._block[0] != rows:
+            flat, grads = self.flat[rows], self.grads[rows]
+            views = self.layout.views
+            self._block = (rows, flat, views(flat), grads, views(grads))
+        return self._block
 
     @property
     def all_active(self):

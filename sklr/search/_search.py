@@ -226,10 +226,10 @@ class LearningRateSearchCV(BaseSearchCV):
         ``"unscored"`` if its fit or the scorer failed (or gave NaN) on any fold;
         ``"good"`` if its rate lies in the good range; ``"oscillating"`` if its
         training loss rises (by more than 0.1%) in at least 40% of the epochs
-        (the share of rising epochs averaged over the folds)
-        (mean over folds); ``"too_high"`` if its rate lies above the good range
-        (with no good range: above the best rate and significantly worse than
-        it) with no such rises seen, or no loss curve recorded; ``"too_low"``
+        (the share of rising epochs averaged over the folds); ``"too_high"`` if
+        its rate lies above the good range (with no good range: above the best
+        rate and significantly worse than it) with no such rises seen, or no
+        loss curve recorded; ``"too_low"``
         otherwise (learning too slowly).
     baseline_scores_ : ndarray of shape (n_param_grid_points, n_splits)
         The baseline's test score on each fold: the better of a model that

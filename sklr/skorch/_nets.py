@@ -104,6 +104,44 @@ _SHARED_DOC = """
 """
 
 
+def _init(criterion_default):
+    """The ``__init__`` of a net of this module: skorch's parameters with sklr's
+    defaults (``criterion_default`` for the criterion) and ``random_state``,
+    each in the signature that scikit-learn's ``get_params`` reads."""
+
+    def __init__(  # noqa: PLR0913 (skorch's parameters, with sklr's defaults)
+        self,
+        module=TorchMLP,
+        *,
+        criterion=criterion_default,
+        optimizer=torch.optim.SGD,
+        lr=0.01,
+        max_epochs=50,
+        batch_size=200,
+        random_state=None,
+        train_split=None,
+        verbose=0,
+        iterator_train__shuffle=True,
+        **kwargs,
+    ):
+        # the skorch class after _Seeded in the net's MRO
+        super(_Seeded, self).__init__(
+            module,
+            criterion=criterion,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            train_split=train_split,
+            verbose=verbose,
+            iterator_train__shuffle=iterator_train__shuffle,
+            **kwargs,
+        )
+        self.random_state = random_state
+
+    return __init__
+
+
 class _Seeded:
     """What both nets share: a seed for ``fit``, float32 inputs, the widths of
     :class:`TorchMLP` from the data, and the documented defaults."""
@@ -135,6 +173,7 @@ class _Seeded:
         return params
 
     def _seeded_fit(self, fit, X, y, fit_params):
+        self._check_seed()
         if self.random_state is None:
             return fit(X, y, **fit_params)
         with torch.random.fork_rng(devices=[]):
@@ -170,34 +209,7 @@ class TorchMLPClassifier(_Seeded, NeuralNetClassifier):
     """
     )
 
-    def __init__(  # noqa: PLR0913 (skorch's parameters, with sklr's defaults)
-        self,
-        module=TorchMLP,
-        *,
-        criterion=torch.nn.CrossEntropyLoss,
-        optimizer=torch.optim.SGD,
-        lr=0.01,
-        max_epochs=50,
-        batch_size=200,
-        random_state=None,
-        train_split=None,
-        verbose=0,
-        iterator_train__shuffle=True,
-        **kwargs,
-    ):
-        super().__init__(
-            module,
-            criterion=criterion,
-            optimizer=optimizer,
-            lr=lr,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            train_split=train_split,
-            verbose=verbose,
-            iterator_train__shuffle=iterator_train__shuffle,
-            **kwargs,
-        )
-        self.random_state = random_state
+    __init__ = _init(torch.nn.CrossEntropyLoss)
 
     @property
     def classes_(self):
@@ -220,7 +232,6 @@ class TorchMLPClassifier(_Seeded, NeuralNetClassifier):
         -------
         self
         """
-        self._check_seed()
         X = self._inputs(X)
         labels, codes = np.unique(np.asarray(y), return_inverse=True)
         self.labels_, self.n_features_in_ = labels, X.shape[1]
@@ -290,34 +301,7 @@ class TorchMLPRegressor(_Seeded, NeuralNetRegressor):
     """
     )
 
-    def __init__(  # noqa: PLR0913 (skorch's parameters, with sklr's defaults)
-        self,
-        module=TorchMLP,
-        *,
-        criterion=torch.nn.MSELoss,
-        optimizer=torch.optim.SGD,
-        lr=0.01,
-        max_epochs=50,
-        batch_size=200,
-        random_state=None,
-        train_split=None,
-        verbose=0,
-        iterator_train__shuffle=True,
-        **kwargs,
-    ):
-        super().__init__(
-            module,
-            criterion=criterion,
-            optimizer=optimizer,
-            lr=lr,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            train_split=train_split,
-            verbose=verbose,
-            iterator_train__shuffle=iterator_train__shuffle,
-            **kwargs,
-        )
-        self.random_state = random_state
+    __init__ = _init(torch.nn.MSELoss)
 
     def fit(self, X, y, **fit_params):
         """Train the network on ``X``, ``y`` (skorch's ``fit``, seeded by
@@ -334,7 +318,6 @@ class TorchMLPRegressor(_Seeded, NeuralNetRegressor):
         -------
         self
         """
-        self._check_seed()
         X = self._inputs(X)
         y = np.asarray(y, dtype=np.float32)
         self._one_d = y.ndim == 1
